@@ -20,8 +20,11 @@ export type ArgColumn =
   | {
       /** A constant argument, the same for every row (e.g. a preprocess mode). */
       readonly kind: 'constant';
-      readonly value: string | number | boolean | null;
+      readonly value: ConstantValue;
     };
+
+/** The value of a constant argument: a SQL literal. */
+export type ConstantValue = string | number | boolean | null;
 
 export interface ArgBatch {
   /** Position of the batch's first row in the statement's input, for error messages. */
@@ -66,6 +69,11 @@ export interface PrepareProgress {
 
 export interface PrepareContext {
   readonly settings: ModelSettings;
+  /**
+   * The call's constant arguments by position (undefined where an argument is not constant or is omitted),
+   * so prepare() can reject a bad literal before any row runs and name it in the description.
+   */
+  readonly constants?: readonly (ConstantValue | undefined)[];
   readonly signal?: AbortSignal;
   onProgress?(progress: PrepareProgress): void;
 }
@@ -76,7 +84,12 @@ export interface PreparedCall {
   readonly description: string;
   /** DuckDB type of the result column, e.g. `FLOAT[]`. */
   readonly resultType: string;
-  /** Runs one batch on the pool. Rejects with a RowError for a bad row. */
+  /**
+   * Runs one batch on the pool; several may be in flight at once, each promise resolves with its own
+   * batch's rows. Rejects with a RowError for a bad row. The batch's ArrayBuffers are transferred to a
+   * worker (detached in the caller) when a typed array spans its whole buffer, copied otherwise: give each
+   * batch to one run() only.
+   */
   run(batch: ArgBatch, signal?: AbortSignal): Promise<ResultColumn>;
 }
 

@@ -1,0 +1,234 @@
+// The engine's public face: one DuckDB database and connection, sqlinfer's settings, and the model
+// function registry. Each statement of the SQL text is routed: sqlinfer settings are handled here, model
+// statements go through the model path (input and model stages, then an output stage on DuckDB), and
+// everything else goes to DuckDB as the user wrote it.
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import type { PrepareProgress } from '../udfs/model-function.js';
+import { duckdbError } from './exec/duckdb-error.js';
+import { runDuckDBStatement, throwIfAborted, type DuckDBStatementRun } from './exec/duckdb-statement.js';
+import type { SqlValue, StatementResult, StreamedStatement } from './exec/result.js';
+import { settingsRun } from './exec/result-settings.js';
+import { routeStatement, type ModelRegistry } from './router.js';
+import { EngineSettings, type SettingValue } from './settings.js';
+import { splitStatements } from './sql/split-statements.js';
+import { SqlError } from './sql/sql-error.js';
+import type { Span } from './sql/span.js';
+
+export interface EngineOptions {
+  /** A DuckDB database file (created if missing), or ':memory:' (the default). */
+  readonly database?: string;
+  /** The model functions statements may call; without them, every statement goes to DuckDB. */
+  readonly udfs?: EngineUdfs;
+  /** Initial sqlinfer settings, e.g. `{ model_threads: 4, resnet50_weights: 'random' }`. */
+  readonly settings?: Readonly<Record<string, SettingValue | undefined>>;
+  /** Reports slow preparation work (loading or downloading a model). */
+  readonly onProgress?: (progress: PrepareProgress) => void;
+}
+
+/** What the engine needs of udfs/ (createUdfs() gives all of it). */
+export interface EngineUdfs {
+  readonly registry: ModelRegistry;
+  /** SQL run once on the engine's connection, e.g. macros over the model functions' results. */
+  readonly setupSql?: readonly string[];
+  /** Stops the model runtime (its worker threads); called by Engine.close(). */
+  close?(): Promise<void>;
+}
+
+export interface RunOptions {
+  /** Aborting interrupts the running statement; it fails with SqlError code 'interrupted'. */
+  readonly signal?: AbortSignal;
+}
+
+export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
+  const database = options.database ?? ':memory:';
+  const settings = new EngineSettings(options.settings);
+  let instance: DuckDBInstance;
+  try {
+    instance = await DuckDBInstance.create(database);
+  } catch (error) {
+    throw new SqlError({
+      phase: 'execute',
+      code: 'open-database',
+      detail: `cannot open database '${database}': ${(error as Error).message}`,
+      cause: error,
+    });
+  }
+  const connection = await instance.connect();
+  try {
+    for (const sql of options.udfs?.setupSql ?? []) await connection.run(sql);
+  } catch (error) {
+    connection.closeSync();
+    instance.closeSync();
+    throw duckdbError(error);
+  }
+  return new Engine(instance, connection, settings, options);
+}
+
+export class Engine {
+  private closed = false;
+
+  /** @internal use createEngine(). */
+  constructor(
+    private readonly instance: DuckDBInstance,
+    /** The engine's DuckDB connection, for tools and tests; statements should go through run()/stream(). */
+    readonly connection: DuckDBConnection,
+    readonly settings: EngineSettings,
+    private readonly options: EngineOptions,
+  ) {}
+
+  /** Runs every `;`-separated statement in order and returns one materialized result per statement. */
+  async run(sql: string, options: RunOptions = {}): Promise<StatementResult[]> {
+    const results: StatementResult[] = [];
+    for await (const statement of this.stream(sql, options)) {
+      const rows: (readonly SqlValue[])[] = [];
+      for await (const chunk of statement.chunks()) rows.push(...chunk);
+      const { chunks: _unused, ...rest } = statement;
+      results.push({ ...rest, rows });
+    }
+    return results;
+  }
+
+  /**
+   * Runs the statements one at a time as the caller iterates: each yielded statement has run up to its
+   * first rows, and its rows come chunk by chunk, so big results are never held whole. A failing
+   * statement throws a SqlError (positions relative to `sql`) and the statements after it never run.
+   */
+  async *stream(sql: string, options: RunOptions = {}): AsyncGenerator<StreamedStatement> {
+    this.assertOpen();
+    const { signal } = options;
+    for (const statement of splitStatements(sql)) {
+      throwIfAborted(signal);
+      const placed = (error: unknown) => placeError(error, statement.text, sql, statement.span.start);
+      let execution: Execution;
+      try {
+        execution = await this.execute(statement.text, signal);
+      } catch (error) {
+        throw placed(error);
+      }
+      let ok = false;
+      try {
+        const { run } = execution;
+        yield {
+          sql: statement.text,
+          span: statement.span,
+          kind: run.kind,
+          columns: run.columns,
+          rowsChanged: run.rowsChanged,
+          chunks: () => placeChunkErrors(run.chunks(), placed),
+        };
+        ok = true;
+      } finally {
+        await execution.finish(ok);
+      }
+    }
+  }
+
+  /** Closes the connection, the database and the model runtime. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      await this.options.udfs?.close?.();
+    } finally {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    }
+  }
+
+  private async execute(text: string, signal: AbortSignal | undefined): Promise<Execution> {
+    const route = routeStatement(text, this.options.udfs?.registry);
+    switch (route.kind) {
+      case 'duckdb':
+        return { run: await runDuckDBStatement(this.connection, text, { signal, errorSource: text }), finish: async () => {} };
+      case 'set-setting':
+        try {
+          this.settings.set(route.name, route.value);
+        } catch (error) {
+          throw positioned(error, text, route.valueSpan);
+        }
+        return { run: settingsRun(), finish: async () => {} };
+      case 'reset-setting':
+        this.settings.reset(route.name);
+        return { run: settingsRun(), finish: async () => {} };
+      case 'show-settings':
+        return { run: settingsRun(this.settings.list()), finish: async () => {} };
+      case 'model':
+        return this.executeModel(text, signal);
+    }
+  }
+
+  private async executeModel(text: string, signal: AbortSignal | undefined): Promise<Execution> {
+    const staged = await stageModelStatement(
+      {
+        connection: this.connection,
+        registry: this.options.udfs!.registry,
+        settings: this.settings,
+        signal,
+        onProgress: this.options.onProgress,
+      },
+      text,
+    );
+    try {
+      return { run: await runDuckDBStatement(this.connection, staged.sql, { signal }), finish: (ok) => staged.finish(ok) };
+    } catch (error) {
+      await staged.finish(false);
+      throw error;
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new SqlError({ phase: 'execute', code: 'engine-closed', detail: 'the engine is closed' });
+  }
+}
+
+interface Execution {
+  readonly run: DuckDBStatementRun;
+  finish(ok: boolean): Promise<void>;
+}
+
+/** Errors whose positions refer to the statement are moved into the whole text given to run()/stream(). */
+function placeError(error: unknown, statementText: string, source: string, offset: number): unknown {
+  if (error instanceof SqlError && error.span !== undefined && error.source === statementText) {
+    return error.rebase(source, offset);
+  }
+  return error;
+}
+
+/** A statement-level SqlError (no position yet) pointed at `at` in the statement's text. */
+function positioned(error: unknown, text: string, at: Span): unknown {
+  if (!(error instanceof SqlError) || error.span !== undefined) return error;
+  return new SqlError({ phase: error.phase, code: error.code, detail: error.detail, span: at, source: text, cause: error.cause });
+}
+
+async function* placeChunkErrors(
+  chunks: AsyncGenerator<SqlValue[][]>,
+  placed: (error: unknown) => unknown,
+): AsyncGenerator<SqlValue[][]> {
+  try {
+    yield* chunks;
+  } catch (error) {
+    throw placed(error);
+  }
+}
+
+interface StagedStatement {
+  readonly sql: string;
+  finish(ok: boolean): Promise<void>;
+}
+
+interface ModelStatementContext {
+  readonly connection: DuckDBConnection;
+  readonly registry: ModelRegistry;
+  readonly settings: EngineSettings;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: PrepareProgress) => void;
+}
+
+async function stageModelStatement(context: ModelStatementContext, source: string): Promise<StagedStatement> {
+  const names = context.registry.list().map((f) => f.name).join(', ');
+  throw new SqlError({
+    phase: 'plan',
+    code: 'model-path-unavailable',
+    detail: `statements calling model functions (${names}) are not supported yet: ${source}`,
+  });
+}

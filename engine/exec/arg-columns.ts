@@ -1,0 +1,200 @@
+// DuckDB result chunks -> the model contract's columnar batches. Float lists are read straight from the
+// vectors' memory into one Float32Array per column (no per-element JS values); blobs are copied row by
+// row. Batches own their buffers, so the runtime can transfer them to worker threads.
+import { DuckDBBlobVector, type DuckDBDataChunk } from '@duckdb/node-api';
+import duckdb from '@duckdb/node-bindings';
+import type { ArgBatch, ArgColumn } from '../../udfs/model-function.js';
+import type { PlannedArg, PlannedInputColumn } from '../plan/model-plan.js';
+
+type ListColumn = Extract<ArgColumn, { kind: 'float-list' | 'blob' }>;
+
+/** One chunk's rows of one input column. */
+interface Segment {
+  readonly rows: number;
+  readonly column: ListColumn;
+}
+
+/** Reads column `index` of `chunk` (cast in SQL to FLOAT[] or BLOB) into flat arrays. */
+export function readChunkColumn(chunk: DuckDBDataChunk, index: number, kind: PlannedInputColumn['kind']): ListColumn {
+  return kind === 'float-list' ? readFloatList(chunk, index) : readBlobs(chunk, index);
+}
+
+function readFloatList(chunk: DuckDBDataChunk, index: number): ListColumn {
+  const rows = chunk.rowCount;
+  const vector = duckdb.data_chunk_get_vector(chunk.chunk, index);
+  const entryBytes = duckdb.vector_get_data(vector, rows * 16);
+  const entries = new DataView(entryBytes.buffer, entryBytes.byteOffset, entryBytes.byteLength);
+  const validity = duckdb.vector_get_validity(vector, validityBytes(rows));
+  const child = duckdb.list_vector_get_child(vector);
+  const childSize = duckdb.list_vector_get_size(vector);
+  const childBytes = duckdb.vector_get_data(child, childSize * 4);
+  const floats = asFloat32(childBytes, childSize);
+  const childValidity = duckdb.vector_get_validity(child, validityBytes(childSize));
+
+  const valid = new Uint8Array(rows);
+  const offsets = new Int32Array(rows + 1);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    valid[r] = isValid(validity, r) ? 1 : 0;
+    if (valid[r]) total += Number(entries.getBigUint64(r * 16 + 8, true));
+    offsets[r + 1] = total;
+  }
+  const values = new Float32Array(total);
+  for (let r = 0; r < rows; r++) {
+    if (!valid[r]) continue;
+    const start = Number(entries.getBigUint64(r * 16, true));
+    const length = offsets[r + 1]! - offsets[r]!;
+    values.set(floats.subarray(start, start + length), offsets[r]!);
+    // A NULL element of a list reaches the model as NaN rather than whatever bytes sit under it.
+    if (childValidity !== null) {
+      for (let e = 0; e < length; e++) if (!isValid(childValidity, start + e)) values[offsets[r]! + e] = NaN;
+    }
+  }
+  return { kind: 'float-list', values, offsets, valid };
+}
+
+function readBlobs(chunk: DuckDBDataChunk, index: number): ListColumn {
+  const rows = chunk.rowCount;
+  const vector = chunk.getColumnVector(index);
+  if (!(vector instanceof DuckDBBlobVector)) throw new Error(`input column ${index + 1} is ${vector.type.toString()}, expected BLOB`);
+  const items: (Uint8Array | null)[] = [];
+  const valid = new Uint8Array(rows);
+  const offsets = new Int32Array(rows + 1);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const bytes = vector.getItemBytes(r);
+    items.push(bytes);
+    valid[r] = bytes === null ? 0 : 1;
+    total += bytes?.length ?? 0;
+    offsets[r + 1] = total;
+  }
+  const values = new Uint8Array(total);
+  items.forEach((bytes, r) => {
+    if (bytes !== null) values.set(bytes, offsets[r]!);
+  });
+  return { kind: 'blob', values, offsets, valid };
+}
+
+function asFloat32(bytes: Uint8Array, count: number): Float32Array {
+  if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count);
+  return new Float32Array(bytes.slice(0, count * 4).buffer);
+}
+
+function validityBytes(rows: number): number {
+  return Math.ceil(rows / 64) * 8;
+}
+
+function isValid(validity: Uint8Array | null, row: number): boolean {
+  return validity === null || ((validity[row >> 3]! >> (row & 7)) & 1) === 1;
+}
+
+/**
+ * Collects chunks and cuts them into batches of `batchSize` rows, whatever the chunk sizes. Constant
+ * arguments ride along in every batch.
+ */
+export class ArgBatcher {
+  private readonly pending: Segment[][];
+  private pendingRows = 0;
+  private nextRow = 0;
+
+  constructor(
+    private readonly inputColumns: readonly PlannedInputColumn[],
+    private readonly batchSize: number,
+  ) {
+    this.pending = inputColumns.map(() => []);
+  }
+
+  /** Adds a chunk; returns the batches it completed. */
+  add(chunk: DuckDBDataChunk): ColumnsBatch[] {
+    const rows = chunk.rowCount;
+    if (rows === 0) return [];
+    this.inputColumns.forEach((column, i) => {
+      this.pending[i]!.push({ rows, column: readChunkColumn(chunk, i, column.kind) });
+    });
+    this.pendingRows += rows;
+    const batches: ColumnsBatch[] = [];
+    while (this.pendingRows >= this.batchSize) batches.push(this.take(this.batchSize));
+    return batches;
+  }
+
+  /** The rows left over at the end, as a last (short) batch. */
+  finish(): ColumnsBatch | null {
+    return this.pendingRows === 0 ? null : this.take(this.pendingRows);
+  }
+
+  private take(rows: number): ColumnsBatch {
+    const columns = this.pending.map((segments) => takeRows(segments, rows));
+    const batch = { firstRow: this.nextRow, rowCount: rows, columns };
+    this.nextRow += rows;
+    this.pendingRows -= rows;
+    return batch;
+  }
+}
+
+/** A batch of the input query's columns, before they are arranged as each call's arguments. */
+export interface ColumnsBatch {
+  readonly firstRow: number;
+  readonly rowCount: number;
+  readonly columns: readonly ListColumn[];
+}
+
+/** The ArgBatch of one call: its column arguments taken from the input columns, its constants added. */
+export function callBatch(batch: ColumnsBatch, args: readonly PlannedArg[]): ArgBatch {
+  return {
+    firstRow: batch.firstRow,
+    rowCount: batch.rowCount,
+    columns: args.map((arg): ArgColumn => (arg.kind === 'constant' ? { kind: 'constant', value: arg.value } : batch.columns[arg.column]!)),
+  };
+}
+
+/** Removes the first `rows` rows from `segments` and joins them into one column. */
+function takeRows(segments: Segment[], rows: number): ListColumn {
+  const parts: ListColumn[] = [];
+  let left = rows;
+  while (left > 0) {
+    const head = segments[0]!;
+    if (head.rows <= left) {
+      parts.push(head.column);
+      segments.shift();
+      left -= head.rows;
+    } else {
+      parts.push(sliceRows(head.column, 0, left));
+      segments[0] = { rows: head.rows - left, column: sliceRows(head.column, left, head.rows) };
+      left = 0;
+    }
+  }
+  return parts.length === 1 ? parts[0]! : concatRows(parts);
+}
+
+function sliceRows(column: ListColumn, from: number, to: number): ListColumn {
+  const base = column.offsets[from]!;
+  const offsets = new Int32Array(to - from + 1);
+  for (let i = 0; i <= to - from; i++) offsets[i] = column.offsets[from + i]! - base;
+  const valid = column.valid.slice(from, to);
+  const end = column.offsets[to]!;
+  return column.kind === 'float-list'
+    ? { kind: 'float-list', values: column.values.slice(base, end), offsets, valid }
+    : { kind: 'blob', values: column.values.slice(base, end), offsets, valid };
+}
+
+function concatRows(parts: readonly ListColumn[]): ListColumn {
+  const rows = parts.reduce((n, p) => n + p.valid.length, 0);
+  const total = parts.reduce((n, p) => n + p.offsets[p.offsets.length - 1]!, 0);
+  const offsets = new Int32Array(rows + 1);
+  const valid = new Uint8Array(rows);
+  const kind = parts[0]!.kind;
+  const values = kind === 'float-list' ? new Float32Array(total) : new Uint8Array(total);
+  let row = 0;
+  let at = 0;
+  for (const part of parts) {
+    const n = part.valid.length;
+    valid.set(part.valid, row);
+    for (let i = 1; i <= n; i++) offsets[row + i] = at + part.offsets[i]!;
+    values.set(part.values as never, at);
+    at += part.offsets[n]!;
+    row += n;
+  }
+  return kind === 'float-list'
+    ? { kind, values: values as Float32Array, offsets, valid }
+    : { kind, values: values as Uint8Array, offsets, valid };
+}

@@ -1,0 +1,90 @@
+// Runs one SQL text on DuckDB as a streaming result: the pass-through path for statements without model
+// calls, and the output stage of model statements. An AbortSignal interrupts the running query.
+import { ResultReturnType, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
+import { SqlError } from '../sql/sql-error.js';
+import { duckdbError } from './duckdb-error.js';
+import type { ResultColumnInfo, SqlValue, StatementResultKind } from './result.js';
+
+export interface DuckDBStatementRun {
+  readonly kind: StatementResultKind;
+  readonly columns: readonly ResultColumnInfo[];
+  readonly rowsChanged: number;
+  /** The result's rows, chunk by chunk; errors are SqlErrors. */
+  chunks(): AsyncGenerator<SqlValue[][]>;
+}
+
+export interface DuckDBStatementOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * The text DuckDB's error positions refer to, when it is the user's own text; leave it out when `sql`
+   * was generated (a model statement's output stage), whose positions mean nothing to the user.
+   */
+  readonly errorSource?: string;
+}
+
+export async function runDuckDBStatement(
+  connection: DuckDBConnection,
+  sql: string,
+  options: DuckDBStatementOptions = {},
+): Promise<DuckDBStatementRun> {
+  const { signal, errorSource } = options;
+  throwIfAborted(signal);
+  const result = await interruptible(connection, signal, () => connection.stream(sql), errorSource);
+  const kind = resultKind(result);
+  const columns: ResultColumnInfo[] =
+    kind === 'rows'
+      ? result.columnTypes().map((type, i) => ({ name: result.columnName(i), type: type.toString(), duckdbType: type }))
+      : [];
+  return {
+    kind,
+    columns,
+    rowsChanged: kind === 'count' ? result.rowsChanged : 0,
+    async *chunks() {
+      if (kind !== 'rows') return;
+      for (;;) {
+        const chunk = await interruptible(connection, signal, () => result.fetchChunk(), errorSource);
+        if (chunk === null || chunk.rowCount === 0) return;
+        yield chunk.getRows();
+      }
+    },
+  };
+}
+
+function resultKind(result: DuckDBResult): StatementResultKind {
+  switch (result.returnType) {
+    case ResultReturnType.QUERY_RESULT:
+      return 'rows';
+    case ResultReturnType.CHANGED_ROWS:
+      return 'count';
+    default:
+      return 'nothing';
+  }
+}
+
+/** Runs one DuckDB call; an abort while it runs interrupts the connection and rejects with 'interrupted'. */
+async function interruptible<T>(
+  connection: DuckDBConnection,
+  signal: AbortSignal | undefined,
+  call: () => Promise<T>,
+  errorSource: string | undefined,
+): Promise<T> {
+  throwIfAborted(signal);
+  const onAbort = () => connection.interrupt();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await call();
+  } catch (error) {
+    if (signal?.aborted) throw interrupted(error);
+    throw duckdbError(error, errorSource);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw interrupted(signal.reason);
+}
+
+export function interrupted(cause?: unknown): SqlError {
+  return new SqlError({ phase: 'execute', code: 'interrupted', detail: 'interrupted', cause });
+}

@@ -1,0 +1,119 @@
+// The model stage of one level of calls over one relation: stream the input query's chunks out of DuckDB,
+// cut them into batches, run every call on each batch with a bounded number of batches in flight (the cap
+// bounds memory), and append the results in input order to the level's temp table.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { RowError, type PreparedCall, type ResultColumn } from '../../udfs/model-function.js';
+import type { ModelLevel, PlannedCall } from '../plan/model-plan.js';
+import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
+import { ArgBatcher, callBatch, type ColumnsBatch } from './arg-columns.js';
+import { duckdbError } from './duckdb-error.js';
+import { createResultTable, ResultAppender } from './result-append.js';
+
+export interface ModelStageOptions {
+  readonly connection: DuckDBConnection;
+  readonly level: ModelLevel;
+  /** The prepared call for each of `level.calls`, same order. */
+  readonly prepared: readonly PreparedCall[];
+  readonly batchSize: number;
+  /** Batches dispatched and not yet appended, at most. */
+  readonly maxInFlight: number;
+  /** The statement's text, for errors pointing at a call. */
+  readonly source: string;
+  readonly signal?: AbortSignal;
+  /** Called after each batch is appended with the number of rows done so far. */
+  onRows?(done: number): void;
+}
+
+interface InFlight {
+  readonly batch: ColumnsBatch;
+  readonly results: Promise<ResultColumn[]>;
+}
+
+/** Runs the level; resolves with the number of rows the model ran on. */
+export async function runModelStage(options: ModelStageOptions): Promise<number> {
+  const { connection, level, prepared, signal } = options;
+  await createResultTable(connection, level.table, level.calls.map((c) => c.column));
+  const appender = await ResultAppender.open(connection, level.table, level.calls.length);
+  const inFlight: InFlight[] = [];
+  const onAbort = () => connection.interrupt();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    throwIfAborted(signal);
+    const result = await duckdb(() => connection.stream(level.inputSql), signal);
+    const batcher = new ArgBatcher(level.inputColumns, options.batchSize);
+    const dispatch = (batch: ColumnsBatch) => {
+      const results = Promise.all(level.calls.map((call, i) => runCall(prepared[i]!, call, batch, options)));
+      // Failures are reported when the batch's turn comes; until then nobody awaits this promise.
+      results.catch(() => undefined);
+      inFlight.push({ batch, results });
+    };
+    const appendNext = async () => {
+      const next = inFlight.shift()!;
+      const columns = await next.results;
+      throwIfAborted(signal);
+      appender.append(columns, next.batch.rowCount);
+      options.onRows?.(appender.rowCount);
+    };
+    for (;;) {
+      throwIfAborted(signal);
+      const chunk = await duckdb(() => result.fetchChunk(), signal);
+      if (chunk === null || chunk.rowCount === 0) break;
+      for (const batch of batcher.add(chunk)) {
+        dispatch(batch);
+        while (inFlight.length >= options.maxInFlight) await appendNext();
+      }
+    }
+    const last = batcher.finish();
+    if (last !== null) dispatch(last);
+    while (inFlight.length > 0) await appendNext();
+    return appender.rowCount;
+  } catch (error) {
+    await Promise.allSettled(inFlight.map((f) => f.results));
+    throw error;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    appender.close();
+  }
+}
+
+async function runCall(prepared: PreparedCall, call: PlannedCall, batch: ColumnsBatch, options: ModelStageOptions): Promise<ResultColumn> {
+  let column: ResultColumn;
+  try {
+    column = await prepared.run(callBatch(batch, call.args), options.signal);
+  } catch (error) {
+    if (options.signal?.aborted) throw interrupted(error);
+    if (error instanceof RowError) {
+      throw sqlErrorAt('execute', 'model-row-error', `${call.fn.name} failed on row ${error.row + 1}: ${error.reason}`, options.source, call.span, error);
+    }
+    if (error instanceof SqlError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw sqlErrorAt('execute', 'model-error', `${call.fn.name} failed: ${message}`, options.source, call.span, error);
+  }
+  if (column.offsets.length !== batch.rowCount + 1 || column.valid.length !== batch.rowCount) {
+    throw sqlErrorAt(
+      'execute',
+      'model-result-shape',
+      `${call.fn.name} returned ${column.valid.length} rows for a batch of ${batch.rowCount} (rows ${batch.firstRow + 1} to ${batch.firstRow + batch.rowCount})`,
+      options.source,
+      call.span,
+    );
+  }
+  return column;
+}
+
+async function duckdb<T>(call: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (signal?.aborted) throw interrupted(error);
+    throw duckdbError(error);
+  }
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw interrupted(signal.reason);
+}
+
+export function interrupted(cause?: unknown): SqlError {
+  return new SqlError({ phase: 'execute', code: 'interrupted', detail: 'the statement was interrupted', cause });
+}

@@ -1,0 +1,208 @@
+// The model path of a statement, the engine's seam: plan it, run the input and model stages, and hand
+// back the output stage's SQL for the engine to run like any DuckDB statement. finish() ends the
+// statement: it moves a COPY's file into place (or removes it) and drops the stages' temp tables.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ModelFunction, ModelSettings, PreparedCall, PrepareProgress } from '../../udfs/model-function.js';
+import { explainRows, explainSql, type AnalyzedRow } from '../plan/explain-plan.js';
+import type { ModelPlan } from '../plan/model-plan.js';
+import type { ModelRegistryView } from '../plan/model-calls.js';
+import { planModelStatement } from '../plan/planner.js';
+import type { Statement } from '../sql/ast.js';
+import { parseStatement } from '../sql/parser.js';
+import { atomicOutput, type AtomicOutput } from './atomic-output.js';
+import { duckdbError } from './duckdb-error.js';
+import { duckdbCatalog } from './model-catalog.js';
+import { runModelStage, throwIfAborted, interrupted } from './model-stage.js';
+
+export interface ModelStatementContext {
+  readonly connection: DuckDBConnection;
+  readonly registry: ModelRegistryView;
+  readonly settings: ModelSettings;
+  readonly signal?: AbortSignal;
+  /** Model loading (from prepare) and rows done by the model stages (label: the function's name). */
+  onProgress?(progress: PrepareProgress): void;
+}
+
+export interface StageStats {
+  readonly stage: string;
+  readonly detail: string;
+  readonly rows: number;
+  readonly ms: number;
+}
+
+export interface ModelStatementStats {
+  /** Rows the model stages ran on, summed over calls' levels. */
+  readonly modelRows: number;
+  readonly stages: readonly StageStats[];
+}
+
+export interface StagedStatement {
+  /** The output stage: run it on the same connection, then call finish(). */
+  readonly sql: string;
+  /** finish(true) after the output stage succeeded, finish(false) after it failed or was aborted. */
+  finish(ok: boolean): Promise<void>;
+  readonly stats?: ModelStatementStats;
+}
+
+export async function stageModelStatement(
+  ctx: ModelStatementContext,
+  source: string,
+  statement: Statement = parseStatement(source),
+): Promise<StagedStatement> {
+  const plan = await planModelStatement(source, statement, ctx.registry, duckdbCatalog(ctx.connection));
+  if (plan.explain === 'plan') {
+    return { sql: explainSql(explainRows(plan, ctx.settings), false), finish: async () => {} };
+  }
+  const cleanup = new Cleanup(ctx.connection, plan);
+  try {
+    const stats = await runStages(ctx, plan);
+    const output = plan.copyTarget === null ? null : atomicOutput(plan.copyTarget);
+    cleanup.output = output;
+    const sql = plan.output(output?.tempPath);
+    if (plan.explain === 'analyze') return await analyze(ctx, plan, sql, stats, cleanup);
+    return { sql, stats, finish: (ok) => cleanup.finish(ok) };
+  } catch (error) {
+    await cleanup.finish(false);
+    throw error;
+  }
+}
+
+async function runStages(ctx: ModelStatementContext, plan: ModelPlan): Promise<ModelStatementStats> {
+  const { connection, settings, signal } = ctx;
+  const prepared = await prepareCalls(ctx, plan);
+  const stages: StageStats[] = [];
+  let modelRows = 0;
+  for (const [i, stage] of plan.stages.entries()) {
+    const n = i + 1;
+    if (stage.materialize !== null) {
+      const started = performance.now();
+      throwIfAborted(signal);
+      const result = await duckdb(ctx, () => connection.run(stage.materialize!.sql));
+      stages.push({ stage: `materialize ${n}`, detail: stage.materialize.table, rows: result.rowsChanged, ms: performance.now() - started });
+    }
+    const total = ctx.onProgress === undefined ? null : await countRows(ctx, stage.countSql);
+    for (const level of stage.levels) {
+      const started = performance.now();
+      const label = level.calls.map((c) => c.fn.name).join(', ');
+      ctx.onProgress?.({ label, done: 0, total });
+      const rows = await runModelStage({
+        connection,
+        level,
+        prepared: level.calls.map((c) => prepared.get(c.fn)!),
+        batchSize: settings.batchSize,
+        maxInFlight: Math.max(2, 2 * settings.threads),
+        source: plan.source,
+        signal,
+        onRows: (done) => ctx.onProgress?.({ label, done, total }),
+      });
+      modelRows += rows * level.calls.length;
+      stages.push({ stage: `model ${n}`, detail: level.calls.map((c) => c.text).join(', '), rows, ms: performance.now() - started });
+    }
+  }
+  return { modelRows, stages };
+}
+
+/** Each function is prepared (its model loaded and broadcast) once per statement. */
+async function prepareCalls(ctx: ModelStatementContext, plan: ModelPlan): Promise<Map<ModelFunction, PreparedCall>> {
+  const prepared = new Map<ModelFunction, PreparedCall>();
+  for (const stage of plan.stages) {
+    for (const level of stage.levels) {
+      for (const call of level.calls) {
+        if (prepared.has(call.fn)) continue;
+        throwIfAborted(ctx.signal);
+        prepared.set(call.fn, await call.fn.prepare({ settings: ctx.settings, signal: ctx.signal, onProgress: ctx.onProgress }));
+      }
+    }
+  }
+  return prepared;
+}
+
+async function countRows(ctx: ModelStatementContext, sql: string): Promise<number> {
+  const reader = await duckdb(ctx, () => ctx.connection.runAndReadAll(sql));
+  return Number(reader.getRows()[0]?.[0] ?? 0);
+}
+
+/** EXPLAIN ANALYZE: runs the output stage too, then reports every stage with its rows and time. */
+async function analyze(
+  ctx: ModelStatementContext,
+  plan: ModelPlan,
+  sql: string,
+  stats: ModelStatementStats,
+  cleanup: Cleanup,
+): Promise<StagedStatement> {
+  const started = performance.now();
+  let rows = 0;
+  try {
+    const result = await duckdb(ctx, () => ctx.connection.stream(sql));
+    for (;;) {
+      const chunk = await duckdb(ctx, () => result.fetchChunk());
+      if (chunk === null || chunk.rowCount === 0) break;
+      rows += chunk.rowCount;
+    }
+    if (rows === 0) rows = result.rowsChanged;
+  } catch (error) {
+    await cleanup.finish(false);
+    throw error;
+  }
+  await cleanup.finish(true);
+  const outputMs = performance.now() - started;
+  const levels = new Map<string, StageStats[]>();
+  for (const s of stats.stages) if (s.stage.startsWith('model ')) levels.set(s.stage, [...(levels.get(s.stage) ?? []), s]);
+  let level: StageStats | undefined;
+  const measured = explainRows(plan, ctx.settings).map((row): AnalyzedRow => {
+    if (row.stage === 'output') return { ...row, rows, ms: outputMs };
+    if (row.stage.startsWith('materialize ')) {
+      const stat = stats.stages.find((s) => s.stage === row.stage);
+      return { ...row, rows: stat?.rows ?? null, ms: stat?.ms ?? null };
+    }
+    // A level's stats go on its input row (rows read) and its model rows (rows the model ran on, time).
+    if (row.stage.startsWith('input ')) {
+      level = levels.get(row.stage.replace('input', 'model'))?.shift();
+      return { ...row, rows: level?.rows ?? null, ms: null };
+    }
+    if (row.stage.startsWith('model ')) return { ...row, rows: level?.rows ?? null, ms: level?.ms ?? null };
+    return { ...row, rows: null, ms: null };
+  });
+  measured.push({ stage: 'total', detail: `the model ran on ${stats.modelRows} rows`, rows: stats.modelRows, ms: null });
+  return { sql: explainSql(measured, true), stats, finish: async () => {} };
+}
+
+async function duckdb<T>(ctx: ModelStatementContext, call: () => Promise<T>): Promise<T> {
+  throwIfAborted(ctx.signal);
+  const onAbort = () => ctx.connection.interrupt();
+  ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await call();
+  } catch (error) {
+    if (ctx.signal?.aborted) throw interrupted(error);
+    throw duckdbError(error);
+  } finally {
+    ctx.signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+/** Ends the statement once: the COPY file committed or discarded, the temp tables dropped. */
+class Cleanup {
+  output: AtomicOutput | null = null;
+  private done: Promise<void> | null = null;
+
+  constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly plan: ModelPlan,
+  ) {}
+
+  finish(ok: boolean): Promise<void> {
+    this.done ??= this.run(ok);
+    return this.done;
+  }
+
+  private async run(ok: boolean): Promise<void> {
+    try {
+      if (this.output !== null) await (ok ? this.output.commit() : this.output.discard());
+    } finally {
+      for (const table of [...this.plan.tempTables].reverse()) {
+        await this.connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+      }
+    }
+  }
+}

@@ -1,0 +1,51 @@
+// EXPLAIN for model statements: the stages as rows (stage, detail), and with ANALYZE the rows each
+// stage produced and its time. Returned as a VALUES query so it renders like any other result.
+import type { ModelSettings } from '../../udfs/model-function.js';
+import type { ModelPlan } from './model-plan.js';
+import { quoteString } from './sql-text.js';
+
+export interface ExplainRow {
+  readonly stage: string;
+  readonly detail: string;
+}
+
+export interface AnalyzedRow extends ExplainRow {
+  readonly rows: number | null;
+  readonly ms: number | null;
+}
+
+export function explainRows(plan: ModelPlan, settings: Pick<ModelSettings, 'batchSize' | 'threads'>): ExplainRow[] {
+  const rows: ExplainRow[] = [];
+  plan.stages.forEach((stage, i) => {
+    const n = i + 1;
+    rows.push({ stage: `relation ${n}`, detail: `${stage.relation} AS ${stage.alias}` });
+    if (stage.materialize !== null) rows.push({ stage: `materialize ${n}`, detail: stage.materialize.sql });
+    rows.push({ stage: `filter ${n}`, detail: stage.pushedWhere.length === 0 ? 'none pushed' : stage.pushedWhere.join(' AND ') });
+    rows.push({ stage: `limit ${n}`, detail: stage.limit.reason });
+    for (const level of stage.levels) {
+      rows.push({ stage: `input ${n}`, detail: level.inputSql });
+      for (const call of level.calls) {
+        const reuse = call.occurrences > 1 ? `, computed once for ${call.occurrences} uses` : '';
+        rows.push({
+          stage: `model ${n}`,
+          detail: `${call.text} -> ${level.table}.${call.column}${reuse}; batch ${settings.batchSize}, threads ${settings.threads}; ${call.fn.description}`,
+        });
+      }
+    }
+  });
+  rows.push({ stage: 'output', detail: plan.output() });
+  return rows;
+}
+
+/** A query returning `rows`; with ANALYZE the rows and ms columns too. */
+export function explainSql(rows: readonly (ExplainRow | AnalyzedRow)[], analyzed: boolean): string {
+  const value = (v: number | null) => (v === null ? 'NULL' : String(Math.round(v)));
+  const tuples = rows.map((r) => {
+    const cells = [quoteString(r.stage), quoteString(r.detail)];
+    if (analyzed) cells.push(value((r as AnalyzedRow).rows), value((r as AnalyzedRow).ms));
+    return `(${cells.join(', ')})`;
+  });
+  const columns = analyzed ? 'stage, detail, "rows", ms' : 'stage, detail';
+  const casts = analyzed ? 'stage, detail, CAST("rows" AS BIGINT) AS "rows", CAST(ms AS BIGINT) AS ms' : 'stage, detail';
+  return `SELECT ${casts} FROM (VALUES ${tuples.join(', ')}) AS plan(${columns})`;
+}

@@ -1,0 +1,191 @@
+// Finds the model calls of a statement, checks each against its function's signature, and places it in
+// the SELECT block whose rows it runs on. Calls where that is undefined (VALUES, LIMIT, COPY options, an
+// ORDER BY over a set operation, a table function's arguments) are plan errors at the call.
+import type { ArgSpec, ModelFunction } from '../../udfs/model-function.js';
+import type { Expression, FunctionCall, Node, Query, SelectCore } from '../sql/ast.js';
+import { sqlErrorAt } from '../sql/sql-error.js';
+import { childrenOf } from '../sql/walk.js';
+
+export interface ModelRegistryView {
+  get(name: string): ModelFunction | undefined;
+  has(name: string): boolean;
+}
+
+/** Where in its SELECT block a call sits. */
+export type CallClause =
+  | 'select'
+  | 'where'
+  | 'group-by'
+  | 'having'
+  | 'qualify'
+  | 'window'
+  | 'distinct'
+  | 'order-by'
+  | 'join-condition';
+
+export interface ModelCallSite {
+  readonly call: FunctionCall;
+  readonly fn: ModelFunction;
+  readonly core: SelectCore;
+  readonly clause: CallClause;
+  /** The queries around the call, innermost last: their WITH clauses are in scope. */
+  readonly queries: readonly Query[];
+  /** The model call this one is an argument of (directly or inside an expression). */
+  readonly parent: ModelCallSite | null;
+}
+
+interface Context {
+  readonly core: SelectCore | null;
+  readonly clause: CallClause | 'values' | 'limit' | 'set-order-by' | 'from' | 'copy-options' | 'none';
+  readonly queries: readonly Query[];
+  readonly parent: ModelCallSite | null;
+}
+
+/** The model function a call names, if any: single-part names only, case-insensitive. */
+export function modelFunctionOf(call: FunctionCall, registry: ModelRegistryView): ModelFunction | undefined {
+  if (call.name.parts.length !== 1) return undefined;
+  const name = call.name.parts[0]!.name.toLowerCase();
+  return registry.has(name) ? registry.get(name) : undefined;
+}
+
+export function findModelCalls(root: Node, registry: ModelRegistryView, source: string): ModelCallSite[] {
+  const sites: ModelCallSite[] = [];
+  const visit = (node: Node, ctx: Context): void => {
+    switch (node.kind) {
+      case 'Query':
+        return visitQuery(node, ctx);
+      case 'SelectCore':
+        return visitCore(node, ctx);
+      case 'ValuesList':
+        return visitChildren(node, { ...ctx, core: null, clause: 'values' });
+      case 'CopyOptions':
+        return visitChildren(node, { ...ctx, clause: 'copy-options' });
+      case 'JoinedFrom':
+        for (const child of childrenOf(node)) {
+          visit(child, child === node.on ? { ...ctx, clause: 'join-condition' } : ctx);
+        }
+        return;
+      case 'FunctionCall': {
+        const fn = modelFunctionOf(node, registry);
+        if (fn === undefined) return visitChildren(node, ctx);
+        const site = placeCall(node, fn, ctx, source);
+        checkSignature(node, fn, source);
+        sites.push(site);
+        return visitChildren(node, { ...ctx, parent: site });
+      }
+      default:
+        return visitChildren(node, ctx);
+    }
+  };
+  const visitChildren = (node: Node, ctx: Context): void => {
+    for (const child of childrenOf(node)) visit(child, ctx);
+  };
+  const visitQuery = (query: Query, outer: Context): void => {
+    const ctx: Context = { ...outer, queries: [...outer.queries, query] };
+    if (query.with !== null) visit(query.with, ctx);
+    visit(query.body, ctx);
+    if (query.orderBy !== null) {
+      const core = query.body.kind === 'SelectCore' ? query.body : null;
+      visit(query.orderBy, core === null ? { ...ctx, clause: 'set-order-by' } : { ...ctx, core, clause: 'order-by' });
+    }
+    if (query.limit !== null) visit(query.limit, { ...ctx, clause: 'limit' });
+  };
+  const visitCore = (core: SelectCore, outer: Context): void => {
+    const ctx = (clause: Context['clause']): Context => ({ ...outer, core, clause });
+    if (core.distinct !== null) visit(core.distinct, ctx('distinct'));
+    for (const item of core.items) visit(item, ctx('select'));
+    for (const item of core.from) visit(item, ctx('from'));
+    if (core.where !== null) visit(core.where, ctx('where'));
+    if (core.groupBy !== null) visit(core.groupBy, ctx('group-by'));
+    if (core.having !== null) visit(core.having, ctx('having'));
+    for (const w of core.windows) visit(w, ctx('window'));
+    if (core.qualify !== null) visit(core.qualify, ctx('qualify'));
+  };
+  visit(root, { core: null, clause: 'none', queries: [], parent: null });
+  return sites;
+}
+
+function placeCall(call: FunctionCall, fn: ModelFunction, ctx: Context, source: string): ModelCallSite {
+  const fail = (detail: string) => sqlErrorAt('plan', 'model-call-placement', detail, source, call.span);
+  const name = fn.name;
+  switch (ctx.clause) {
+    case 'values':
+      throw fail(`${name} cannot run in a VALUES list: call it in a SELECT over the rows`);
+    case 'limit':
+      throw fail(`${name} cannot be used in LIMIT or OFFSET`);
+    case 'set-order-by':
+      throw fail(`${name} in the ORDER BY of a set operation is not supported: compute it in the SELECTs and order by the column`);
+    case 'copy-options':
+      throw fail(`${name} cannot be used in COPY options`);
+    case 'from':
+      throw fail(`${name} cannot be used in the arguments of a table function: call it in the SELECT list`);
+    case 'none':
+      throw fail(`${name} must be called inside a SELECT`);
+    default:
+      if (ctx.core === null) throw fail(`${name} must be called inside a SELECT`);
+      return { call, fn, core: ctx.core, clause: ctx.clause, queries: ctx.queries, parent: ctx.parent };
+  }
+}
+
+/** Arity, named arguments, modifiers, and the constant arguments' literals. */
+function checkSignature(call: FunctionCall, fn: ModelFunction, source: string): void {
+  const fail = (code: string, detail: string, at = call.span) => sqlErrorAt('plan', code, detail, source, at);
+  if (call.distinct || call.orderBy !== null || call.filter !== null || call.over !== null || call.ignoreNulls !== null) {
+    throw fail('model-call-modifier', `${fn.name} is a model function: DISTINCT, ORDER BY, FILTER, IGNORE NULLS and OVER do not apply to it`);
+  }
+  if (call.syntax !== 'call') {
+    throw fail('model-call-syntax', `${fn.name} must be called as ${fn.name}(...)`);
+  }
+  const min = fn.args.filter((a) => !a.optional).length;
+  const max = fn.args.length;
+  const found = call.args.length;
+  if (found < min || found > max) {
+    throw fail('model-call-arity', `${fn.name} expects ${arityText(min, max)}, found ${found}`);
+  }
+  call.args.forEach((arg, i) => {
+    const spec = fn.args[i]!;
+    if (arg.name !== null) {
+      throw fail('model-call-named-argument', `${fn.name} takes positional arguments only, found ${arg.name.name} =>`, arg.span);
+    }
+    if (spec.constant) checkConstant(fn, spec, i, arg.value, source);
+  });
+}
+
+function checkConstant(fn: ModelFunction, spec: ArgSpec, index: number, value: Expression, source: string): void {
+  const literal = constantValue(value);
+  const where = `argument ${index + 1} (${spec.name}) of ${fn.name}`;
+  if (literal === undefined) {
+    throw sqlErrorAt('plan', 'model-call-constant-argument', `${where} must be a constant, e.g. a quoted string or a number`, source, value.span);
+  }
+  if (literal === null) return;
+  const fits =
+    (typeof literal === 'string' && spec.kinds.includes('varchar')) ||
+    (typeof literal === 'number' && spec.kinds.includes('integer') && Number.isInteger(literal)) ||
+    (typeof literal === 'boolean' && spec.kinds.includes('integer'));
+  if (!fits) {
+    throw sqlErrorAt('plan', 'model-call-argument-type', `${where} must be ${kindsText(spec)}, found ${JSON.stringify(literal)}`, source, value.span);
+  }
+}
+
+/** The value of a literal argument (a negated number too); undefined when it is not a literal. */
+export function constantValue(value: Expression): string | number | boolean | null | undefined {
+  if (value.kind === 'Literal') return value.value;
+  if (value.kind === 'Parenthesized') return constantValue(value.expression);
+  if (value.kind === 'UnaryOp' && (value.operator === '-' || value.operator === '+') && value.operand.kind === 'Literal') {
+    const inner = value.operand.value;
+    if (typeof inner === 'number') return value.operator === '-' ? -inner : inner;
+  }
+  return undefined;
+}
+
+function arityText(min: number, max: number): string {
+  const noun = (n: number) => (n === 1 ? 'argument' : 'arguments');
+  if (min === max) return `${min} ${noun(min)}`;
+  if (max === min + 1) return `${min} or ${max} ${noun(max)}`;
+  return `${min} to ${max} ${noun(max)}`;
+}
+
+export function kindsText(spec: ArgSpec): string {
+  const names = { 'float-list': 'FLOAT[]', blob: 'BLOB', varchar: 'VARCHAR', integer: 'INTEGER' } as const;
+  return spec.kinds.map((k) => names[k]).join(' or ');
+}

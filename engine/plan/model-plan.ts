@@ -1,0 +1,70 @@
+// A model statement cut into stages: for each relation that model calls run over, an optional
+// materialisation, then one model stage per nesting level of the calls; and the output statement that
+// DuckDB runs over the staged rows. Everything is SQL text plus the calls to make, so EXPLAIN can print
+// it and the executor can run it.
+import type { ArgKind, ModelFunction } from '../../udfs/model-function.js';
+import type { Span } from '../sql/span.js';
+
+/** A column of a model stage's input query, cast in SQL to what the function accepts. */
+export interface PlannedInputColumn {
+  readonly sql: string;
+  readonly kind: Extract<ArgKind, 'float-list' | 'blob'>;
+}
+
+export type PlannedArg =
+  | { readonly kind: 'column'; readonly column: number }
+  | { readonly kind: 'constant'; readonly value: string | number | boolean | null };
+
+/** One distinct model call over one relation: every identical occurrence reads its column. */
+export interface PlannedCall {
+  readonly fn: ModelFunction;
+  /** The result column in the level's table. */
+  readonly column: string;
+  /** The call as written (whitespace normalised). */
+  readonly text: string;
+  /** Its first occurrence, for errors. */
+  readonly span: Span;
+  readonly occurrences: number;
+  readonly args: readonly PlannedArg[];
+}
+
+/** Calls of one nesting depth over one relation: computed together from one input query. */
+export interface ModelLevel {
+  readonly table: string;
+  readonly inputSql: string;
+  readonly inputColumns: readonly PlannedInputColumn[];
+  readonly calls: readonly PlannedCall[];
+}
+
+export interface LimitDecision {
+  /** Rows the input is limited to (LIMIT + OFFSET), or null when no LIMIT is pushed. */
+  readonly rows: number | null;
+  readonly reason: string;
+}
+
+export interface RelationStage {
+  /** The relation as written. */
+  readonly relation: string;
+  readonly span: Span;
+  readonly alias: string;
+  /** Relations whose row order DuckDB does not keep between two scans are copied to a temp table first. */
+  readonly materialize: { readonly table: string; readonly sql: string } | null;
+  /** WHERE conjuncts applied before the model (the output stage applies the whole WHERE again). */
+  readonly pushedWhere: readonly string[];
+  readonly limit: LimitDecision;
+  /** Counts the input rows, for progress. */
+  readonly countSql: string;
+  readonly levels: readonly ModelLevel[];
+}
+
+export interface ModelPlan {
+  readonly source: string;
+  readonly explain: 'plan' | 'analyze' | null;
+  readonly stages: readonly RelationStage[];
+  /** Temp tables the stages create, to drop when the statement ends. */
+  readonly tempTables: readonly string[];
+  /** The file a `COPY (query) TO 'file'` writes, as written. */
+  readonly copyTarget: string | null;
+  /** The output statement; for a COPY, written to `copyPath` instead of the target when given. */
+  output(copyPath?: string): string;
+}

@@ -1,0 +1,17 @@
+// What the planner asks DuckDB: the columns and types of a query, and which names are aggregate
+// functions or base tables. Binding only: nothing here scans data.
+
+export interface ColumnInfo {
+  readonly name: string;
+  /** DuckDB's type text, e.g. `FLOAT[]`, `FLOAT[150528]`, `BLOB`. */
+  readonly type: string;
+}
+
+export interface PlanCatalog {
+  /** The columns `query` (a SELECT, possibly with WITH) returns; rejects with DuckDB's message. */
+  describe(query: string): Promise<readonly ColumnInfo[]>;
+  /** Lower-case names of aggregate functions. */
+  aggregateFunctions(): Promise<ReadonlySet<string>>;
+  /** True when `name` (as written, 1 to 3 parts) is a stored table, not a view. */
+  isBaseTable(name: readonly string[]): Promise<boolean>;
+}

@@ -1,0 +1,118 @@
+// Decides where each statement goes, from its tokens alone (no parse): sqlinfer's settings are handled
+// by the engine, statements calling a registered model function take the model path, and everything
+// else goes to DuckDB as written, so every DuckDB statement keeps working.
+import type { ModelFunction } from '../udfs/model-function.js';
+import { isEngineSetting, type SettingValue } from './settings.js';
+import { lex, type Token, type TokenKind } from './sql/lexer.js';
+import { SqlError } from './sql/sql-error.js';
+import type { Span } from './sql/span.js';
+
+/** What the router needs of the model function registry. */
+export interface ModelRegistry {
+  /** Case-insensitive. */
+  has(name: string): boolean;
+  get(name: string): ModelFunction | undefined;
+  list(): readonly ModelFunction[];
+}
+
+export type Route =
+  | { readonly kind: 'duckdb' }
+  /** `calls`: the registered names the statement calls, lower-case, in order of first appearance. */
+  | { readonly kind: 'model'; readonly calls: readonly string[] }
+  | { readonly kind: 'set-setting'; readonly name: string; readonly value: SettingValue; readonly valueSpan: Span }
+  | { readonly kind: 'reset-setting'; readonly name: string }
+  | { readonly kind: 'show-settings' };
+
+const scopes = new Set(['session', 'local', 'global']);
+
+export function routeStatement(text: string, registry?: Pick<ModelRegistry, 'has'>): Route {
+  // Lexical errors are left to DuckDB (or the parser): the tokens before them are enough to route.
+  const tokens = lex(text).tokens.filter((t) => t.kind !== 'eof');
+  while (tokens.length > 0 && tokens.at(-1)!.kind === ';') tokens.pop();
+  const first = words(tokens, 0);
+  if (first === 'set' || first === 'reset') {
+    const setting = settingStatement(text, tokens, first);
+    if (setting !== undefined) return setting;
+  }
+  if (first === 'show' && tokens.length === 2 && words(tokens, 1) === 'sqlinfer_settings') return { kind: 'show-settings' };
+  const calls = registry === undefined ? [] : modelCalls(tokens, registry);
+  return calls.length > 0 ? { kind: 'model', calls } : { kind: 'duckdb' };
+}
+
+/** Names called as functions (`name(`, not `schema.name(`) that the registry knows. */
+export function modelCalls(tokens: readonly Token[], registry: Pick<ModelRegistry, 'has'>): string[] {
+  const calls: string[] = [];
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    const name = identifier(tokens[i]!);
+    if (name === undefined || !is(tokens[i + 1]!, '(') || (i > 0 && is(tokens[i - 1]!, '.'))) continue;
+    const lower = name.toLowerCase();
+    if (registry.has(lower) && !calls.includes(lower)) calls.push(lower);
+  }
+  return calls;
+}
+
+/** `SET [SESSION] name {= | TO} value` and `RESET [SESSION] name` for sqlinfer's settings; undefined otherwise. */
+function settingStatement(text: string, tokens: readonly Token[], verb: 'set' | 'reset'): Route | undefined {
+  let i = 1;
+  if (scopes.has(words(tokens, i) ?? '')) i++;
+  const nameToken = tokens[i];
+  const name = nameToken === undefined ? undefined : identifier(nameToken);
+  if (name === undefined || !isEngineSetting(name)) return undefined;
+  i++;
+  if (verb === 'reset') {
+    if (i !== tokens.length) throw invalid(text, tokens[i]!, `RESET ${name} takes no value`);
+    return { kind: 'reset-setting', name: name.toLowerCase() };
+  }
+  const assign = tokens[i];
+  if (assign === undefined || !((is(assign, 'operator') && assign.text === '=') || words(tokens, i) === 'to')) {
+    throw invalid(text, assign ?? nameToken!, `expected = or TO after SET ${name}`);
+  }
+  i++;
+  const valueTokens = tokens.slice(i);
+  const value = settingValue(valueTokens);
+  if (value === undefined) {
+    throw invalid(text, valueTokens[0] ?? assign, `SET ${name} expects one value: a number or a quoted string`);
+  }
+  const valueSpan = { start: valueTokens[0]!.start, end: valueTokens.at(-1)!.end };
+  return { kind: 'set-setting', name: name.toLowerCase(), value, valueSpan };
+}
+
+function settingValue(tokens: readonly Token[]): SettingValue | undefined {
+  const [a, b] = tokens;
+  if (a === undefined) return undefined;
+  if (tokens.length === 2 && is(a, 'operator') && (a.text === '-' || a.text === '+') && is(b!, 'number')) {
+    return Number(a.text + b!.text.replace(/_/g, ''));
+  }
+  if (tokens.length !== 1) return undefined;
+  if (is(a, 'number')) return Number(a.text.replace(/_/g, ''));
+  if (is(a, 'string')) return a.text.slice(1, -1).replace(/''/g, "'");
+  if (is(a, 'word')) return a.text;
+  return undefined;
+}
+
+function invalid(text: string, at: Token, detail: string): SqlError {
+  return new SqlError({
+    phase: 'parse',
+    code: 'invalid-setting',
+    detail,
+    source: text,
+    span: { start: at.start, end: at.end },
+  });
+}
+
+/** The unquoted name of a word or quoted-identifier token. */
+function identifier(token: Token): string | undefined {
+  if (is(token, 'word')) return token.text;
+  if (is(token, 'quoted-identifier')) return token.text.slice(1, -1).replace(/""/g, '"');
+  return undefined;
+}
+
+/** The lower-cased word at position i, if that token is a bare word. */
+function words(tokens: readonly Token[], i: number): string | undefined {
+  const token = tokens[i];
+  return token !== undefined && is(token, 'word') ? token.text.toLowerCase() : undefined;
+}
+
+function is(token: Token, kind: TokenKind): boolean {
+  return token.kind === kind;
+}

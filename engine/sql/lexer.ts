@@ -1,0 +1,120 @@
+// The lexer: chevrotain turns text into tokens; this module maps them to the small token shape the
+// parser and the statement splitter use, and turns unterminated strings or comments into SqlErrors.
+import { Lexer, type IToken, type TokenType } from 'chevrotain';
+import { SqlError, sqlErrorAt } from './sql-error.js';
+import * as T from './tokens.js';
+
+export type TokenKind =
+  | 'word'
+  | 'quoted-identifier'
+  | 'string'
+  | 'escape-string'
+  | 'dollar-string'
+  | 'number'
+  | 'parameter'
+  | 'operator'
+  | '('
+  | ')'
+  | '['
+  | ']'
+  | '{'
+  | '}'
+  | ','
+  | ';'
+  | '.'
+  | ':'
+  | 'comment'
+  | 'eof';
+
+export interface Token {
+  readonly kind: TokenKind;
+  /** The exact source text. */
+  readonly text: string;
+  readonly start: number;
+  /** Exclusive. */
+  readonly end: number;
+}
+
+export interface LexResult {
+  /** Significant tokens, then one 'eof' token at the end of the source. */
+  readonly tokens: Token[];
+  readonly comments: Token[];
+  /** The first lexical error; tokens stop where an unterminated string or comment starts. */
+  readonly error: SqlError | null;
+  /** Where the input's unclosed string, quoted identifier or comment starts, null when there is none. */
+  readonly unterminatedAt: number | null;
+}
+
+const kinds = new Map<TokenType, TokenKind>([
+  [T.LineComment, 'comment'],
+  [T.BlockComment, 'comment'],
+  [T.EscapeString, 'escape-string'],
+  [T.StringLiteral, 'string'],
+  [T.DollarString, 'dollar-string'],
+  [T.QuotedIdentifier, 'quoted-identifier'],
+  [T.NumberLiteral, 'number'],
+  [T.Parameter, 'parameter'],
+  [T.Word, 'word'],
+  [T.Operator, 'operator'],
+  [T.LParen, '('],
+  [T.RParen, ')'],
+  [T.LBracket, '['],
+  [T.RBracket, ']'],
+  [T.LBrace, '{'],
+  [T.RBrace, '}'],
+  [T.Comma, ','],
+  [T.Semicolon, ';'],
+  [T.Dot, '.'],
+  [T.Colon, ':'],
+]);
+
+const unterminated = new Map<TokenType, { code: string; detail: string }>([
+  [T.UnterminatedString, { code: 'unterminated-string', detail: 'unterminated string literal' }],
+  [T.UnterminatedEscapeString, { code: 'unterminated-string', detail: 'unterminated string literal' }],
+  [T.UnterminatedDollarString, { code: 'unterminated-string', detail: 'unterminated dollar-quoted string' }],
+  [T.UnterminatedQuotedIdentifier, { code: 'unterminated-identifier', detail: 'unterminated quoted identifier' }],
+  [T.UnterminatedComment, { code: 'unterminated-comment', detail: 'unterminated /* comment' }],
+]);
+
+// Built once: chevrotain analyses the token set at construction.
+const lexer = new Lexer(T.allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
+
+function toToken(t: IToken, kind: TokenKind): Token {
+  return { kind, text: t.image, start: t.startOffset, end: t.startOffset + t.image.length };
+}
+
+/** Tokenizes without throwing: errors are reported in the result. */
+export function lex(source: string): LexResult {
+  const result = lexer.tokenize(source);
+  const tokens: Token[] = [];
+  let error: SqlError | null = null;
+  let unterminatedAt: number | null = null;
+  for (const t of result.tokens) {
+    const problem = unterminated.get(t.tokenType);
+    if (problem !== undefined) {
+      unterminatedAt = t.startOffset;
+      const at = { start: t.startOffset, end: t.startOffset + t.image.length };
+      error ??= sqlErrorAt('lex', problem.code, problem.detail, source, at);
+      break;
+    }
+    tokens.push(toToken(t, kinds.get(t.tokenType) ?? 'word'));
+  }
+  const bad = result.errors[0];
+  if (bad !== undefined && (error === null || bad.offset < error.span!.start)) {
+    const ch = source.slice(bad.offset, bad.offset + 1);
+    error = sqlErrorAt('lex', 'unexpected-character', `unexpected character '${ch}'`, source, {
+      start: bad.offset,
+      end: bad.offset + 1,
+    });
+  }
+  const comments = (result.groups['comments'] ?? []).map((t) => toToken(t, 'comment'));
+  tokens.push({ kind: 'eof', text: '', start: source.length, end: source.length });
+  return { tokens, comments, error, unterminatedAt };
+}
+
+/** Tokenizes `source`, throwing a SqlError (phase 'lex') at the first lexical problem. */
+export function tokenize(source: string): Token[] {
+  const result = lex(source);
+  if (result.error !== null) throw result.error;
+  return result.tokens;
+}

@@ -1,0 +1,41 @@
+// Decoding of literal token text into values.
+
+/** The value of a '...' string: '' becomes '. */
+export function decodeString(text: string): string {
+  return text.slice(1, -1).replace(/''/g, "'");
+}
+
+/** The value of an E'...' string: C-style backslash escapes, as PostgreSQL defines them. */
+export function decodeEscapeString(text: string): string {
+  const body = text.slice(2, -1);
+  return body.replace(/''|\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|[\s\S])/g, (m, esc?: string) => {
+    if (esc === undefined) return "'";
+    switch (esc[0]) {
+      case 'b': return '\b';
+      case 'f': return '\f';
+      case 'n': return '\n';
+      case 'r': return '\r';
+      case 't': return '\t';
+      case 'x':
+      case 'u':
+      case 'U':
+        return String.fromCodePoint(parseInt(esc.slice(1), 16));
+      default:
+        return /^[0-7]/.test(esc) ? String.fromCharCode(parseInt(esc, 8)) : esc;
+    }
+  });
+}
+
+/** The value of $tag$...$tag$. */
+export function decodeDollarString(text: string): string {
+  const tagEnd = text.indexOf('$', 1) + 1;
+  return text.slice(tagEnd, text.length - tagEnd);
+}
+
+/** Numbers as DuckDB reads them: underscores are separators, 0x and 0b prefixes. */
+export function decodeNumber(text: string): number {
+  const digits = text.replace(/_/g, '');
+  if (/^0[xX]/.test(digits)) return parseInt(digits.slice(2), 16);
+  if (/^0[bB]/.test(digits)) return parseInt(digits.slice(2), 2);
+  return Number(digits);
+}

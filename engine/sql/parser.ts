@@ -1,0 +1,1536 @@
+// A recursive-descent parser over the chevrotain token stream, producing the AST of ast.ts.
+//
+// Written by hand rather than with chevrotain's grammar DSL: DuckDB's grammar is full of words that are
+// keywords in one place and names in the next (left(), "value", year), arrows that are lambdas or JSON
+// operators, typed literals, FROM-first queries and prefix aliases, which all need arbitrary lookahead
+// and a little backtracking. The parser is a plain class, created per statement; there is no grammar
+// to analyse at start-up.
+import type * as A from './ast.js';
+import { tokenize, type Token, type TokenKind } from './lexer.js';
+import {
+  clauseWords,
+  intervalUnits,
+  isNameWord,
+  nearKeyword,
+  notImplicitAliases,
+  reservedWords,
+} from './keywords.js';
+import { decodeDollarString, decodeEscapeString, decodeNumber, decodeString } from './literals.js';
+import type { Span } from './span.js';
+import { SqlError, sqlErrorAt } from './sql-error.js';
+
+/** Parses one statement (an optional trailing `;` is allowed); throws SqlError with phase 'lex' or 'parse'. */
+export function parseStatement(source: string): A.Statement {
+  const parser = new Parser(source, tokenize(source));
+  const statement = parser.statement();
+  parser.acceptKind(';');
+  parser.expectEnd();
+  return statement;
+}
+
+/** Parses a standalone expression, e.g. a default value or a filter given on the command line. */
+export function parseExpression(source: string): A.Expression {
+  const parser = new Parser(source, tokenize(source));
+  const expression = parser.expr();
+  parser.expectEnd();
+  return expression;
+}
+
+// Binding strength of operators, weakest first (PostgreSQL's table, which DuckDB follows).
+const enum Prec {
+  Lowest = 0,
+  Or = 10,
+  And = 20,
+  Not = 30,
+  Is = 40,
+  Comparison = 50,
+  Like = 60,
+  Other = 70,
+  Additive = 80,
+  Multiplicative = 90,
+  Exponent = 100,
+  AtZone = 105,
+  Unary = 110,
+  Cast = 120,
+  Postfix = 130,
+}
+
+const comparisonOperators = new Set(['=', '==', '!=', '<>', '<', '<=', '>', '>=']);
+const likeWords = new Set(['LIKE', 'ILIKE', 'GLOB', 'SIMILAR']);
+const joinWords = new Set(['NATURAL', 'ASOF', 'LEFT', 'RIGHT', 'FULL', 'INNER', 'SEMI', 'ANTI', 'CROSS', 'POSITIONAL', 'JOIN']);
+const specialCallWords = new Set(['EXTRACT', 'SUBSTRING', 'POSITION', 'TRIM', 'OVERLAY']);
+const specialCallMarkers = new Set(['FROM', 'FOR', 'IN', 'PLACING', 'BOTH', 'LEADING', 'TRAILING']);
+/** Words that start an expression although the grammar reserves them. */
+const expressionWords = new Set(['CASE', 'CAST', 'TRY_CAST', 'NOT', 'EXISTS', 'TRUE', 'FALSE', 'NULL', 'INTERVAL', 'ARRAY']);
+/** Second words of multi-word type names. */
+const typeContinuations: Record<string, readonly string[]> = {
+  DOUBLE: ['PRECISION'],
+  CHARACTER: ['VARYING'],
+  CHAR: ['VARYING'],
+  TIMESTAMP: ['WITH', 'WITHOUT', 'TIME', 'ZONE'],
+  TIME: ['WITH', 'WITHOUT', 'TIME', 'ZONE'],
+};
+
+type IdentifierRule = 'name' | 'any-word' | 'function';
+
+class Parser {
+  private pos = 0;
+  private lastEnd = 0;
+  private expectedAt = -1;
+  private readonly expected = new Set<string>();
+  private readonly upper: string[];
+
+  constructor(
+    private readonly source: string,
+    private readonly tokens: Token[],
+  ) {
+    this.upper = tokens.map((t) => (t.kind === 'word' ? t.text.toUpperCase() : ''));
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Token cursor
+
+  private peek(k = 0): Token {
+    return this.tokens[Math.min(this.pos + k, this.tokens.length - 1)]!;
+  }
+
+  private word(k = 0): string {
+    return this.upper[Math.min(this.pos + k, this.tokens.length - 1)]!;
+  }
+
+  private note(description: string): void {
+    if (this.expectedAt !== this.pos) {
+      this.expected.clear();
+      this.expectedAt = this.pos;
+    }
+    this.expected.add(description);
+  }
+
+  private isWord(w: string, k = 0): boolean {
+    if (k === 0) this.note(w);
+    return this.word(k) === w;
+  }
+
+  private acceptWord(w: string): boolean {
+    if (!this.isWord(w)) return false;
+    this.advance();
+    return true;
+  }
+
+  private expectWord(w: string): Token {
+    if (!this.isWord(w)) this.fail(w);
+    return this.advance();
+  }
+
+  private isKind(kind: TokenKind, k = 0): boolean {
+    if (k === 0) this.note(`'${kind}'`);
+    return this.peek(k).kind === kind;
+  }
+
+  acceptKind(kind: TokenKind): boolean {
+    if (!this.isKind(kind)) return false;
+    this.advance();
+    return true;
+  }
+
+  private expectKind(kind: TokenKind): Token {
+    if (!this.isKind(kind)) this.fail(`'${kind}'`);
+    return this.advance();
+  }
+
+  private isOp(op: string, k = 0): boolean {
+    if (k === 0) this.note(`'${op}'`);
+    const t = this.peek(k);
+    return t.kind === 'operator' && t.text === op;
+  }
+
+  private acceptOp(op: string): boolean {
+    if (!this.isOp(op)) return false;
+    this.advance();
+    return true;
+  }
+
+  private advance(): Token {
+    const t = this.peek();
+    if (t.kind !== 'eof') this.pos++;
+    this.lastEnd = t.end;
+    return t;
+  }
+
+  private start(): number {
+    return this.peek().start;
+  }
+
+  private spanFrom(start: number): Span {
+    return { start, end: this.lastEnd };
+  }
+
+  expectEnd(): void {
+    if (this.peek().kind !== 'eof') this.fail('end of statement');
+  }
+
+  /** Throws "expected <description>, found '<token>'", preferring a keyword the token misspells. */
+  private fail(description: string, at: Token = this.peek()): never {
+    let wanted = description;
+    if (at.kind === 'word' && this.expectedAt === this.pos && at === this.peek()) {
+      wanted = nearKeyword(at.text, this.expected) ?? description;
+    }
+    const found = at.kind === 'eof' ? 'end of input' : `'${at.text.length > 30 ? `${at.text.slice(0, 27)}...` : at.text}'`;
+    const code = at.kind === 'eof' ? 'unexpected-end' : 'unexpected-token';
+    throw sqlErrorAt('parse', code, `expected ${wanted}, found ${found}`, this.source, { start: at.start, end: at.end });
+  }
+
+  /** Runs `attempt`; on a parse error restores the position and returns null. */
+  private tryParse<T>(attempt: () => T): T | null {
+    const pos = this.pos;
+    const lastEnd = this.lastEnd;
+    try {
+      return attempt();
+    } catch (e) {
+      if (!(e instanceof SqlError)) throw e;
+      this.pos = pos;
+      this.lastEnd = lastEnd;
+      return null;
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Names
+
+  private isIdentifier(k = 0, rule: IdentifierRule = 'name'): boolean {
+    const t = this.peek(k);
+    if (t.kind === 'quoted-identifier') return true;
+    if (t.kind !== 'word') return false;
+    const w = this.word(k);
+    switch (rule) {
+      case 'name':
+        return isNameWord(w);
+      case 'function':
+        return !reservedWords.has(w);
+      case 'any-word':
+        return true;
+    }
+  }
+
+  private identifier(description = 'a name', rule: IdentifierRule = 'name'): A.Identifier {
+    if (!this.isIdentifier(0, rule)) this.fail(description);
+    const t = this.advance();
+    if (t.kind === 'quoted-identifier') {
+      return { kind: 'Identifier', name: t.text.slice(1, -1).replace(/""/g, '"'), quoted: true, span: tokenSpan(t) };
+    }
+    return { kind: 'Identifier', name: t.text, quoted: false, span: tokenSpan(t) };
+  }
+
+  private qualifiedName(description = 'a name'): A.QualifiedName {
+    const start = this.start();
+    const parts = [this.identifier(description)];
+    while (this.isKind('.') && this.isIdentifier(1, 'any-word')) {
+      this.advance();
+      parts.push(this.identifier(description, 'any-word'));
+    }
+    return { kind: 'QualifiedName', parts, span: this.spanFrom(start) };
+  }
+
+  /** `(a, b, c)`. */
+  private identifierList(): A.Identifier[] {
+    this.expectKind('(');
+    const names = [this.identifier('a column name')];
+    while (this.acceptKind(',')) names.push(this.identifier('a column name'));
+    this.expectKind(')');
+    return names;
+  }
+
+  /** A string literal used as a name (`AS 'x'`, `{'a': 1}`), kept as a quoted identifier. */
+  private stringAsIdentifier(): A.Identifier {
+    const literal = this.stringLiteral();
+    return { kind: 'Identifier', name: String(literal.value), quoted: true, span: literal.span };
+  }
+
+  private isString(k = 0): boolean {
+    const kind = this.peek(k).kind;
+    return kind === 'string' || kind === 'escape-string' || kind === 'dollar-string';
+  }
+
+  private stringLiteral(description = 'a string'): A.Literal {
+    if (!this.isString()) this.fail(description);
+    const t = this.advance();
+    const value =
+      t.kind === 'string' ? decodeString(t.text) : t.kind === 'escape-string' ? decodeEscapeString(t.text) : decodeDollarString(t.text);
+    return { kind: 'Literal', literalType: 'string', value, span: tokenSpan(t) };
+  }
+
+  /** A type as written, up to its closing parenthesis and array brackets. */
+  private typeName(): A.TypeName {
+    const start = this.start();
+    const first = this.identifier('a type name', 'any-word');
+    const continuations = first.quoted ? undefined : typeContinuations[first.name.toUpperCase()];
+    if (continuations !== undefined) {
+      while (continuations.includes(this.word())) this.advance();
+    }
+    while (this.isKind('.') && this.isIdentifier(1, 'any-word')) {
+      this.advance();
+      this.advance();
+    }
+    if (this.isKind('(')) this.skipBalanced('(', ')');
+    while (this.isKind('[')) this.skipBalanced('[', ']');
+    const at = this.spanFrom(start);
+    return { kind: 'TypeName', text: this.source.slice(at.start, at.end), span: at };
+  }
+
+  private skipBalanced(open: TokenKind, close: TokenKind): void {
+    this.expectKind(open);
+    let depth = 1;
+    while (depth > 0) {
+      const t = this.peek();
+      if (t.kind === 'eof') this.fail(`'${close}'`);
+      if (t.kind === open) depth++;
+      else if (t.kind === close) depth--;
+      this.advance();
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Statements
+
+  statement(): A.Statement {
+    const start = this.start();
+    if (this.acceptWord('EXPLAIN')) {
+      const analyze = this.acceptWord('ANALYZE') || this.acceptWord('ANALYSE');
+      const statement = this.statement();
+      return { kind: 'ExplainStatement', analyze, statement, span: this.spanFrom(start) };
+    }
+    if (this.isWord('COPY')) return this.copyStatement();
+    if (this.isWord('CREATE')) return this.createTableAs();
+    if (this.isWord('INSERT')) return this.insertStatement();
+    if (this.isQueryStart()) {
+      const query = this.query();
+      return { kind: 'SelectStatement', query, span: query.span };
+    }
+    return this.fail('SELECT, WITH, FROM, VALUES, COPY, CREATE TABLE, INSERT or EXPLAIN');
+  }
+
+  private copyStatement(): A.CopyStatement {
+    const start = this.start();
+    this.expectWord('COPY');
+    let source: A.Query | A.CopyTable;
+    if (this.isKind('(')) {
+      this.advance();
+      source = this.query();
+      this.expectKind(')');
+    } else {
+      const tableStart = this.start();
+      const table = this.qualifiedName('a table name or (query)');
+      const columns = this.isKind('(') ? this.identifierList() : null;
+      source = { kind: 'CopyTable', table, columns, span: this.spanFrom(tableStart) };
+    }
+    let direction: 'to' | 'from' = 'to';
+    if (source.kind === 'CopyTable' && this.acceptWord('FROM')) direction = 'from';
+    else this.expectWord('TO');
+    const target = this.stringLiteral('a file name string');
+    const options = this.isKind('(') || this.isWord('WITH') ? this.copyOptions() : null;
+    return { kind: 'CopyStatement', source, direction, target, options, span: this.spanFrom(start) };
+  }
+
+  private copyOptions(): A.CopyOptions {
+    const start = this.start();
+    this.acceptWord('WITH');
+    this.expectKind('(');
+    const options: A.CopyOption[] = [];
+    if (!this.isKind(')')) {
+      do {
+        const optionStart = this.start();
+        const name = this.identifier('an option name', 'any-word');
+        const value = this.isKind(',') || this.isKind(')') ? null : this.expr();
+        options.push({ kind: 'CopyOption', name, value, span: this.spanFrom(optionStart) });
+      } while (this.acceptKind(','));
+    }
+    this.expectKind(')');
+    return { kind: 'CopyOptions', options, span: this.spanFrom(start) };
+  }
+
+  private createTableAs(): A.CreateTableAsStatement {
+    const start = this.start();
+    this.expectWord('CREATE');
+    let orReplace = false;
+    if (this.acceptWord('OR')) {
+      this.expectWord('REPLACE');
+      orReplace = true;
+    }
+    const temporary = this.acceptWord('TEMP') || this.acceptWord('TEMPORARY');
+    this.expectWord('TABLE');
+    let ifNotExists = false;
+    if (this.acceptWord('IF')) {
+      this.expectWord('NOT');
+      this.expectWord('EXISTS');
+      ifNotExists = true;
+    }
+    const name = this.qualifiedName('a table name');
+    const columns = this.isKind('(') ? this.identifierList() : null;
+    this.expectWord('AS');
+    const query = this.query();
+    return { kind: 'CreateTableAsStatement', orReplace, temporary, ifNotExists, name, columns, query, span: this.spanFrom(start) };
+  }
+
+  private insertStatement(): A.InsertStatement {
+    const start = this.start();
+    this.expectWord('INSERT');
+    let conflict: 'replace' | 'ignore' | null = null;
+    if (this.acceptWord('OR')) {
+      if (this.acceptWord('REPLACE')) conflict = 'replace';
+      else if (this.acceptWord('IGNORE')) conflict = 'ignore';
+      else this.fail('REPLACE or IGNORE');
+    }
+    this.expectWord('INTO');
+    const table = this.qualifiedName('a table name');
+    const alias = this.acceptWord('AS') ? this.identifier('an alias') : null;
+    const columns = this.isKind('(') && !this.isQueryStart(1) ? this.identifierList() : null;
+    let byName = false;
+    if (this.acceptWord('BY')) {
+      if (this.acceptWord('NAME')) byName = true;
+      else this.expectWord('POSITION');
+    }
+    const query = this.query();
+    return { kind: 'InsertStatement', conflict, table, alias, columns, byName, query, span: this.spanFrom(start) };
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Queries
+
+  private isQueryStart(k = 0): boolean {
+    const t = this.peek(k);
+    if (t.kind === '(') return this.isQueryStart(k + 1);
+    const w = this.word(k);
+    return w === 'SELECT' || w === 'WITH' || w === 'FROM' || w === 'VALUES';
+  }
+
+  private query(): A.Query {
+    const start = this.start();
+    const withClause = this.isWord('WITH') ? this.withClause() : null;
+    const body = this.setExpression();
+    const orderBy = this.isWord('ORDER') ? this.orderByClause() : null;
+    const limit = this.limitClause();
+    return { kind: 'Query', with: withClause, body, orderBy, limit, span: this.spanFrom(start) };
+  }
+
+  private withClause(): A.WithClause {
+    const start = this.start();
+    this.expectWord('WITH');
+    const recursive = this.acceptWord('RECURSIVE');
+    const ctes: A.CommonTableExpression[] = [];
+    do {
+      const cteStart = this.start();
+      const name = this.identifier('a CTE name');
+      const columns = this.isKind('(') ? this.identifierList() : null;
+      this.expectWord('AS');
+      let materialized: boolean | null = null;
+      if (this.acceptWord('NOT')) {
+        this.expectWord('MATERIALIZED');
+        materialized = false;
+      } else if (this.acceptWord('MATERIALIZED')) {
+        materialized = true;
+      }
+      this.expectKind('(');
+      const query = this.query();
+      this.expectKind(')');
+      ctes.push({ kind: 'CommonTableExpression', name, columns, materialized, query, span: this.spanFrom(cteStart) });
+    } while (this.acceptKind(','));
+    return { kind: 'WithClause', recursive, ctes, span: this.spanFrom(start) };
+  }
+
+  /** UNION and EXCEPT, left-associative, over INTERSECT terms (which bind tighter). */
+  private setExpression(): A.QueryBody {
+    const start = this.start();
+    let left = this.intersectTerm();
+    for (;;) {
+      const operator = this.isWord('UNION') ? 'union' : this.isWord('EXCEPT') ? 'except' : null;
+      if (operator === null) return left;
+      this.advance();
+      const { quantifier, byName } = this.setQuantifier();
+      const right = this.intersectTerm();
+      left = { kind: 'SetOperation', operator, quantifier, byName, left, right, span: this.spanFrom(start) };
+    }
+  }
+
+  private intersectTerm(): A.QueryBody {
+    const start = this.start();
+    let left = this.queryPrimary();
+    while (this.acceptWord('INTERSECT')) {
+      const { quantifier, byName } = this.setQuantifier();
+      const right = this.queryPrimary();
+      left = { kind: 'SetOperation', operator: 'intersect', quantifier, byName, left, right, span: this.spanFrom(start) };
+    }
+    return left;
+  }
+
+  private setQuantifier(): { quantifier: 'all' | 'distinct' | null; byName: boolean } {
+    const quantifier = this.acceptWord('ALL') ? 'all' : this.acceptWord('DISTINCT') ? 'distinct' : null;
+    let byName = false;
+    if (this.acceptWord('BY')) {
+      this.expectWord('NAME');
+      byName = true;
+    }
+    return { quantifier, byName };
+  }
+
+  private queryPrimary(): A.QueryBody {
+    const start = this.start();
+    if (this.isKind('(')) {
+      this.advance();
+      const query = this.query();
+      this.expectKind(')');
+      return { kind: 'ParenthesizedQuery', query, span: this.spanFrom(start) };
+    }
+    if (this.isWord('VALUES')) return this.valuesList();
+    if (this.isWord('SELECT') || this.isWord('FROM')) return this.selectCore();
+    return this.fail('SELECT');
+  }
+
+  private valuesList(): A.ValuesList {
+    const start = this.start();
+    this.expectWord('VALUES');
+    const rows: A.ValuesRow[] = [];
+    do {
+      const rowStart = this.start();
+      this.expectKind('(');
+      const values = this.expressionList(')');
+      this.expectKind(')');
+      rows.push({ kind: 'ValuesRow', values, span: this.spanFrom(rowStart) });
+    } while (this.acceptKind(','));
+    return { kind: 'ValuesList', rows, span: this.spanFrom(start) };
+  }
+
+  private selectCore(): A.SelectCore {
+    const start = this.start();
+    let fromFirst = false;
+    let from: A.FromItem[] = [];
+    if (this.acceptWord('FROM')) {
+      fromFirst = true;
+      from = this.fromList();
+    }
+    let distinct: A.Distinct | null = null;
+    let items: A.SelectItem[] = [];
+    if (fromFirst ? this.acceptWord('SELECT') : (this.expectWord('SELECT'), true)) {
+      distinct = this.distinctClause();
+      items = this.selectList();
+    }
+    if (!fromFirst && this.acceptWord('FROM')) from = this.fromList();
+    const where = this.acceptWord('WHERE') ? this.expr() : null;
+    const groupBy = this.isWord('GROUP') ? this.groupByClause() : null;
+    const having = this.acceptWord('HAVING') ? this.expr() : null;
+    const windows: A.WindowDefinition[] = [];
+    if (this.acceptWord('WINDOW')) {
+      do {
+        const windowStart = this.start();
+        const name = this.identifier('a window name');
+        this.expectWord('AS');
+        const spec = this.windowSpec();
+        windows.push({ kind: 'WindowDefinition', name, spec, span: this.spanFrom(windowStart) });
+      } while (this.acceptKind(','));
+    }
+    const qualify = this.acceptWord('QUALIFY') ? this.expr() : null;
+    return {
+      kind: 'SelectCore',
+      fromFirst,
+      distinct,
+      items,
+      from,
+      where,
+      groupBy,
+      having,
+      windows,
+      qualify,
+      span: this.spanFrom(start),
+    };
+  }
+
+  private distinctClause(): A.Distinct | null {
+    const start = this.start();
+    if (this.acceptWord('ALL')) return null;
+    if (!this.acceptWord('DISTINCT')) return null;
+    let on: A.Expression[] | null = null;
+    if (this.acceptWord('ON')) {
+      this.expectKind('(');
+      on = this.expressionList(')');
+      this.expectKind(')');
+    }
+    return { kind: 'Distinct', on, span: this.spanFrom(start) };
+  }
+
+  /** Select items; DuckDB allows a trailing comma before the next clause. */
+  private selectList(): A.SelectItem[] {
+    const items = [this.selectItem()];
+    while (this.acceptKind(',')) {
+      if (!this.canStartExpression(this.peek()) && !this.isIdentifier()) break;
+      items.push(this.selectItem());
+    }
+    return items;
+  }
+
+  private selectItem(): A.SelectItem {
+    const start = this.start();
+    // DuckDB's prefix alias: `total: a + b`.
+    if (this.isIdentifier(0, 'any-word') && this.peek(1).kind === ':') {
+      const alias = this.identifier('an alias', 'any-word');
+      this.advance();
+      const expression = this.expr();
+      return { kind: 'SelectItem', expression, alias, span: this.spanFrom(start) };
+    }
+    const expression = this.expr();
+    const alias = expression.kind === 'Star' ? null : this.optionalAlias();
+    return { kind: 'SelectItem', expression, alias, span: this.spanFrom(start) };
+  }
+
+  /** `AS name`, `AS 'name'`, or a name written without AS. */
+  private optionalAlias(): A.Identifier | null {
+    if (this.acceptWord('AS')) return this.isString() ? this.stringAsIdentifier() : this.identifier('an alias', 'any-word');
+    const t = this.peek();
+    if (t.kind === 'quoted-identifier') return this.identifier();
+    if (t.kind !== 'word' || !isNameWord(this.word()) || notImplicitAliases.has(this.word())) return null;
+    // `SELECT a FORM t`: a misspelt clause keyword followed by more names is an error, not an alias.
+    const next = this.peek(1);
+    if (next.kind === 'word' ? isNameWord(this.word(1)) : next.kind === 'quoted-identifier' || this.isString(1)) {
+      const near = nearKeyword(t.text, clauseWords);
+      if (near !== undefined) this.fail(near);
+    }
+    return this.identifier();
+  }
+
+  private groupByClause(): A.GroupBy {
+    const start = this.start();
+    this.expectWord('GROUP');
+    this.expectWord('BY');
+    if (this.acceptWord('ALL')) return { kind: 'GroupBy', all: true, items: [], span: this.spanFrom(start) };
+    const items: (A.Expression | A.GroupingSets)[] = [];
+    do {
+      if (this.isWord('GROUPING') && this.word(1) === 'SETS') {
+        const setsStart = this.start();
+        this.advance();
+        this.advance();
+        this.expectKind('(');
+        const sets = this.expressionList(')');
+        this.expectKind(')');
+        items.push({ kind: 'GroupingSets', sets, span: this.spanFrom(setsStart) });
+      } else {
+        items.push(this.expr());
+      }
+    } while (this.acceptKind(','));
+    return { kind: 'GroupBy', all: false, items, span: this.spanFrom(start) };
+  }
+
+  private orderByClause(): A.OrderBy {
+    const start = this.start();
+    this.expectWord('ORDER');
+    this.expectWord('BY');
+    return { kind: 'OrderBy', items: this.orderItems(), span: this.spanFrom(start) };
+  }
+
+  private orderItems(): A.OrderItem[] {
+    const items: A.OrderItem[] = [];
+    do {
+      const start = this.start();
+      const expression = this.acceptWord('ALL') ? null : this.expr();
+      const direction = this.acceptWord('ASC') ? 'asc' : this.acceptWord('DESC') ? 'desc' : null;
+      let nulls: 'first' | 'last' | null = null;
+      if (this.acceptWord('NULLS')) {
+        if (this.acceptWord('FIRST')) nulls = 'first';
+        else if (this.acceptWord('LAST')) nulls = 'last';
+        else this.fail('FIRST or LAST');
+      }
+      items.push({ kind: 'OrderItem', expression, direction, nulls, span: this.spanFrom(start) });
+    } while (this.acceptKind(','));
+    return items;
+  }
+
+  private limitClause(): A.LimitClause | null {
+    const start = this.start();
+    let limit: A.Expression | null = null;
+    let percent = false;
+    let offset: A.Expression | null = null;
+    let seen = false;
+    for (;;) {
+      if (limit === null && this.acceptWord('LIMIT')) {
+        seen = true;
+        limit = this.expr();
+        percent = this.acceptOp('%') || this.acceptWord('PERCENT');
+      } else if (offset === null && this.acceptWord('OFFSET')) {
+        seen = true;
+        offset = this.expr();
+        if (!this.acceptWord('ROWS')) this.acceptWord('ROW');
+      } else {
+        break;
+      }
+    }
+    return seen ? { kind: 'LimitClause', limit, percent, offset, span: this.spanFrom(start) } : null;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // FROM
+
+  private fromList(): A.FromItem[] {
+    const items = [this.fromItem()];
+    while (this.acceptKind(',')) items.push(this.fromItem());
+    return items;
+  }
+
+  private fromItem(): A.FromItem {
+    const start = this.start();
+    let left = this.fromPrimary();
+    for (;;) {
+      if (!joinWords.has(this.word())) {
+        this.note('JOIN');
+        return left;
+      }
+      let joinType: A.JoinType = 'inner';
+      let natural = false;
+      let asof = false;
+      if (this.acceptWord('CROSS')) joinType = 'cross';
+      else if (this.acceptWord('POSITIONAL')) joinType = 'positional';
+      else {
+        for (;;) {
+          if (this.acceptWord('NATURAL')) natural = true;
+          else if (this.acceptWord('ASOF')) asof = true;
+          else break;
+        }
+        if (this.acceptWord('LEFT')) joinType = 'left';
+        else if (this.acceptWord('RIGHT')) joinType = 'right';
+        else if (this.acceptWord('FULL')) joinType = 'full';
+        else if (this.acceptWord('INNER')) joinType = 'inner';
+        if (joinType !== 'inner' && !this.acceptWord('OUTER')) {
+          if (joinType === 'left' && this.acceptWord('SEMI')) joinType = 'semi';
+          else if (joinType === 'left' && this.acceptWord('ANTI')) joinType = 'anti';
+        }
+        if (this.acceptWord('SEMI')) joinType = 'semi';
+        else if (this.acceptWord('ANTI')) joinType = 'anti';
+      }
+      this.expectWord('JOIN');
+      const right = this.fromPrimary();
+      let on: A.Expression | null = null;
+      let using: A.Identifier[] | null = null;
+      if (this.acceptWord('ON')) on = this.expr();
+      else if (this.acceptWord('USING')) using = this.identifierList();
+      left = { kind: 'JoinedFrom', joinType, natural, asof, left, right, on, using, span: this.spanFrom(start) };
+    }
+  }
+
+  private fromPrimary(): A.FromItem {
+    const start = this.start();
+    const lateral = this.acceptWord('LATERAL');
+    if (this.isKind('(')) {
+      if (this.isQueryStart(1)) {
+        this.advance();
+        const query = this.query();
+        this.expectKind(')');
+        const alias = this.tableAlias();
+        return { kind: 'SubqueryRef', lateral, query, alias, span: this.spanFrom(start) };
+      }
+      this.advance();
+      const item = this.fromItem();
+      this.expectKind(')');
+      const alias = this.tableAlias();
+      return { kind: 'ParenthesizedFrom', item, alias, span: this.spanFrom(start) };
+    }
+    if (this.isString()) {
+      const path = this.stringLiteral();
+      const alias = this.tableAlias();
+      return { kind: 'FileRef', path, alias, span: this.spanFrom(start) };
+    }
+    const name = this.qualifiedNameForCall('a table name, file name or (subquery)');
+    if (this.isKind('(')) {
+      const call = this.functionCall(name, false);
+      const alias = this.tableAlias();
+      return { kind: 'TableFunctionRef', lateral, call, alias, span: this.spanFrom(start) };
+    }
+    const alias = this.tableAlias();
+    return { kind: 'TableRef', name, alias, span: this.spanFrom(start) };
+  }
+
+  /** A dotted name whose first part may be a function-only word when a call follows. */
+  private qualifiedNameForCall(description: string): A.QualifiedName {
+    const start = this.start();
+    const callFollows = this.peek(1).kind === '(';
+    const parts = [this.identifier(description, callFollows ? 'function' : 'name')];
+    while (this.isKind('.') && this.isIdentifier(1, 'any-word')) {
+      this.advance();
+      parts.push(this.identifier(description, 'any-word'));
+    }
+    return { kind: 'QualifiedName', parts, span: this.spanFrom(start) };
+  }
+
+  private tableAlias(): A.TableAlias | null {
+    const start = this.start();
+    let name: A.Identifier;
+    if (this.acceptWord('AS')) name = this.identifier('an alias');
+    else if (this.isIdentifier() && !notImplicitAliases.has(this.word())) name = this.identifier();
+    else return null;
+    const columns = this.isKind('(') ? this.identifierList() : null;
+    return { kind: 'TableAlias', name, columns, span: this.spanFrom(start) };
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Window specifications
+
+  private windowSpec(): A.WindowSpec {
+    const start = this.start();
+    this.expectKind('(');
+    let baseName: A.Identifier | null = null;
+    const w = this.word();
+    if (this.isIdentifier() && w !== 'PARTITION' && w !== 'ORDER' && w !== 'ROWS' && w !== 'RANGE' && w !== 'GROUPS') {
+      baseName = this.identifier();
+    }
+    let partitionBy: A.Expression[] = [];
+    if (this.acceptWord('PARTITION')) {
+      this.expectWord('BY');
+      partitionBy = this.expressionList(')');
+    }
+    let orderBy: A.OrderItem[] = [];
+    if (this.acceptWord('ORDER')) {
+      this.expectWord('BY');
+      orderBy = this.orderItems();
+    }
+    const frame = this.isWord('ROWS') || this.isWord('RANGE') || this.isWord('GROUPS') ? this.windowFrame() : null;
+    this.expectKind(')');
+    return { kind: 'WindowSpec', baseName, partitionBy, orderBy, frame, span: this.spanFrom(start) };
+  }
+
+  private windowFrame(): A.WindowFrame {
+    const start = this.start();
+    const units = this.advance().text.toLowerCase() as 'rows' | 'range' | 'groups';
+    let frameStart: A.FrameBound;
+    let frameEnd: A.FrameBound | null = null;
+    if (this.acceptWord('BETWEEN')) {
+      frameStart = this.frameBound();
+      this.expectWord('AND');
+      frameEnd = this.frameBound();
+    } else {
+      frameStart = this.frameBound();
+    }
+    let exclude: A.WindowFrame['exclude'] = null;
+    if (this.acceptWord('EXCLUDE')) {
+      if (this.acceptWord('CURRENT')) {
+        this.expectWord('ROW');
+        exclude = 'current-row';
+      } else if (this.acceptWord('GROUP')) exclude = 'group';
+      else if (this.acceptWord('TIES')) exclude = 'ties';
+      else if (this.acceptWord('NO')) {
+        this.expectWord('OTHERS');
+        exclude = 'no-others';
+      } else this.fail('CURRENT ROW, GROUP, TIES or NO OTHERS');
+    }
+    return { kind: 'WindowFrame', units, start: frameStart, end: frameEnd, exclude, span: this.spanFrom(start) };
+  }
+
+  private frameBound(): A.FrameBound {
+    const start = this.start();
+    if (this.acceptWord('UNBOUNDED')) {
+      const bound = this.acceptWord('PRECEDING') ? 'unbounded-preceding' : (this.expectWord('FOLLOWING'), 'unbounded-following');
+      return { kind: 'FrameBound', bound, offset: null, span: this.spanFrom(start) };
+    }
+    if (this.acceptWord('CURRENT')) {
+      this.expectWord('ROW');
+      return { kind: 'FrameBound', bound: 'current-row', offset: null, span: this.spanFrom(start) };
+    }
+    const offset = this.expr(Prec.And);
+    const bound = this.acceptWord('PRECEDING') ? 'preceding' : (this.expectWord('FOLLOWING'), 'following');
+    return { kind: 'FrameBound', bound, offset, span: this.spanFrom(start) };
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Expressions
+
+  /** Comma-separated expressions up to (not including) `close`; empty when `close` comes first. */
+  private expressionList(close: TokenKind): A.Expression[] {
+    const items: A.Expression[] = [];
+    if (this.isKind(close)) return items;
+    do items.push(this.expr());
+    while (this.acceptKind(','));
+    return items;
+  }
+
+  private canStartExpression(t: Token): boolean {
+    switch (t.kind) {
+      case 'number':
+      case 'string':
+      case 'escape-string':
+      case 'dollar-string':
+      case 'parameter':
+      case 'quoted-identifier':
+      case '(':
+      case '[':
+      case '{':
+        return true;
+      case 'operator':
+        return ['-', '+', '~', '*', '@'].includes(t.text);
+      case 'word': {
+        const w = t.text.toUpperCase();
+        return !reservedWords.has(w) || expressionWords.has(w);
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** An expression of operators binding tighter than `minPrec`. */
+  expr(minPrec: Prec = Prec.Lowest): A.Expression {
+    const start = this.start();
+    let left = this.prefix();
+    for (;;) {
+      const next = this.infix(left, start, minPrec);
+      if (next === null) return left;
+      left = next;
+    }
+  }
+
+  private prefix(): A.Expression {
+    const start = this.start();
+    const t = this.peek();
+    if (t.kind === 'operator' && (t.text === '-' || t.text === '+' || t.text === '~' || t.text === '@')) {
+      this.advance();
+      const operand = this.expr(Prec.Unary);
+      // A negative number is one literal, so model-function arguments like -1 count as constants.
+      if (t.text === '-' && operand.kind === 'Literal' && typeof operand.value === 'number' && operand.span.start === t.end) {
+        return { kind: 'Literal', literalType: 'number', value: -operand.value, span: this.spanFrom(start) };
+      }
+      return { kind: 'UnaryOp', operator: t.text, operand, span: this.spanFrom(start) };
+    }
+    if (this.acceptWord('NOT')) {
+      const operand = this.expr(Prec.Not);
+      return { kind: 'UnaryOp', operator: 'NOT', operand, span: this.spanFrom(start) };
+    }
+    return this.primary();
+  }
+
+  /** One infix or postfix step on `left`, or null when the next token binds no tighter than `minPrec`. */
+  private infix(left: A.Expression, start: number, minPrec: Prec): A.Expression | null {
+    const t = this.peek();
+    const binary = (operator: string, prec: Prec): A.Expression | null => {
+      if (prec <= minPrec) return null;
+      this.advance();
+      const right = this.expr(prec);
+      return { kind: 'BinaryOp', operator, left, right, span: this.spanFrom(start) };
+    };
+    switch (t.kind) {
+      case 'operator': {
+        const op = t.text;
+        if (op === '::') {
+          if (Prec.Cast <= minPrec) return null;
+          this.advance();
+          const type = this.typeName();
+          return { kind: 'Cast', syntax: 'double-colon', expression: left, type, span: this.spanFrom(start) };
+        }
+        if (op === ':=' || op === '=>' || op === '!') return null;
+        if (comparisonOperators.has(op)) return binary(op, Prec.Comparison);
+        if (op === '+' || op === '-') return binary(op, Prec.Additive);
+        // `LIMIT 10%`: a % with nothing after it is the percent sign, not modulo.
+        if (op === '%' && !this.canStartExpression(this.peek(1))) return null;
+        if (op === '*' || op === '/' || op === '//' || op === '%') return binary(op, Prec.Multiplicative);
+        if (op === '^' || op === '**') return binary(op, Prec.Exponent);
+        return binary(op, Prec.Other);
+      }
+      case '[':
+        return Prec.Postfix <= minPrec ? null : this.subscript(left, start);
+      case '.':
+        return Prec.Postfix <= minPrec ? null : this.member(left, start);
+      case 'word':
+        return this.keywordInfix(left, start, minPrec);
+      default:
+        return null;
+    }
+  }
+
+  private keywordInfix(left: A.Expression, start: number, minPrec: Prec): A.Expression | null {
+    const w = this.word();
+    this.note('AND');
+    this.note('OR');
+    if (w === 'OR' || w === 'AND') {
+      const prec = w === 'OR' ? Prec.Or : Prec.And;
+      if (prec <= minPrec) return null;
+      this.advance();
+      const right = this.expr(prec);
+      return { kind: 'BinaryOp', operator: w, left, right, span: this.spanFrom(start) };
+    }
+    if (w === 'IS' || w === 'ISNULL' || w === 'NOTNULL') {
+      if (Prec.Is <= minPrec) return null;
+      this.advance();
+      if (w !== 'IS') return { kind: 'IsNull', negated: w === 'NOTNULL', expression: left, span: this.spanFrom(start) };
+      const negated = this.acceptWord('NOT');
+      if (this.acceptWord('NULL')) return { kind: 'IsNull', negated, expression: left, span: this.spanFrom(start) };
+      if (this.acceptWord('DISTINCT')) {
+        this.expectWord('FROM');
+        const right = this.expr(Prec.Is);
+        return { kind: 'IsDistinctFrom', negated, left, right, span: this.spanFrom(start) };
+      }
+      const value = this.acceptWord('TRUE') ? true : this.acceptWord('FALSE') ? false : this.acceptWord('UNKNOWN') ? null : undefined;
+      if (value === undefined) return this.fail('NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM');
+      return { kind: 'IsBoolean', negated, value, expression: left, span: this.spanFrom(start) };
+    }
+    const negatedForm = w === 'NOT' && (likeWords.has(this.word(1)) || this.word(1) === 'IN' || this.word(1) === 'BETWEEN');
+    const op = negatedForm ? this.word(1) : w;
+    for (const candidate of ['LIKE', 'ILIKE', 'IN', 'BETWEEN']) this.note(candidate);
+    if (likeWords.has(op) || op === 'IN' || op === 'BETWEEN') {
+      if (Prec.Like <= minPrec) return null;
+      if (negatedForm) this.advance();
+      this.advance();
+      if (op === 'IN') return this.inPredicate(left, start, negatedForm);
+      if (op === 'BETWEEN') {
+        if (!this.acceptWord('SYMMETRIC')) this.acceptWord('ASYMMETRIC');
+        const low = this.expr(Prec.Like);
+        this.expectWord('AND');
+        const high = this.expr(Prec.Like);
+        return { kind: 'Between', negated: negatedForm, expression: left, low, high, span: this.spanFrom(start) };
+      }
+      if (op === 'SIMILAR') this.expectWord('TO');
+      const pattern = this.expr(Prec.Like);
+      const escape = this.acceptWord('ESCAPE') ? this.expr(Prec.Like) : null;
+      const operator = op === 'SIMILAR' ? 'SIMILAR TO' : (op as 'LIKE' | 'ILIKE' | 'GLOB');
+      return { kind: 'Like', operator, negated: negatedForm, expression: left, pattern, escape, span: this.spanFrom(start) };
+    }
+    if (w === 'COLLATE') {
+      if (Prec.AtZone <= minPrec) return null;
+      this.advance();
+      const collation = this.identifier('a collation', 'any-word');
+      return { kind: 'Collate', expression: left, collation, span: this.spanFrom(start) };
+    }
+    if (w === 'AT' && this.word(1) === 'TIME' && this.word(2) === 'ZONE') {
+      if (Prec.AtZone <= minPrec) return null;
+      this.advance();
+      this.advance();
+      this.advance();
+      const zone = this.expr(Prec.AtZone);
+      return { kind: 'AtTimeZone', expression: left, zone, span: this.spanFrom(start) };
+    }
+    return null;
+  }
+
+  private inPredicate(left: A.Expression, start: number, negated: boolean): A.Expression {
+    this.expectKind('(');
+    if (this.isQueryStart()) {
+      const query = this.query();
+      this.expectKind(')');
+      return { kind: 'InSubquery', negated, expression: left, query, span: this.spanFrom(start) };
+    }
+    const list = this.expressionList(')');
+    this.expectKind(')');
+    return { kind: 'InList', negated, expression: left, list, span: this.spanFrom(start) };
+  }
+
+  private subscript(left: A.Expression, start: number): A.Expression {
+    this.expectKind('[');
+    const first = this.isKind(':') ? null : this.expr();
+    if (!this.acceptKind(':')) {
+      this.expectKind(']');
+      return { kind: 'Subscript', expression: left, index: first!, span: this.spanFrom(start) };
+    }
+    const end = this.isKind(']') || this.isKind(':') ? null : this.expr();
+    const step = this.acceptKind(':') && !this.isKind(']') ? this.expr() : null;
+    this.expectKind(']');
+    return { kind: 'Slice', expression: left, start: first, end, step, span: this.spanFrom(start) };
+  }
+
+  /** `.field` or `.method(args)` after an expression that is not a plain dotted name. */
+  private member(left: A.Expression, start: number): A.Expression {
+    this.expectKind('.');
+    if (this.isOp('*') && left.kind === 'ColumnRef') return this.starModifiers(start, left.parts);
+    const field = this.identifier('a field name', 'any-word');
+    if (!this.isKind('(')) return { kind: 'FieldAccess', expression: left, field, span: this.spanFrom(start) };
+    const name: A.QualifiedName = { kind: 'QualifiedName', parts: [field], span: field.span };
+    const receiver: A.FunctionArg = { kind: 'FunctionArg', name: null, value: left, span: left.span };
+    return this.functionCall(name, true, start, receiver);
+  }
+
+  private primary(): A.Expression {
+    const start = this.start();
+    const t = this.peek();
+    switch (t.kind) {
+      case 'number':
+        this.advance();
+        return { kind: 'Literal', literalType: 'number', value: decodeNumber(t.text), span: tokenSpan(t) };
+      case 'string':
+      case 'escape-string':
+      case 'dollar-string':
+        return this.stringLiteral();
+      case 'parameter': {
+        this.advance();
+        const body = t.text.slice(1);
+        const index = body === '' ? null : /^\d+$/.test(body) ? Number(body) : null;
+        const name = body !== '' && index === null ? body : null;
+        return { kind: 'Parameter', index, name, span: tokenSpan(t) };
+      }
+      case '(':
+        return this.parenthesized();
+      case '[': {
+        this.advance();
+        const items = this.listItems();
+        return { kind: 'ListLiteral', items, span: this.spanFrom(start) };
+      }
+      case '{':
+        return this.structLiteral();
+      case 'operator':
+        if (t.text === '*') {
+          this.advance();
+          return this.starModifiers(start, []);
+        }
+        return this.fail('an expression');
+      case 'word':
+      case 'quoted-identifier':
+        return this.wordExpression();
+      default:
+        return this.fail('an expression');
+    }
+  }
+
+  /** `(expr)`, `(a, b)`, `()`, or `(query)`. */
+  private parenthesized(): A.Expression {
+    const start = this.start();
+    if (this.isQueryStart(1)) {
+      const subquery = this.tryParse(() => {
+        this.expectKind('(');
+        const query = this.query();
+        this.expectKind(')');
+        return query;
+      });
+      if (subquery !== null) return { kind: 'ScalarSubquery', query: subquery, span: this.spanFrom(start) };
+    }
+    this.expectKind('(');
+    const items = this.expressionList(')');
+    this.expectKind(')');
+    if (items.length === 1) return { kind: 'Parenthesized', expression: items[0]!, span: this.spanFrom(start) };
+    return { kind: 'RowExpression', items, span: this.spanFrom(start) };
+  }
+
+  /** Items of `[...]` after the opening bracket, through the closing one; a trailing comma is allowed. */
+  private listItems(): A.Expression[] {
+    const items: A.Expression[] = [];
+    while (!this.isKind(']')) {
+      items.push(this.expr());
+      if (!this.acceptKind(',')) break;
+    }
+    this.expectKind(']');
+    return items;
+  }
+
+  private structLiteral(): A.StructLiteral {
+    const start = this.start();
+    this.expectKind('{');
+    const fields: A.StructField[] = [];
+    while (!this.isKind('}')) {
+      const fieldStart = this.start();
+      const name = this.isString() ? this.stringAsIdentifier() : this.identifier('a field name', 'any-word');
+      this.expectKind(':');
+      const value = this.expr();
+      fields.push({ kind: 'StructField', name, value, span: this.spanFrom(fieldStart) });
+      if (!this.acceptKind(',')) break;
+    }
+    this.expectKind('}');
+    return { kind: 'StructLiteral', fields, span: this.spanFrom(start) };
+  }
+
+  private mapLiteral(): A.MapLiteral {
+    const start = this.start();
+    this.expectWord('MAP');
+    this.expectKind('{');
+    const entries: A.MapEntry[] = [];
+    while (!this.isKind('}')) {
+      const entryStart = this.start();
+      const key = this.expr();
+      this.expectKind(':');
+      const value = this.expr();
+      entries.push({ kind: 'MapEntry', key, value, span: this.spanFrom(entryStart) });
+      if (!this.acceptKind(',')) break;
+    }
+    this.expectKind('}');
+    return { kind: 'MapLiteral', entries, span: this.spanFrom(start) };
+  }
+
+  /** Expressions that start with a word: keywords forms, typed literals, names and calls. */
+  private wordExpression(): A.Expression {
+    const start = this.start();
+    const t = this.peek();
+    const w = this.word();
+    const next = this.peek(1);
+    if (t.kind === 'word') {
+      switch (w) {
+        case 'TRUE':
+        case 'FALSE':
+          this.advance();
+          return { kind: 'Literal', literalType: 'boolean', value: w === 'TRUE', span: tokenSpan(t) };
+        case 'NULL':
+          this.advance();
+          return { kind: 'Literal', literalType: 'null', value: null, span: tokenSpan(t) };
+        case 'CASE':
+          return this.caseExpression();
+        case 'CAST':
+        case 'TRY_CAST':
+          if (next.kind === '(') return this.castExpression();
+          break;
+        case 'EXISTS':
+          if (next.kind === '(') {
+            this.advance();
+            this.expectKind('(');
+            const query = this.query();
+            this.expectKind(')');
+            return { kind: 'Exists', query, span: this.spanFrom(start) };
+          }
+          break;
+        case 'INTERVAL':
+          if (next.kind !== ')' && next.kind !== ',' && next.kind !== 'eof') return this.intervalLiteral();
+          break;
+        case 'ARRAY':
+          if (next.kind === '[') {
+            this.advance();
+            this.advance();
+            const items = this.listItems();
+            return { kind: 'ListLiteral', items, span: this.spanFrom(start) };
+          }
+          if (next.kind === '(') {
+            const name = this.qualifiedNameOf(this.identifier('ARRAY', 'any-word'));
+            const subquery = this.parenthesized();
+            const arg: A.FunctionArg = { kind: 'FunctionArg', name: null, value: subquery, span: subquery.span };
+            return this.callNode(name, 'special', [arg], start);
+          }
+          break;
+        case 'ROW':
+          if (next.kind === '(') {
+            this.advance();
+            this.advance();
+            const items = this.expressionList(')');
+            this.expectKind(')');
+            return { kind: 'RowExpression', items, span: this.spanFrom(start) };
+          }
+          break;
+        case 'MAP':
+          if (next.kind === '{') return this.mapLiteral();
+          break;
+        case 'LAMBDA':
+          if (this.isIdentifier(1) && (this.peek(2).kind === ':' || this.peek(2).kind === ',')) return this.lambdaKeyword();
+          break;
+      }
+      if (specialCallWords.has(w) && next.kind === '(' && this.hasSpecialCallMarker(w)) return this.specialCall(w);
+      // `DATE '1998-12-01'`: a type name followed by a string.
+      if (!reservedWords.has(w) && this.isString(1)) {
+        const type = this.typeName();
+        const value = this.stringLiteral();
+        return { kind: 'TypedLiteral', type, value, span: this.spanFrom(start) };
+      }
+    }
+    if (next.kind === '(' && this.isIdentifier(0, 'function')) {
+      return this.functionCall(this.qualifiedNameOf(this.identifier('a function name', 'function')), false);
+    }
+    if (!this.isIdentifier()) return this.fail('an expression');
+    const parts = [this.identifier()];
+    while (this.isKind('.')) {
+      if (this.isOp('*', 1)) {
+        this.advance();
+        this.advance();
+        return this.starModifiers(start, parts);
+      }
+      if (!this.isIdentifier(1, 'any-word')) break;
+      this.advance();
+      parts.push(this.identifier('a name', 'any-word'));
+    }
+    if (this.isKind('(')) {
+      const name: A.QualifiedName = { kind: 'QualifiedName', parts, span: this.spanFrom(start) };
+      return this.functionCall(name, false);
+    }
+    return { kind: 'ColumnRef', parts, span: this.spanFrom(start) };
+  }
+
+  private qualifiedNameOf(part: A.Identifier): A.QualifiedName {
+    return { kind: 'QualifiedName', parts: [part], span: part.span };
+  }
+
+  private caseExpression(): A.CaseExpression {
+    const start = this.start();
+    this.expectWord('CASE');
+    const operand = this.isWord('WHEN') ? null : this.expr();
+    const whens: A.CaseWhen[] = [];
+    do {
+      const whenStart = this.start();
+      this.expectWord('WHEN');
+      const condition = this.expr();
+      this.expectWord('THEN');
+      const result = this.expr();
+      whens.push({ kind: 'CaseWhen', condition, result, span: this.spanFrom(whenStart) });
+    } while (this.isWord('WHEN'));
+    const elseValue = this.acceptWord('ELSE') ? this.expr() : null;
+    this.expectWord('END');
+    return { kind: 'CaseExpression', operand, whens, else: elseValue, span: this.spanFrom(start) };
+  }
+
+  private castExpression(): A.Cast {
+    const start = this.start();
+    const syntax = this.advance().text.toUpperCase() === 'CAST' ? 'cast' : 'try_cast';
+    this.expectKind('(');
+    const expression = this.expr();
+    this.expectWord('AS');
+    const type = this.typeName();
+    this.expectKind(')');
+    return { kind: 'Cast', syntax, expression, type, span: this.spanFrom(start) };
+  }
+
+  private intervalLiteral(): A.IntervalLiteral {
+    const start = this.start();
+    this.expectWord('INTERVAL');
+    const value = this.isKind('(') ? this.parenthesized() : this.isString() ? this.stringLiteral() : this.expr(Prec.Unary);
+    const unit = intervalUnits.has(this.word()) ? this.identifier('an interval unit', 'any-word') : null;
+    return { kind: 'IntervalLiteral', value, unit, span: this.spanFrom(start) };
+  }
+
+  /** `* [EXCLUDE (...)] [REPLACE (...)] [RENAME (...)]` after the star (and its qualifier) was read. */
+  private starModifiers(start: number, qualifier: readonly A.Identifier[]): A.Star {
+    if (this.isOp('*')) this.advance();
+    let exclude: A.ColumnRef[] | null = null;
+    let replace: A.StarReplace[] | null = null;
+    let rename: A.StarRename[] | null = null;
+    for (;;) {
+      if (exclude === null && this.acceptWord('EXCLUDE')) {
+        exclude = this.parenthesizedOrSingle(() => this.columnRef());
+      } else if (replace === null && this.isWord('REPLACE') && this.peek(1).kind === '(') {
+        this.advance();
+        replace = this.parenthesizedOrSingle(() => {
+          const itemStart = this.start();
+          const expression = this.expr();
+          this.expectWord('AS');
+          const name = this.identifier('a column name', 'any-word');
+          return { kind: 'StarReplace', expression, name, span: this.spanFrom(itemStart) } satisfies A.StarReplace;
+        });
+      } else if (rename === null && this.acceptWord('RENAME')) {
+        rename = this.parenthesizedOrSingle(() => {
+          const itemStart = this.start();
+          const column = this.columnRef();
+          this.expectWord('AS');
+          const name = this.identifier('a column name', 'any-word');
+          return { kind: 'StarRename', column, name, span: this.spanFrom(itemStart) } satisfies A.StarRename;
+        });
+      } else {
+        break;
+      }
+    }
+    return { kind: 'Star', qualifier, exclude, replace, rename, span: this.spanFrom(start) };
+  }
+
+  private parenthesizedOrSingle<T>(item: () => T): T[] {
+    if (!this.acceptKind('(')) return [item()];
+    const items = [item()];
+    while (this.acceptKind(',')) items.push(item());
+    this.expectKind(')');
+    return items;
+  }
+
+  private columnRef(): A.ColumnRef {
+    const start = this.start();
+    const parts = [this.identifier('a column name', 'any-word')];
+    while (this.isKind('.') && this.isIdentifier(1, 'any-word')) {
+      this.advance();
+      parts.push(this.identifier('a column name', 'any-word'));
+    }
+    return { kind: 'ColumnRef', parts, span: this.spanFrom(start) };
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Function calls
+
+  /**
+   * `name(args)` with its modifiers. `method` marks `receiver.name(args)`, whose receiver becomes the
+   * first argument; `start` is then the receiver's start.
+   */
+  private functionCall(name: A.QualifiedName, method: boolean, start = name.span.start, receiver?: A.FunctionArg): A.FunctionCall {
+    this.expectKind('(');
+    const args: A.FunctionArg[] = receiver === undefined ? [] : [receiver];
+    const distinct = this.acceptWord('DISTINCT');
+    if (!distinct) this.acceptWord('ALL');
+    const lambdaAnywhere = method || name.parts.length > 1 || name.parts[0]!.name.toUpperCase() === 'COLUMNS';
+    let orderBy: A.OrderItem[] | null = null;
+    let ignoreNulls: boolean | null = null;
+    if (!this.isKind(')')) {
+      do {
+        if (this.isKind(')')) break;
+        args.push(this.functionArg(lambdaAnywhere || args.length > 0));
+      } while (this.acceptKind(','));
+      if (this.isWord('ORDER')) {
+        this.advance();
+        this.expectWord('BY');
+        orderBy = this.orderItems();
+      }
+      ignoreNulls = this.nullTreatment();
+    }
+    this.expectKind(')');
+    if (this.isWord('WITHIN') && this.word(1) === 'GROUP') {
+      this.advance();
+      this.advance();
+      this.expectKind('(');
+      this.expectWord('ORDER');
+      this.expectWord('BY');
+      orderBy = this.orderItems();
+      this.expectKind(')');
+    }
+    let filter: A.Expression | null = null;
+    if (this.isWord('FILTER') && this.peek(1).kind === '(') {
+      this.advance();
+      this.advance();
+      this.acceptWord('WHERE');
+      filter = this.expr();
+      this.expectKind(')');
+    }
+    ignoreNulls = this.nullTreatment() ?? ignoreNulls;
+    let over: A.WindowSpec | A.Identifier | null = null;
+    if (this.isWord('OVER') && (this.peek(1).kind === '(' || this.isIdentifier(1))) {
+      this.advance();
+      over = this.isKind('(') ? this.windowSpec() : this.identifier('a window name');
+    }
+    return {
+      kind: 'FunctionCall',
+      name,
+      syntax: method ? 'method' : 'call',
+      args,
+      distinct,
+      orderBy,
+      ignoreNulls,
+      filter,
+      over,
+      span: this.spanFrom(start),
+    };
+  }
+
+  private nullTreatment(): boolean | null {
+    if ((this.isWord('IGNORE') || this.isWord('RESPECT')) && this.word(1) === 'NULLS') {
+      const ignore = this.advance().text.toUpperCase() === 'IGNORE';
+      this.advance();
+      return ignore;
+    }
+    return null;
+  }
+
+  private functionArg(lambdaAllowed: boolean): A.FunctionArg {
+    const start = this.start();
+    if (this.isIdentifier(0, 'any-word') && (this.isOp(':=', 1) || this.isOp('=>', 1))) {
+      const name = this.identifier('an argument name', 'any-word');
+      this.advance();
+      const value = this.expr();
+      return { kind: 'FunctionArg', name, value, span: this.spanFrom(start) };
+    }
+    const value = lambdaAllowed && this.arrowLambdaAhead() ? this.arrowLambda() : this.expr();
+    return { kind: 'FunctionArg', name: null, value, span: this.spanFrom(start) };
+  }
+
+  /** `x ->` or `(x, y) ->` at the cursor. */
+  private arrowLambdaAhead(): boolean {
+    if (this.isIdentifier(0)) return this.isOp('->', 1);
+    if (!this.isKind('(')) return false;
+    let k = 1;
+    for (;;) {
+      if (!this.isIdentifier(k)) return false;
+      k++;
+      if (this.peek(k).kind === ')') return this.isOp('->', k + 1);
+      if (this.peek(k).kind !== ',') return false;
+      k++;
+    }
+  }
+
+  private arrowLambda(): A.Lambda {
+    const start = this.start();
+    const params = this.isKind('(') ? this.identifierList() : [this.identifier()];
+    this.advance();
+    const body = this.expr();
+    return { kind: 'Lambda', params, body, span: this.spanFrom(start) };
+  }
+
+  /** `lambda x, y: body`. */
+  private lambdaKeyword(): A.Lambda {
+    const start = this.start();
+    this.expectWord('LAMBDA');
+    const params = [this.identifier('a parameter name')];
+    while (this.acceptKind(',')) params.push(this.identifier('a parameter name'));
+    this.expectKind(':');
+    const body = this.expr();
+    return { kind: 'Lambda', params, body, span: this.spanFrom(start) };
+  }
+
+  /** Whether a keyword-form call (`EXTRACT(y FROM d)`, `TRIM(BOTH ...)`) follows, by its marker words. */
+  private hasSpecialCallMarker(w: string): boolean {
+    if (w === 'EXTRACT') return true;
+    let depth = 0;
+    for (let k = 1; ; k++) {
+      const t = this.peek(k);
+      if (t.kind === 'eof') return false;
+      if (t.kind === '(' || t.kind === '[' || t.kind === '{') depth++;
+      else if (t.kind === ')' || t.kind === ']' || t.kind === '}') {
+        depth--;
+        if (depth === 0) return false;
+      } else if (depth === 1 && t.kind === 'word' && specialCallMarkers.has(this.word(k))) {
+        return this.word(k) !== 'IN' || w === 'POSITION';
+      }
+    }
+  }
+
+  /** The SQL keyword forms of EXTRACT, SUBSTRING, POSITION, TRIM and OVERLAY. */
+  private specialCall(w: string): A.FunctionCall {
+    const start = this.start();
+    const name = this.qualifiedNameOf(this.identifier(w, 'any-word'));
+    this.expectKind('(');
+    const args: A.FunctionArg[] = [];
+    const arg = (minPrec: Prec = Prec.Lowest): void => {
+      const value = this.expr(minPrec);
+      args.push({ kind: 'FunctionArg', name: null, value, span: value.span });
+    };
+    switch (w) {
+      case 'EXTRACT': {
+        const field = this.isString() ? this.stringLiteral() : this.fieldAsLiteral();
+        args.push({ kind: 'FunctionArg', name: null, value: field, span: field.span });
+        this.expectWord('FROM');
+        arg();
+        break;
+      }
+      case 'SUBSTRING':
+        arg();
+        if (this.acceptWord('FROM')) arg();
+        if (this.acceptWord('FOR')) arg();
+        break;
+      case 'POSITION':
+        arg(Prec.Like);
+        this.expectWord('IN');
+        arg();
+        break;
+      case 'TRIM':
+        if (!this.acceptWord('BOTH') && !this.acceptWord('LEADING')) this.acceptWord('TRAILING');
+        if (!this.isWord('FROM')) arg();
+        if (this.acceptWord('FROM')) arg();
+        break;
+      case 'OVERLAY':
+        arg();
+        this.expectWord('PLACING');
+        arg();
+        this.expectWord('FROM');
+        arg();
+        if (this.acceptWord('FOR')) arg();
+        break;
+    }
+    this.expectKind(')');
+    return this.callNode(name, 'special', args, start);
+  }
+
+  /** EXTRACT's field word as a string literal spanning the word. */
+  private fieldAsLiteral(): A.Literal {
+    const field = this.identifier('a date part', 'any-word');
+    return { kind: 'Literal', literalType: 'string', value: field.name, span: field.span };
+  }
+
+  private callNode(name: A.QualifiedName, syntax: A.FunctionCall['syntax'], args: A.FunctionArg[], start: number): A.FunctionCall {
+    return {
+      kind: 'FunctionCall',
+      name,
+      syntax,
+      args,
+      distinct: false,
+      orderBy: null,
+      ignoreNulls: null,
+      filter: null,
+      over: null,
+      span: this.spanFrom(start),
+    };
+  }
+}
+
+function tokenSpan(t: Token): Span {
+  return { start: t.start, end: t.end };
+}
+

@@ -1,0 +1,101 @@
+// Values as text, the way DuckDB's shell writes them: NULL, shortest FLOAT digits, `2.0` for whole
+// doubles, strings quoted inside lists and structs. `compact` mode (table and markdown cells) shortens
+// long lists to their first items and a count, and shows BLOBs as their size.
+import {
+  DuckDBArrayValue,
+  DuckDBBlobValue,
+  DuckDBListValue,
+  DuckDBMapValue,
+  DuckDBStructValue,
+  DuckDBTypeId,
+  DuckDBUnionValue,
+  type DuckDBType,
+} from '@duckdb/node-api';
+import type { SqlValue } from '../../engine/index.js';
+
+export interface TextOptions {
+  /** Shorten lists to fit this many characters, and show BLOBs as their size. */
+  readonly compactWidth?: number;
+}
+
+export function valueText(value: SqlValue, type: DuckDBType, options: TextOptions = {}): string {
+  return text(value, type, options, false);
+}
+
+function text(value: SqlValue, type: DuckDBType, options: TextOptions, nested: boolean): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'string') return nested ? `'${value.replace(/'/g, "''")}'` : value;
+  if (typeof value === 'number') return numberText(value, type);
+  if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (value instanceof DuckDBListValue || value instanceof DuckDBArrayValue) {
+    const itemType = type.typeId === DuckDBTypeId.LIST || type.typeId === DuckDBTypeId.ARRAY ? type.valueType : type;
+    return listText(value.items, itemType, options);
+  }
+  if (value instanceof DuckDBStructValue) {
+    const entries = Object.entries(value.entries).map(([name, v]) => {
+      const entryType = type.typeId === DuckDBTypeId.STRUCT ? type.typeForEntry(name) : type;
+      return `'${name}': ${text(v, entryType, options, true)}`;
+    });
+    return `{${entries.join(', ')}}`;
+  }
+  if (value instanceof DuckDBMapValue) {
+    const [keyType, valueType] = type.typeId === DuckDBTypeId.MAP ? [type.keyType, type.valueType] : [type, type];
+    const entries = value.entries.map((e) => `${text(e.key, keyType, options, true)}=${text(e.value, valueType, options, true)}`);
+    return `{${entries.join(', ')}}`;
+  }
+  if (value instanceof DuckDBUnionValue) {
+    const memberType = type.typeId === DuckDBTypeId.UNION ? type.memberTypeForTag(value.tag) : type;
+    return text(value.value, memberType, options, nested);
+  }
+  if (value instanceof DuckDBBlobValue && options.compactWidth !== undefined) return sizeText(value.bytes.length);
+  return String(value);
+}
+
+function listText(items: readonly SqlValue[], itemType: DuckDBType, options: TextOptions): string {
+  const parts = items.map((item) => text(item, itemType, options, true));
+  const full = `[${parts.join(', ')}]`;
+  const width = options.compactWidth;
+  if (width === undefined || full.length <= width) return full;
+  // As many leading items as fit, then the count: `[0.0012, 0.0003, … 1000 items]`.
+  const tail = `… ${items.length} items]`;
+  let head = '[';
+  for (const part of parts) {
+    if (head.length > 1 && head.length + part.length + 2 + tail.length > width) break;
+    head += `${part}, `;
+  }
+  return head + tail;
+}
+
+function numberText(value: number, type: DuckDBType): string {
+  if (Number.isNaN(value)) return 'nan';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+  if (type.typeId === DuckDBTypeId.FLOAT) return wholeAsDecimal(float32Text(value));
+  if (type.typeId === DuckDBTypeId.DOUBLE) return wholeAsDecimal(String(value));
+  return String(value);
+}
+
+/** The shortest decimal text that reads back as the same 32-bit float (JS prints float32s as doubles). */
+export function float32Text(value: number): string {
+  const target = Math.fround(value);
+  for (let digits = 1; digits < 17; digits++) {
+    const candidate = Number(target.toPrecision(digits));
+    if (Math.fround(candidate) === target) return String(candidate);
+  }
+  return String(target);
+}
+
+function wholeAsDecimal(digits: string): string {
+  return /^-?\d+$/.test(digits) ? `${digits}.0` : digits;
+}
+
+export function sizeText(bytes: number): string {
+  if (bytes < 1024) return `<${bytes} ${bytes === 1 ? "byte" : "bytes"}>`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let size = bytes / 1024;
+  let unit = 0;
+  while (size >= 1024 && unit < units.length - 1) {
+    size /= 1024;
+    unit++;
+  }
+  return `<${size.toFixed(1)} ${units[unit]}>`;
+}

@@ -1,0 +1,29 @@
+// The command's usage text, shown by --help and (its first line) after a usage error.
+
+export const usageLine = 'Usage: sqlinfer [OPTIONS] [DATABASE]';
+
+export const helpText = `${usageLine}
+
+A SQL shell for batch model inference on DuckDB. DATABASE is a DuckDB database file, created if
+missing; without it the database lives in memory.
+
+Options:
+  -c, --command SQL            run SQL (one or more ;-separated statements), then exit; repeatable
+  -f, --file FILE              run the SQL in FILE, then exit; repeatable, in order with -c
+  -i, --interactive            start the interactive shell even when stdin is not a terminal
+      --format FORMAT          output format: table (default), csv, json, jsonl, markdown
+      --model-threads N        threads for model work in total (default: all cores)
+      --model-batch-size N     rows per batch sent to a model worker (default: 64)
+      --resnet50-weights PATH  ResNet-50 Keras weights (.h5 file), or 'random'
+  -h, --help                   show this help, then exit
+  -v, --version                show the version, then exit
+
+Without -c or -f, SQL piped on stdin runs, then the command exits; on a terminal the interactive shell
+starts (.help lists its commands; history is kept in ~/.sqlinfer_history).
+
+Output: json and jsonl write BIGINTs as numbers when they are safe integers (else strings), dates and
+timestamps as ISO 8601 strings, and BLOBs as base64 strings; csv writes NULL as an empty field and
+BLOBs as base64.
+
+Exit status: 0 on success, 1 when a statement fails (the statements after it do not run), 2 on bad usage.
+`;

@@ -1,0 +1,66 @@
+// The broadcast: every worker builds a model's session once, from the shared bytes, and reuses it across
+// runs and statements; concurrent first batches do not build twice in one worker.
+
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { ModelRuntime, type RunResult } from '../udfs/runtime/model-runtime.js';
+import { batchOf, floatColumn, rowOf, scaleModel } from './runtime-fixtures.js';
+
+const runtimes: ModelRuntime[] = [];
+after(() => Promise.all(runtimes.map((r) => r.close())));
+
+function runtime(workers: number): ModelRuntime {
+  const r = new ModelRuntime({ threads: workers, workers });
+  runtimes.push(r);
+  return r;
+}
+
+function scaleBatches(r: ModelRuntime, key: string, count: number): Promise<RunResult[]> {
+  const model = r.model(key);
+  assert.ok(model);
+  return Promise.all(
+    Array.from({ length: count }, (_, b) =>
+      r.runWithStats({ kernel: 'onnx', model, rowShape: [4], batch: batchOf(b * 2, 2, floatColumn([[b, 1, 2, 3], [4, 5, 6, b]])) }),
+    ),
+  );
+}
+
+test('broadcast builds the session on every worker once, and later runs reuse it', async () => {
+  const r = runtime(2);
+  const model = r.share('scale', scaleModel(2));
+  await r.broadcast(model);
+  const first = await scaleBatches(r, 'scale', 8);
+  await r.broadcast(model); // a second statement with the same model
+  const second = await scaleBatches(r, 'scale', 8);
+  const all = [...first, ...second];
+  assert.equal(new Set(all.map((result) => result.stats.threadId)).size, 2, 'both workers ran batches');
+  for (const result of all) assert.equal(result.stats.sessionBuilds, 1);
+  first.forEach((result, b) => assert.deepEqual([...(rowOf(result.column, 0) ?? [])], [2 * b, 2, 4, 6]));
+});
+
+test('share() keeps one copy of the bytes per key', () => {
+  const r = runtime(1);
+  const a = r.share('same', scaleModel(2));
+  const b = r.share('same', scaleModel(5));
+  assert.equal(a, b);
+  assert.ok(a.bytes instanceof SharedArrayBuffer);
+});
+
+test('concurrent first batches without a broadcast build one session per worker', async () => {
+  const r = runtime(2);
+  r.share('lazy', scaleModel(3));
+  const results = await scaleBatches(r, 'lazy', 10);
+  for (const result of results) assert.equal(result.stats.sessionBuilds, 1);
+});
+
+test('a new split replaces the workers, and the shared bytes rebuild their sessions', async () => {
+  const r = runtime(2);
+  const model = r.share('resplit', scaleModel(4));
+  await r.broadcast(model);
+  await r.configure({ threads: 1, workers: 1 });
+  assert.equal(r.workers, 1);
+  await r.broadcast(model);
+  const results = await scaleBatches(r, 'resplit', 3);
+  assert.equal(new Set(results.map((result) => result.stats.threadId)).size, 1);
+  for (const result of results) assert.equal(result.stats.sessionBuilds, 1);
+});

@@ -1,0 +1,101 @@
+// The `sqlinfer` command run as a process: -c, -f, stdin, database files, exit codes, --help/--version.
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli, tempDir } from './helpers/cli.js';
+
+const csv = ['--format', 'csv'];
+
+test('-c runs one statement and exits 0', async () => {
+  const r = await runCli([...csv, '-c', 'SELECT 42 AS answer']);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'answer\n42\n');
+  assert.equal(r.code, 0);
+});
+
+test('-c runs several statements in order, statements without rows print nothing', async () => {
+  const r = await runCli([...csv, '-c', 'CREATE TABLE t AS SELECT range AS i FROM range(3); SELECT sum(i) AS s FROM t; SELECT count(*) AS n FROM t;']);
+  assert.equal(r.stdout, 's\n3\nn\n3\n');
+  assert.equal(r.code, 0);
+});
+
+test('repeated -c and -f run in command-line order, in one database', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'script.sql');
+  writeFileSync(file, "INSERT INTO t VALUES (2);\n-- a comment\nSELECT string_agg(a::VARCHAR, '+' ORDER BY a) AS a FROM t;\n");
+  const r = await runCli([...csv, '-c', 'CREATE TABLE t (a INTEGER)', '-c', 'INSERT INTO t VALUES (1)', '-f', file, '-c', 'SELECT count(*) AS n FROM t']);
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'a\n1+2\nn\n2\n');
+  assert.equal(r.code, 0);
+});
+
+test('SQL piped on stdin runs when there is no -c or -f', async () => {
+  const r = await runCli(csv, { input: 'SELECT 1 AS a;\nSELECT\n  2 AS b;\n' });
+  assert.equal(r.stdout, 'a\n1\nb\n2\n');
+  assert.equal(r.code, 0);
+});
+
+test('a DuckDB database file is created and keeps its tables across runs', async () => {
+  const db = join(tempDir(), 'data.duckdb');
+  const first = await runCli([db, '-c', "CREATE TABLE kept AS SELECT 'hello' AS greeting"]);
+  assert.equal(first.code, 0, first.stderr);
+  assert.equal(first.stdout, '');
+  const second = await runCli([db, ...csv, '-c', 'SELECT greeting FROM kept']);
+  assert.equal(second.stdout, 'greeting\nhello\n');
+  assert.equal(second.code, 0);
+});
+
+test('a failing statement prints DuckDB error with the position in the user text, exits 1 and stops', async () => {
+  const r = await runCli([...csv, '-c', 'SELECT 1 AS a;\nSELECT * FROM no_such_table;\nSELECT 3 AS c;']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, 'a\n1\n');
+  const lines = r.stderr.split('\n');
+  assert.match(lines[0]!, /^Execution error at 2:15: Catalog Error: Table with name no_such_table does not exist!/);
+  assert.ok(r.stderr.includes('SELECT * FROM no_such_table;\n              ^^^^^^^^^^^^^\n'), r.stderr);
+});
+
+test('a DuckDB syntax error names the position', async () => {
+  const r = await runCli(['-c', 'SELECT 1 FORM t']);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /^Execution error at 1:15: Parser Error: syntax error at or near "t"\nSELECT 1 FORM t\n {14}\^\n$/);
+});
+
+test('statements after a failing -c do not run', async () => {
+  const r = await runCli([...csv, '-c', 'SELECT x', '-c', 'SELECT 2 AS b']);
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /Binder Error: Referenced column "x"/);
+});
+
+test('bad usage exits 2 with a usage line', async () => {
+  for (const args of [['--no-such-flag'], ['--format', 'xml', '-c', 'SELECT 1'], ['-f', '/no/such/file.sql'], ['--model-threads', 'many', '-c', 'SELECT 1'], ['a.db', 'b.db']]) {
+    const r = await runCli(args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^sqlinfer: .+\nUsage: sqlinfer \[OPTIONS\] \[DATABASE\]\n/, args.join(' '));
+  }
+});
+
+test('--help prints the usage and exits 0', async () => {
+  const r = await runCli(['--help']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^Usage: sqlinfer \[OPTIONS\] \[DATABASE\]\n/);
+  for (const flag of ['--command', '--file', '--format', '--interactive', '--model-threads', '--resnet50-weights', '--version']) {
+    assert.ok(r.stdout.includes(flag), flag);
+  }
+});
+
+test('--version prints the package version', async () => {
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const r = await runCli(['--version']);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, new RegExp(`^sqlinfer ${version.replace(/\./g, '\\.')} \\(DuckDB v[\\d.]+\\)\\n$`));
+});
+
+test('model flags become engine settings', async () => {
+  const r = await runCli([...csv, '--model-threads', '3', '--resnet50-weights', 'random', '-c', 'SHOW sqlinfer_settings']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^model_threads,3,/m);
+  assert.match(r.stdout, /^resnet50_weights,random,/m);
+});

@@ -1,0 +1,51 @@
+// Runs the real `sqlinfer` command (the compiled dist/shell/main.js) in a child process.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const cliPath = fileURLToPath(new URL('../../shell/main.js', import.meta.url));
+
+export interface CliRun {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface CliOptions {
+  /** Written to stdin, which is then closed; without it stdin is empty. */
+  readonly input?: string;
+  readonly cwd?: string;
+  /** HOME for the child (history goes there); a fresh temp dir by default. */
+  readonly home?: string;
+  readonly timeoutMs?: number;
+}
+
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: options.cwd ?? tmpdir(),
+      env: { ...process.env, HOME: options.home ?? tempDir('sqlinfer-home-'), NO_COLOR: '1' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`sqlinfer ${args.join(' ')} did not exit within ${options.timeoutMs ?? 20000} ms`));
+    }, options.timeoutMs ?? 20000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+export function tempDir(prefix = 'sqlinfer-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}

@@ -1,0 +1,63 @@
+// The public API of udfs/ for the engine: the model functions, the worker pool that runs them, the
+// settings they read and the SQL to run on each new connection. udfs never imports engine/ or shell/.
+
+import { createImageToTensor } from './functions/image-to-tensor.js';
+import type { Env } from './models/keras/keras-get-file.js';
+import { IMAGENET_SETUP_SQL } from './models/imagenet/imagenet-setup-sql.js';
+import { createPredictResnet50 } from './models/resnet50/predict-resnet50.js';
+import { createRegistry, type Registry } from './registry.js';
+import { ModelRuntime } from './runtime/model-runtime.js';
+import { SETTINGS_SPEC, type SettingSpec } from './settings-spec.js';
+
+export type * from './model-function.js';
+export { RowError } from './model-function.js';
+export { createRegistry, type Registry } from './registry.js';
+export { ModelRuntime, type ModelRuntimeOptions } from './runtime/model-runtime.js';
+export {
+  MODEL_BATCH_SIZE,
+  MODEL_THREADS,
+  MODEL_WORKERS,
+  RESNET50_WEIGHTS,
+  SETTINGS_SPEC,
+  type SettingSpec,
+  validateSetting,
+} from './settings-spec.js';
+
+export interface UdfsOptions {
+  /** Total model threads for the pool until a statement's settings say otherwise (default: cores). */
+  readonly threads?: number;
+  /** Worker threads (default: chosen from threads). */
+  readonly workers?: number;
+  /** Environment for locating model weights; default process.env. */
+  readonly env?: Env;
+}
+
+export interface Udfs {
+  readonly registry: Registry;
+  readonly runtime: ModelRuntime;
+  /** Settings the model functions read through ModelSettings.get(), with defaults and ranges. */
+  readonly settingsSpec: readonly SettingSpec[];
+  /** SQL to run once on each new DuckDB connection (imagenet_labels, imagenet_top5). */
+  readonly setupSql: readonly string[];
+  /** Stops the worker threads. */
+  close(): Promise<void>;
+}
+
+/** The built-in model functions over one worker pool. The pool starts on the first prepare(). */
+export function createUdfs(options: UdfsOptions = {}): Udfs {
+  const runtime = new ModelRuntime({
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(options.workers !== undefined ? { workers: options.workers } : {}),
+  });
+  const registry = createRegistry([
+    createPredictResnet50(runtime, options.env !== undefined ? { env: options.env } : {}),
+    createImageToTensor(runtime),
+  ]);
+  return {
+    registry,
+    runtime,
+    settingsSpec: SETTINGS_SPEC,
+    setupSql: IMAGENET_SETUP_SQL,
+    close: () => runtime.close(),
+  };
+}

@@ -1,0 +1,55 @@
+// A Keras model's weights in memory, by layer name and weight name, as Keras stores them (kernels HWIO
+// for Conv2D, [in, out] for Dense), plus the expected layout a file is checked against.
+
+export interface KerasTensor {
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
+
+/** Weights of one layer by short name: 'kernel', 'bias', 'gamma', 'beta', 'moving_mean', 'moving_variance'. */
+export type KerasLayerWeights = ReadonlyMap<string, KerasTensor>;
+
+/** Weights of a model by layer name. */
+export type KerasWeights = ReadonlyMap<string, KerasLayerWeights>;
+
+export interface KerasWeightSpec {
+  readonly name: string;
+  readonly shape: readonly number[];
+}
+
+export interface KerasLayerSpec {
+  readonly name: string;
+  /** In Keras's order for the layer (the order of its `weight_names`). */
+  readonly weights: readonly KerasWeightSpec[];
+}
+
+/** Thrown for a weights file that cannot be used: missing, not HDF5, truncated, or the wrong layout. */
+export class WeightsError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WeightsError';
+  }
+}
+
+export function kerasWeight(weights: KerasWeights, layer: string, name: string): KerasTensor {
+  const tensor = weights.get(layer)?.get(name);
+  if (tensor === undefined) throw new WeightsError(`Keras weights have no '${name}' for layer '${layer}'`);
+  return tensor;
+}
+
+export function kerasParameterCount(weights: KerasWeights): number {
+  let count = 0;
+  for (const layer of weights.values()) for (const tensor of layer.values()) count += tensor.data.length;
+  return count;
+}
+
+/** The short name Keras gives a weight path: 'conv1_conv/kernel:0' -> 'kernel'. */
+export function kerasWeightShortName(weightPath: string): string {
+  const last = weightPath.slice(weightPath.lastIndexOf('/') + 1);
+  const colon = last.lastIndexOf(':');
+  return colon < 0 ? last : last.slice(0, colon);
+}
+
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}

@@ -1,0 +1,68 @@
+// The messages between the runtime (main thread) and its workers. A task names a kernel; a model travels as
+// a key plus a SharedArrayBuffer of its ONNX bytes, which crosses threads by reference, never by copy.
+
+import type { ArgBatch, ResultColumn } from '../model-function.js';
+
+/** A model broadcast to the workers: its bytes live once, in shared memory. */
+export interface SharedModel {
+  readonly key: string;
+  readonly bytes: SharedArrayBuffer;
+}
+
+/** How ResNet-50 style image models expect their input: Keras `caffe` (BGR minus means), `tf` or none. */
+export type PreprocessMode = 'caffe' | 'tf' | 'none';
+
+export const PREPROCESS_MODES: readonly PreprocessMode[] = ['caffe', 'tf', 'none'];
+
+/** Builds the model's session in the worker that runs it, then waits until `parties` workers have done so. */
+export interface LoadTask {
+  readonly kernel: 'load';
+  readonly model: SharedModel;
+  /** An Int32Array(1) counter over shared memory: the workers that have the session. */
+  readonly barrier: SharedArrayBuffer;
+  readonly parties: number;
+  readonly timeoutMs: number;
+}
+
+/** Decodes the BLOB rows of column 0 to height x width x 3 RGB floats (0..255). */
+export interface ImageToTensorTask {
+  readonly kernel: 'image_to_tensor';
+  readonly batch: ArgBatch;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** An image classifier over [n, height, width, 3] input: rows of column 0 are float lists or image BLOBs. */
+export interface ImageModelTask {
+  readonly kernel: 'image_model';
+  readonly batch: ArgBatch;
+  readonly model: SharedModel;
+  readonly width: number;
+  readonly height: number;
+  readonly preprocess: PreprocessMode;
+}
+
+/** Any model with one float input [n, ...rowShape] and one float output: rows of column 0 are float lists. */
+export interface OnnxTask {
+  readonly kernel: 'onnx';
+  readonly batch: ArgBatch;
+  readonly model: SharedModel;
+  readonly rowShape: readonly number[];
+}
+
+export type KernelTask = LoadTask | ImageToTensorTask | ImageModelTask | OnnxTask;
+
+/** What a worker reports with every reply, for tests and EXPLAIN ANALYZE-style accounting. */
+export interface WorkerStats {
+  readonly threadId: number;
+  /** Sessions this worker has built for the task's model (1 once built; never more). */
+  readonly sessionBuilds: number;
+  /** Wall-clock interval of the task in the worker, ms since the epoch. */
+  readonly startedAt: number;
+  readonly finishedAt: number;
+}
+
+/** Errors come back as data: a thrown Error loses its fields when structured-cloned across threads. */
+export type KernelReply =
+  | { readonly ok: true; readonly column: ResultColumn | null; readonly stats: WorkerStats }
+  | { readonly ok: false; readonly row: number | null; readonly reason: string; readonly stats: WorkerStats };

@@ -1,0 +1,145 @@
+// The model runtime: a pool of worker threads (piscina) that run kernels on batches, and the broadcast of
+// model bytes to them. A model's ONNX bytes are copied once into a SharedArrayBuffer; every task that needs
+// the model carries that buffer by reference, and each worker builds its session from it once.
+
+import { Piscina } from 'piscina';
+import { RowError, type ResultColumn } from '../model-function.js';
+import { prepareTransfer } from './batch-transfer.js';
+import type { KernelReply, KernelTask, LoadTask, SharedModel, WorkerStats } from './kernel-task.js';
+import { splitThreads, type ThreadSplit } from './thread-split.js';
+import type { WorkerData } from './worker.js';
+
+export interface ModelRuntimeOptions {
+  /** Total threads for model work, workers x intra-op threads (default: the machine's cores). */
+  readonly threads?: number;
+  /** Worker threads (default or 0: chosen from threads, see thread-split.ts). */
+  readonly workers?: number;
+}
+
+/** A task that runs over a batch (everything but the broadcast's load). */
+export type BatchTask = Exclude<KernelTask, LoadTask>;
+
+export interface RunResult {
+  readonly column: ResultColumn;
+  readonly stats: WorkerStats;
+}
+
+/** How long a load waits for the other workers to pick up theirs before giving up on the guarantee. */
+const LOAD_BARRIER_TIMEOUT_MS = 120_000;
+
+const WORKER_FILE = new URL('./worker.js', import.meta.url).href;
+
+export class ModelRuntime {
+  private split: ThreadSplit;
+  private pool: Piscina | null = null;
+  private readonly models = new Map<string, SharedModel>();
+  private closed = false;
+
+  constructor(options: ModelRuntimeOptions = {}) {
+    this.split = splitThreads(options.threads, options.workers);
+  }
+
+  get workers(): number {
+    return this.split.workers;
+  }
+
+  get intraOpThreads(): number {
+    return this.split.intraOpThreads;
+  }
+
+  get threads(): number {
+    return this.split.workers * this.split.intraOpThreads;
+  }
+
+  /**
+   * Changes the split; when it differs, the current workers finish their tasks and are replaced (their
+   * sessions go with them: the next broadcast() or batch rebuilds them from the shared bytes).
+   */
+  async configure(options: ModelRuntimeOptions): Promise<void> {
+    const split = splitThreads(options.threads, options.workers);
+    if (split.workers === this.split.workers && split.intraOpThreads === this.split.intraOpThreads) return;
+    this.split = split;
+    const old = this.pool;
+    this.pool = null;
+    if (old !== null) await old.close();
+  }
+
+  /** Places a model's bytes in shared memory once per key; later calls with the key return the same model. */
+  share(key: string, bytes: Uint8Array): SharedModel {
+    const existing = this.models.get(key);
+    if (existing !== undefined) return existing;
+    const shared = new SharedArrayBuffer(bytes.byteLength);
+    new Uint8Array(shared).set(bytes);
+    const model: SharedModel = { key, bytes: shared };
+    this.models.set(key, model);
+    return model;
+  }
+
+  /** The shared model for a key, if share() was called with it. */
+  model(key: string): SharedModel | undefined {
+    return this.models.get(key);
+  }
+
+  /** Drops the shared bytes of a model (workers keep sessions already built until the pool is replaced). */
+  release(key: string): void {
+    this.models.delete(key);
+  }
+
+  /**
+   * Builds the model's session on every worker, in parallel, before the first batch. Each worker holds its
+   * load task until all have arrived, so the loads cannot pile onto one worker; workers that already have
+   * the session just pass the barrier.
+   */
+  async broadcast(model: SharedModel, signal?: AbortSignal): Promise<void> {
+    const pool = this.ensurePool();
+    const barrier = new SharedArrayBuffer(4);
+    const parties = this.split.workers;
+    const task: LoadTask = { kernel: 'load', model, barrier, parties, timeoutMs: LOAD_BARRIER_TIMEOUT_MS };
+    const replies = await Promise.all(
+      Array.from({ length: parties }, () => pool.run(task, { signal: signal ?? null }) as Promise<KernelReply>),
+    );
+    for (const reply of replies) if (!reply.ok) throw new Error(reply.reason);
+  }
+
+  /** Runs a kernel over a batch on some worker. Rejects with a RowError for a bad row. */
+  async run(task: BatchTask, signal?: AbortSignal): Promise<ResultColumn> {
+    return (await this.runWithStats(task, signal)).column;
+  }
+
+  /** run(), also reporting which worker ran the batch and when. */
+  async runWithStats(task: BatchTask, signal?: AbortSignal): Promise<RunResult> {
+    const pool = this.ensurePool();
+    const { batch, transferList } = prepareTransfer(task.batch);
+    const reply = (await pool.run({ ...task, batch }, { transferList, signal: signal ?? null })) as KernelReply;
+    if (!reply.ok) throw reply.row === null ? new Error(reply.reason) : new RowError(reply.row, reply.reason);
+    if (reply.column === null) throw new Error(`kernel ${task.kernel} returned no result`);
+    return { column: reply.column, stats: reply.stats };
+  }
+
+  /** Stops the workers (after their current tasks) and drops the shared models. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.models.clear();
+    const pool = this.pool;
+    this.pool = null;
+    if (pool !== null) await pool.destroy();
+  }
+
+  private ensurePool(): Piscina {
+    if (this.closed) throw new Error('the model runtime is closed');
+    if (this.pool === null) {
+      const workerData: WorkerData = { intraOpThreads: this.split.intraOpThreads };
+      this.pool = new Piscina({
+        filename: WORKER_FILE,
+        minThreads: this.split.workers,
+        maxThreads: this.split.workers,
+        // One batch at a time per worker: its session already uses all the worker's intra-op threads.
+        concurrentTasksPerWorker: 1,
+        // Kernels await native work (sessions, sharp); an Atomics.wait idle loop would stall it.
+        atomics: 'disabled',
+        workerData,
+      });
+    }
+    return this.pool;
+  }
+}

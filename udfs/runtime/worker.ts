@@ -1,0 +1,81 @@
+// The worker thread: runs kernels by name for the pool. Compiled to dist/udfs/runtime/worker.js and loaded
+// by piscina; workerData carries this worker's intra-op thread count.
+
+import { threadId, workerData } from 'node:worker_threads';
+import { move, transferableSymbol, valueSymbol } from 'piscina';
+import type { ResultColumn } from '../model-function.js';
+import { KernelRowError } from './kernel-error.js';
+import type { KernelReply, KernelTask, LoadTask, WorkerStats } from './kernel-task.js';
+import { runImageModel } from './kernels/image-model-kernel.js';
+import { runImageToTensor } from './kernels/image-to-tensor-kernel.js';
+import { runOnnx } from './kernels/onnx-kernel.js';
+import { messageOf, SessionCache } from './session-cache.js';
+
+export interface WorkerData {
+  readonly intraOpThreads: number;
+}
+
+const sessions = new SessionCache((workerData as WorkerData).intraOpThreads);
+
+export default async function handle(task: KernelTask): Promise<unknown> {
+  const startedAt = performance.timeOrigin + performance.now();
+  const stats = (): WorkerStats => ({
+    threadId,
+    sessionBuilds: task.kernel === 'image_to_tensor' ? 0 : sessions.buildCount(task.model.key),
+    startedAt,
+    finishedAt: performance.timeOrigin + performance.now(),
+  });
+  try {
+    const column = await runKernel(task);
+    const reply: KernelReply = { ok: true, column, stats: stats() };
+    if (column === null) return reply;
+    // Hand the result's buffers back without copying them.
+    return move({
+      [transferableSymbol]: [column.values.buffer, column.offsets.buffer, column.valid.buffer],
+      [valueSymbol]: reply,
+    } as unknown as ArrayBuffer);
+  } catch (error) {
+    const row = error instanceof KernelRowError ? error.row : null;
+    const reason = error instanceof KernelRowError ? error.reason : messageOf(error);
+    const reply: KernelReply = { ok: false, row, reason, stats: stats() };
+    return reply;
+  }
+}
+
+function runKernel(task: KernelTask): Promise<ResultColumn | null> {
+  switch (task.kernel) {
+    case 'load':
+      return load(task);
+    case 'image_to_tensor':
+      return runImageToTensor(task);
+    case 'image_model':
+      return runImageModel(task, sessions);
+    case 'onnx':
+      return runOnnx(task, sessions);
+  }
+}
+
+/** Builds the session, then holds this worker until every party has too, so each load lands on its own worker. */
+async function load(task: LoadTask): Promise<null> {
+  await sessions.get(task.model);
+  const counter = new Int32Array(task.barrier);
+  Atomics.add(counter, 0, 1);
+  Atomics.notify(counter, 0);
+  const deadline = Date.now() + task.timeoutMs;
+  for (;;) {
+    const arrived = Atomics.load(counter, 0);
+    const remaining = deadline - Date.now();
+    if (arrived >= task.parties || remaining <= 0) return null;
+    await (Atomics as unknown as AtomicsWaitAsync).waitAsync(counter, 0, arrived, remaining).value;
+  }
+}
+
+/** Atomics.waitAsync (Node 16+), missing from the ES2023 lib typings. */
+interface AtomicsWaitAsync {
+  waitAsync(
+    array: Int32Array,
+    index: number,
+    value: number,
+    timeoutMs: number,
+  ): { readonly async: boolean; readonly value: Promise<'ok' | 'timed-out'> | 'not-equal' | 'timed-out' };
+}
