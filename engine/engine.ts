@@ -7,9 +7,11 @@ import type { PrepareProgress } from '../udfs/model-function.js';
 import { duckdbError } from './exec/duckdb-error.js';
 import { runDuckDBStatement, throwIfAborted, type DuckDBStatementRun } from './exec/duckdb-statement.js';
 import type { SqlValue, StatementResult, StreamedStatement } from './exec/result.js';
+import { stageModelStatement } from './exec/model-statement.js';
 import { settingsRun } from './exec/result-settings.js';
 import { routeStatement, type ModelRegistry } from './router.js';
 import { EngineSettings, type SettingValue } from './settings.js';
+import { parseStatement } from './sql/parser.js';
 import { splitStatements } from './sql/split-statements.js';
 import { SqlError } from './sql/sql-error.js';
 import type { Span } from './sql/span.js';
@@ -82,8 +84,8 @@ export class Engine {
     for await (const statement of this.stream(sql, options)) {
       const rows: (readonly SqlValue[])[] = [];
       for await (const chunk of statement.chunks()) rows.push(...chunk);
-      const { chunks: _unused, ...rest } = statement;
-      results.push({ ...rest, rows });
+      const { sql: text, span, kind, columns, rowsChanged } = statement;
+      results.push({ sql: text, span, kind, columns, rowsChanged, rows });
     }
     return results;
   }
@@ -106,6 +108,11 @@ export class Engine {
         throw placed(error);
       }
       let ok = false;
+      let failed = false;
+      const failedChunk = (error: unknown) => {
+        failed = true;
+        return placed(error);
+      };
       try {
         const { run } = execution;
         yield {
@@ -114,9 +121,9 @@ export class Engine {
           kind: run.kind,
           columns: run.columns,
           rowsChanged: run.rowsChanged,
-          chunks: () => placeChunkErrors(run.chunks(), placed),
+          chunks: () => placeChunkErrors(run.chunks(), failedChunk),
         };
-        ok = true;
+        ok = !failed;
       } finally {
         await execution.finish(ok);
       }
@@ -158,6 +165,7 @@ export class Engine {
   }
 
   private async executeModel(text: string, signal: AbortSignal | undefined): Promise<Execution> {
+    const statement = parseStatement(text);
     const staged = await stageModelStatement(
       {
         connection: this.connection,
@@ -167,6 +175,7 @@ export class Engine {
         onProgress: this.options.onProgress,
       },
       text,
+      statement,
     );
     try {
       return { run: await runDuckDBStatement(this.connection, staged.sql, { signal }), finish: (ok) => staged.finish(ok) };
@@ -209,26 +218,4 @@ async function* placeChunkErrors(
   } catch (error) {
     throw placed(error);
   }
-}
-
-interface StagedStatement {
-  readonly sql: string;
-  finish(ok: boolean): Promise<void>;
-}
-
-interface ModelStatementContext {
-  readonly connection: DuckDBConnection;
-  readonly registry: ModelRegistry;
-  readonly settings: EngineSettings;
-  readonly signal?: AbortSignal;
-  readonly onProgress?: (progress: PrepareProgress) => void;
-}
-
-async function stageModelStatement(context: ModelStatementContext, source: string): Promise<StagedStatement> {
-  const names = context.registry.list().map((f) => f.name).join(', ');
-  throw new SqlError({
-    phase: 'plan',
-    code: 'model-path-unavailable',
-    detail: `statements calling model functions (${names}) are not supported yet: ${source}`,
-  });
 }

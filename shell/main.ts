@@ -18,10 +18,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const out = streamOutput(process.stdout);
   const err = streamOutput(process.stderr);
   let args: CliArgs;
-  let scripts: { name: string; sql: string }[];
+  let scripts: string[];
   try {
     args = parseCliArgs(argv);
-    scripts = args.scripts.map((s) => (s.kind === 'command' ? { name: '-c', sql: s.sql } : { name: s.path, sql: readScript(s.path) }));
+    scripts = args.scripts.map((s) => (s.kind === 'command' ? s.sql : readScript(s.path)));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     await err.write(`sqlinfer: ${error.message}\n${usageLine}\nTry 'sqlinfer --help' for more information.\n`);
@@ -35,33 +35,38 @@ async function main(argv: readonly string[]): Promise<number> {
     await out.write(`${versionText()}\n`);
     return 0;
   }
+  const progress = progressPrinter(process.stderr);
+  const threads = args.settings['model_threads'];
+  const udfs = createUdfs(threads === undefined ? {} : { threads: Number(threads) });
   let engine: Engine;
   try {
-    const threads = args.settings['model_threads'];
-    engine = await createEngine({
-      database: args.database,
-      settings: args.settings,
-      udfs: createUdfs(threads === undefined ? {} : { threads: Number(threads) }),
-      onProgress: progressPrinter(process.stderr),
-    });
+    engine = await createEngine({ database: args.database, settings: args.settings, udfs, onProgress: progress.onProgress });
   } catch (error) {
+    await udfs.close();
     await err.write(`${errorText(error)}\n`);
     return 1;
   }
   try {
-    return await runMode(engine, args, scripts, out, err);
+    return await runMode(engine, args, scripts, { out, err, beforeOutput: progress.clear });
   } finally {
     await engine.close();
   }
 }
 
-async function runMode(engine: Engine, args: CliArgs, scripts: readonly { sql: string }[], out: Output, err: Output): Promise<number> {
-  const render = { color: process.stdout.isTTY === true };
-  const base = { engine, format: args.format, out, err, render };
+async function runMode(
+  engine: Engine,
+  args: CliArgs,
+  scripts: readonly string[],
+  io: { out: Output; err: Output; beforeOutput: () => void },
+): Promise<number> {
+  const terminal = process.stdout.isTTY === true;
+  // NO_COLOR (https://no-color.org) turns the dimmed NULLs off.
+  const render = terminal ? { color: !process.env['NO_COLOR'], width: process.stdout.columns } : {};
+  const base = { engine, format: args.format, render, ...io };
   const interactive = args.interactive || (scripts.length === 0 && process.stdin.isTTY === true);
   if (scripts.length > 0 || !interactive) {
-    const sources = scripts.length > 0 ? scripts : [{ sql: await readStdin() }];
-    for (const { sql } of sources) {
+    const sources = scripts.length > 0 ? scripts : [await readStdin()];
+    for (const sql of sources) {
       if (!(await withInterrupt((signal) => runScript({ ...base, signal }, sql)))) return 1;
     }
     if (!interactive) return 0;
@@ -70,10 +75,13 @@ async function runMode(engine: Engine, args: CliArgs, scripts: readonly { sql: s
   return 0;
 }
 
-/** Ctrl-C while a script runs interrupts the running statement (and so fails the script). */
+/**
+ * Ctrl-C while a script runs interrupts the running statement (and so fails the script); a second
+ * Ctrl-C, for a statement that does not stop, ends the process.
+ */
 async function withInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
-  const onSigint = () => controller.abort();
+  const onSigint = () => (controller.signal.aborted ? process.exit(130) : controller.abort());
   process.on('SIGINT', onSigint);
   try {
     return await run(controller.signal);

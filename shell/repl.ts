@@ -5,7 +5,6 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { isCompleteInput } from '../engine/index.js';
 import { History } from './history.js';
-import type { Output } from './output.js';
 import { formats, isFormat, type Format } from './render/renderer.js';
 import { runScript, type ScriptContext } from './run-script.js';
 
@@ -52,6 +51,8 @@ export async function runRepl(options: ReplOptions): Promise<void> {
   };
   rl.on('SIGINT', () => {
     if (running !== undefined) {
+      // A second Ctrl-C, for a statement that does not stop, ends the process.
+      if (running.signal.aborted) process.exit(130);
       running.abort();
       return;
     }

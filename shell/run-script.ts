@@ -11,6 +11,8 @@ export interface ScriptContext {
   readonly err: Output;
   readonly render?: RenderOptions;
   readonly signal?: AbortSignal;
+  /** Called before a statement's output or error is printed (clears a progress line). */
+  readonly beforeOutput?: () => void;
 }
 
 /** True when every statement ran; false after printing the error of the one that failed. */
@@ -18,11 +20,13 @@ export async function runScript(context: ScriptContext, sql: string): Promise<bo
   const { engine, format, out, err, signal } = context;
   try {
     for await (const statement of engine.stream(sql, { signal })) {
+      context.beforeOutput?.();
       await renderStatement(format, statement, out, context.render);
     }
     return true;
   } catch (error) {
     if (isBrokenPipe(error)) throw error;
+    context.beforeOutput?.();
     await err.write(`${errorText(error)}\n`);
     return false;
   }

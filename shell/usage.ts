@@ -14,7 +14,7 @@ Options:
       --format FORMAT          output format: table (default), csv, json, jsonl, markdown
       --model-threads N        threads for model work in total (default: all cores)
       --model-batch-size N     rows per batch sent to a model worker (default: 64)
-      --resnet50-weights PATH  ResNet-50 Keras weights (.h5 file), or 'random'
+      --resnet50-weights PATH  ResNet-50 Keras weights (.h5 file), or 'random' (default: Keras's cache)
   -h, --help                   show this help, then exit
   -v, --version                show the version, then exit
 

@@ -38,6 +38,17 @@ test('ResNet-50 has Keras layer names and 25,636,712 parameters; folding BatchNo
   assert.equal(kerasParameterCount(weights), 25_636_712);
   // Each BatchNorm's 4 vectors of C values fold into its conv's kernel and bias: 26,560 channels in all.
   assert.equal(buildResnet50Graph(weights).initializerElementCount(), 25_636_712 - 4 * 26_560);
+
+  const conv = weights.get('conv3_block2_2_conv');
+  assert.ok(conv);
+  const kernel = conv.get('kernel');
+  assert.ok(kernel);
+  const wrongConv = new Map(conv).set('kernel', { shape: [1, 1, 128, 128], data: kernel.data.subarray(0, 128 * 128) });
+  const wrong = new Map(weights).set('conv3_block2_2_conv', wrongConv);
+  assert.throws(
+    () => buildResnet50Graph(wrong),
+    /layer 'conv3_block2_2_conv' weight 'kernel' has shape \[1, 1, 128, 128\] and 16384 values, expected \[3, 3, 128, 128\]/,
+  );
 });
 
 test("'random' weights are deterministic, Keras-like, and give finite probabilities that sum to 1", async () => {

@@ -3,6 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
+import sharp from 'sharp';
 import { RowError } from '../udfs/model-function.js';
 import { ModelRuntime } from '../udfs/runtime/model-runtime.js';
 import { batchOf, blobColumn, floatColumn, flattenImageModel, rowOf, scaleModel } from './runtime-fixtures.js';
@@ -76,4 +77,15 @@ test('views on a larger buffer are copied, leaving the caller its data', async (
   const result = await runtime.run({ kernel: 'onnx', model, rowShape: [4], batch: batchOf(0, 1, column) });
   assert.deepEqual([...(rowOf(result, 0) ?? [])], [14, 14, 14, 14]);
   assert.equal(big.length, 16);
+});
+
+test('a BLOB column in a pooled Node Buffer is copied, not detached with its pool', async () => {
+  const png = await sharp({ create: { width: 2, height: 1, channels: 3, background: '#0000ff' } }).png().toBuffer();
+  const pooled = Buffer.from(png); // small Buffers share one pooled ArrayBuffer
+  const neighbour = Buffer.from('still here');
+  const column = { kind: 'blob' as const, values: pooled, offsets: new Int32Array([0, pooled.length]), valid: new Uint8Array([1]) };
+  const result = await runtime.run({ kernel: 'image_to_tensor', batch: batchOf(0, 1, column), width: 2, height: 1 });
+  assert.deepEqual([...(rowOf(result, 0) ?? [])], [0, 0, 255, 0, 0, 255]);
+  assert.equal(neighbour.toString(), 'still here');
+  assert.equal(pooled.length, png.length);
 });

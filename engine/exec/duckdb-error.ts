@@ -5,17 +5,23 @@ import type { Span } from '../sql/span.js';
 
 const lineBlock = /\n*LINE (\d+): ([^\n]*)\n( *)\^[^\n]*/;
 
-/** Wraps an error thrown by DuckDB for `source` (the exact text DuckDB was given, when it is the user's). */
+/**
+ * Wraps an error thrown by DuckDB. `source` is the exact text DuckDB was given, when that is the user's
+ * text; leave it out for SQL that sqlinfer generated.
+ */
 export function duckdbError(error: unknown, source?: string): SqlError {
   if (error instanceof SqlError) return error;
   // DuckDB prefixes parser errors of streamed queries with where they happened, which says nothing to users.
   const message = (error instanceof Error ? error.message : String(error)).replace(/^Failed to extract statements: /, '');
   const code = errorCode(message);
   const block = lineBlock.exec(message);
-  const at = block !== null && source !== undefined ? locate(source, block) : undefined;
+  if (block === null) return new SqlError({ phase: 'execute', code, detail: message, cause: error });
+  const withoutBlock = (message.slice(0, block.index) + message.slice(block.index + block[0].length)).trim();
+  // Without the user's text, the block quotes SQL sqlinfer generated: it would only confuse.
+  if (source === undefined) return new SqlError({ phase: 'execute', code, detail: withoutBlock, cause: error });
+  const at = locate(source, block);
   if (at === undefined) return new SqlError({ phase: 'execute', code, detail: message, cause: error });
-  const detail = (message.slice(0, block!.index) + message.slice(block!.index + block![0].length)).trim();
-  return new SqlError({ phase: 'execute', code, detail, span: at, source, cause: error });
+  return new SqlError({ phase: 'execute', code, detail: withoutBlock, span: at, source, cause: error });
 }
 
 /** `Catalog Error: ...` -> `duckdb-catalog`; an interrupted query -> `interrupted`. */

@@ -55,6 +55,7 @@ export async function stageModelStatement(
   }
   const cleanup = new Cleanup(ctx.connection, plan);
   try {
+    await cleanup.keepInsertionOrder();
     const stats = await runStages(ctx, plan);
     const output = plan.copyTarget === null ? null : atomicOutput(plan.copyTarget);
     cleanup.output = output;
@@ -134,12 +135,15 @@ async function analyze(
   let rows = 0;
   try {
     const result = await duckdb(ctx, () => ctx.connection.stream(sql));
+    let firstValue: unknown = null;
     for (;;) {
       const chunk = await duckdb(ctx, () => result.fetchChunk());
       if (chunk === null || chunk.rowCount === 0) break;
+      if (rows === 0) firstValue = chunk.getColumnVector(0).getItem(0);
       rows += chunk.rowCount;
     }
-    if (rows === 0) rows = result.rowsChanged;
+    // COPY, CREATE TABLE AS and INSERT report the rows they wrote, as a count row or as rows changed.
+    if (plan.statementKind !== 'select') rows = rows === 1 ? Number(firstValue) : result.rowsChanged;
   } catch (error) {
     await cleanup.finish(false);
     throw error;
@@ -185,11 +189,24 @@ async function duckdb<T>(ctx: ModelStatementContext, call: () => Promise<T>): Pr
 class Cleanup {
   output: AtomicOutput | null = null;
   private done: Promise<void> | null = null;
+  private restoreOrder = false;
 
   constructor(
     private readonly connection: DuckDBConnection,
     private readonly plan: ModelPlan,
   ) {}
+
+  /**
+   * The stages pair rows by position across scans, which holds only while DuckDB preserves insertion
+   * order: turned on for the statement if the session turned it off.
+   */
+  async keepInsertionOrder(): Promise<void> {
+    const reader = await this.connection.runAndReadAll(`SELECT current_setting('preserve_insertion_order')`);
+    if (reader.getRows()[0]?.[0] === false) {
+      await this.connection.run('SET preserve_insertion_order = true');
+      this.restoreOrder = true;
+    }
+  }
 
   finish(ok: boolean): Promise<void> {
     this.done ??= this.run(ok);
@@ -203,6 +220,7 @@ class Cleanup {
       for (const table of [...this.plan.tempTables].reverse()) {
         await this.connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
       }
+      if (this.restoreOrder) await this.connection.run('SET preserve_insertion_order = false');
     }
   }
 }

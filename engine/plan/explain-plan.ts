@@ -18,7 +18,7 @@ export function explainRows(plan: ModelPlan, settings: Pick<ModelSettings, 'batc
   const rows: ExplainRow[] = [];
   plan.stages.forEach((stage, i) => {
     const n = i + 1;
-    rows.push({ stage: `relation ${n}`, detail: `${stage.relation} AS ${stage.alias}` });
+    rows.push({ stage: `relation ${n}`, detail: stage.relation });
     if (stage.materialize !== null) rows.push({ stage: `materialize ${n}`, detail: stage.materialize.sql });
     rows.push({ stage: `filter ${n}`, detail: stage.pushedWhere.length === 0 ? 'none pushed' : stage.pushedWhere.join(' AND ') });
     rows.push({ stage: `limit ${n}`, detail: stage.limit.reason });

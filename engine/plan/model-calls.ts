@@ -145,7 +145,7 @@ function checkSignature(call: FunctionCall, fn: ModelFunction, source: string): 
   call.args.forEach((arg, i) => {
     const spec = fn.args[i]!;
     if (arg.name !== null) {
-      throw fail('model-call-named-argument', `${fn.name} takes positional arguments only, found ${arg.name.name} =>`, arg.span);
+      throw fail('model-call-named-argument', `${fn.name} takes positional arguments only, found the named argument ${arg.name.name}`, arg.span);
     }
     if (spec.constant) checkConstant(fn, spec, i, arg.value, source);
   });
@@ -163,7 +163,7 @@ function checkConstant(fn: ModelFunction, spec: ArgSpec, index: number, value: E
     (typeof literal === 'number' && spec.kinds.includes('integer') && Number.isInteger(literal)) ||
     (typeof literal === 'boolean' && spec.kinds.includes('integer'));
   if (!fits) {
-    throw sqlErrorAt('plan', 'model-call-argument-type', `${where} must be ${kindsText(spec)}, found ${JSON.stringify(literal)}`, source, value.span);
+    throw sqlErrorAt('plan', 'model-call-argument-type', `${where} must be ${kindsText(spec)}, found ${typeof literal === 'string' ? `'${literal}'` : String(literal)}`, source, value.span);
   }
 }
 

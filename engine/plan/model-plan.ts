@@ -43,7 +43,7 @@ export interface LimitDecision {
 }
 
 export interface RelationStage {
-  /** The relation as written. */
+  /** The relation as written, with its alias. */
   readonly relation: string;
   readonly span: Span;
   readonly alias: string;
@@ -60,6 +60,8 @@ export interface RelationStage {
 export interface ModelPlan {
   readonly source: string;
   readonly explain: 'plan' | 'analyze' | null;
+  /** What the output statement is: a query returns rows, the others return a count of rows written. */
+  readonly statementKind: 'select' | 'copy' | 'create-table' | 'insert';
   readonly stages: readonly RelationStage[];
   /** Temp tables the stages create, to drop when the statement ends. */
   readonly tempTables: readonly string[];

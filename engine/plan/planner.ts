@@ -105,6 +105,7 @@ class Planner {
     // earlier in the text, so planning in order of end position plans dependencies first.
     const cores = [...byCore.keys()].sort((a, b) => a.span.end - b.span.end);
     for (const core of cores) await this.planCore(core, byCore.get(core)!);
+    await this.checkOutput(statement.kind === 'CopyStatement' ? (statement.source as Query) : statement.query);
 
     let copyPath: string | null = null;
     let copyTarget: string | null = null;
@@ -114,9 +115,11 @@ class Planner {
       this.out.add({ span: statement.target.span, text: () => (copyPath === null ? original : quoteString(copyPath)) });
     }
     const span = statement.span;
+    const kinds = { SelectStatement: 'select', CopyStatement: 'copy', CreateTableAsStatement: 'create-table', InsertStatement: 'insert' } as const;
     return {
       source: this.source,
       explain,
+      statementKind: kinds[statement.kind],
       stages: this.stages,
       tempTables: this.tempTables,
       copyTarget,
@@ -138,8 +141,19 @@ class Planner {
     }
     const queries = sites[0]!.queries;
     const scope = new LeafScope(this, core, leaves, queries);
+    const aggregates = await this.catalog.aggregateFunctions();
     const byLeaf = new Map<FromLeaf, ModelCallSite[]>();
     for (const site of sites) {
+      // The input stage computes arguments row by row; anything that merges or multiplies rows cannot be.
+      for (const arg of site.call.args) {
+        if (hasAggregateCall(arg.value, aggregates) || hasWindowCall(arg.value) || hasSetReturningCall(arg.value)) {
+          throw this.error(
+            'model-argument-aggregate',
+            `the arguments of ${site.fn.name} are computed row by row: aggregates, window functions and UNNEST there are not supported (compute them in a subquery)`,
+            arg.span,
+          );
+        }
+      }
       const leaf = await scope.leafOfCall(site);
       const list = byLeaf.get(leaf) ?? [];
       list.push(site);
@@ -151,8 +165,17 @@ class Planner {
       if (leafSites === undefined) continue;
       excluded.set(leaf, await this.planLeaf(core, scope, leaf, leafSites));
     }
+    const staged = [...excluded.values()].flat();
+    // A bare `FROM t [WHERE ...]` means SELECT *: spell it out so the staged columns stay hidden.
+    if (core.fromFirst && core.items.length === 0 && staged.length > 0) {
+      this.out.insert(core.from.at(-1)!.span.end, ` SELECT * EXCLUDE (${staged.join(', ')})`);
+    }
     for (const item of core.items) {
       if (item.expression.kind === 'Star') this.excludeFromStar(item.expression, excluded);
+      // Keep the column name DuckDB would give the expression, not the staged column's.
+      else if (item.alias === null && sites.some((s) => within(s.call.span, item.span))) {
+        this.out.insert(item.span.end, ` AS ${quoteIdentifier(normalizeSql(this.text(item.span)))}`);
+      }
     }
   }
 
@@ -240,7 +263,7 @@ class Planner {
     const staged = `(SELECT * FROM (${base}) ${tables.map((t) => `POSITIONAL JOIN ${t}`).join(' ')}) AS ${qAlias}`;
     this.out.replace(leaf.node.span, staged);
     this.stages.push({
-      relation: this.text(leaf.node.span),
+      relation: leaf.explicitAlias ? this.text(leaf.node.span) : `${this.text(leaf.node.span)} AS ${qAlias}`,
       span: leaf.node.span,
       alias,
       materialize,
@@ -250,6 +273,28 @@ class Planner {
       levels,
     });
     return columns;
+  }
+
+  /**
+   * Binds the whole query with typed NULLs for the model results, so a mistake after the model (a type
+   * error, a misspelt column) fails now, at its place in the user's text, not after the model has run.
+   */
+  private async checkOutput(query: Query): Promise<void> {
+    const { text, toSource } = this.described.renderMapped(query.span);
+    try {
+      await this.catalog.describe(text);
+    } catch (error) {
+      const message = duckdbMessage(error);
+      const block = /\n*LINE (\d+): ([^\n]*)\n( *)\^[^\n]*/.exec(message);
+      const located = block === null ? message : message.slice(0, block.index) + message.slice(block.index + block[0].length);
+      // DuckDB lists every overload of an operator it could not match; the first line says what is wrong.
+      const detail = located.split(/\n\s*Candidate functions:/)[0]!.trim();
+      const kind = /^([A-Za-z ]+?) Error:/.exec(detail)?.[1];
+      const code = kind === undefined ? 'duckdb-error' : `duckdb-${kind.toLowerCase().replace(/\s+/g, '-')}`;
+      const at = block === null ? undefined : caretOffset(`DESCRIBE ${text}`, block);
+      const start = at === undefined ? query.span.start : toSource(Math.max(0, at - 'DESCRIBE '.length));
+      throw this.error(code, detail, { start, end: tokenEnd(this.source, start) }, error);
+    }
   }
 
   /** DuckDB's types for every non-constant argument, keyed by the argument's start offset. */
@@ -402,7 +447,7 @@ class LeafScope {
       if (leaf === undefined) {
         throw fail(
           'model-argument-column',
-          `${refText(ref)} is not a column of ${this.relationsText()}: the arguments of ${site.fn.name} must be columns of the FROM clause of its SELECT`,
+          `${refText(ref)} is not a column of ${this.relationsText()}: the arguments of ${site.fn.name} must be columns of the FROM clause of its own SELECT, not of an outer query nor aliases of the SELECT list`,
           ref.span,
         );
       }
@@ -507,6 +552,10 @@ class LeafScope {
   }
 }
 
+function within(inner: Span, outer: Span): boolean {
+  return outer.start <= inner.start && inner.end <= outer.end;
+}
+
 function refText(ref: ColumnRef): string {
   return ref.parts.map((p) => p.name).join('.');
 }
@@ -530,6 +579,33 @@ export function kindOfType(type: string): ArgKind | 'null' | null {
   if (t === 'VARCHAR') return 'varchar';
   if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(t)) return 'integer';
   return null;
+}
+
+/** The offset DuckDB's `LINE n: context` + caret block points at in `text`. */
+function caretOffset(text: string, block: RegExpExecArray): number | undefined {
+  const lineNumber = Number(block[1]);
+  let context = block[2]!;
+  let caret = block[3]!.length - `LINE ${block[1]}: `.length;
+  // DuckDB shortens long lines around the error with "..." on either side.
+  if (context.startsWith('...')) {
+    context = context.slice(3);
+    caret -= 3;
+  }
+  if (context.endsWith('...')) context = context.slice(0, -3);
+  let lineStart = 0;
+  for (let line = 1; line < lineNumber; line++) {
+    const next = text.indexOf('\n', lineStart);
+    if (next < 0) return undefined;
+    lineStart = next + 1;
+  }
+  const found = text.indexOf(context, lineStart);
+  return found < 0 || caret < 0 ? undefined : found + caret;
+}
+
+/** The end of the word or symbol starting at `start`, for a caret under the whole token. */
+function tokenEnd(source: string, start: number): number {
+  const word = /^[A-Za-z0-9_."]+/.exec(source.slice(start));
+  return start + Math.max(1, word?.[0].length ?? 1);
 }
 
 function duckdbMessage(error: unknown): string {

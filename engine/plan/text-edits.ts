@@ -33,7 +33,25 @@ export class TextEdits {
     return this.renderInside(span, null);
   }
 
-  private renderInside(span: Span, owner: TextEdit | null): string {
+  /**
+   * render(), plus a map from offsets in the rendered text back to the source: copied text maps to
+   * where it came from, replaced text to the start of the span it replaced.
+   */
+  renderMapped(span: Span): { text: string; toSource(offset: number): number } {
+    const pieces: { at: number; source: number; copied: boolean }[] = [];
+    const text = this.renderInside(span, null, (at, source, copied) => pieces.push({ at, source, copied }));
+    return {
+      text,
+      toSource(offset) {
+        let piece = pieces[0];
+        for (const p of pieces) if (p.at <= offset) piece = p;
+        if (piece === undefined) return span.start;
+        return piece.copied ? piece.source + (offset - piece.at) : piece.source;
+      },
+    };
+  }
+
+  private renderInside(span: Span, owner: TextEdit | null, record?: (at: number, source: number, copied: boolean) => void): string {
     const inside = this.edits.filter((e) => e !== owner && within(e.span, span, owner !== null));
     // Only the outermost edits apply here; the ones nested in them are theirs to render.
     const outermost = inside.filter((e) => !inside.some((o) => o !== e && nestedIn(e.span, o.span)));
@@ -47,10 +65,13 @@ export class TextEdits {
     let out = '';
     let at = span.start;
     for (const edit of outermost) {
+      record?.(out.length, at, true);
       out += this.source.slice(at, edit.span.start);
+      record?.(out.length, edit.span.start, false);
       out += edit.text((s) => this.renderInside(s, edit));
       at = edit.span.end;
     }
+    record?.(out.length, at, true);
     return out + this.source.slice(at, span.end);
   }
 }

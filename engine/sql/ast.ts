@@ -176,6 +176,14 @@ export interface SelectCore extends NodeBase {
   readonly having: Expression | null;
   readonly windows: readonly WindowDefinition[];
   readonly qualify: Expression | null;
+  /** `USING SAMPLE ...`, which samples the rows this block produces. */
+  readonly sample: SampleClause | null;
+}
+
+/** `USING SAMPLE 10%`, `TABLESAMPLE reservoir(50 ROWS) REPEATABLE (1)`: kept as text. */
+export interface SampleClause extends NodeBase {
+  readonly kind: 'SampleClause';
+  readonly text: string;
 }
 
 /** `DISTINCT` or `DISTINCT ON (exprs)`. */
@@ -278,6 +286,8 @@ export interface TableRef extends NodeBase {
   readonly kind: 'TableRef';
   readonly name: QualifiedName;
   readonly alias: TableAlias | null;
+  /** `TABLESAMPLE ...` after the alias. */
+  readonly sample: SampleClause | null;
 }
 
 /** A string literal used as a table: `FROM 'data/*.parquet'`. */
@@ -285,6 +295,8 @@ export interface FileRef extends NodeBase {
   readonly kind: 'FileRef';
   readonly path: Literal;
   readonly alias: TableAlias | null;
+  /** `TABLESAMPLE ...` after the alias. */
+  readonly sample: SampleClause | null;
 }
 
 /** `read_parquet('x.parquet')`, `range(10) t(i)`, `LATERAL unnest(...)`. */
@@ -293,6 +305,8 @@ export interface TableFunctionRef extends NodeBase {
   readonly lateral: boolean;
   readonly call: FunctionCall;
   readonly alias: TableAlias | null;
+  /** `TABLESAMPLE ...` after the alias. */
+  readonly sample: SampleClause | null;
 }
 
 /** `[LATERAL] (query) [alias]`; `query`'s span excludes the parentheses. */
@@ -301,6 +315,8 @@ export interface SubqueryRef extends NodeBase {
   readonly lateral: boolean;
   readonly query: Query;
   readonly alias: TableAlias | null;
+  /** `TABLESAMPLE ...` after the alias. */
+  readonly sample: SampleClause | null;
 }
 
 export type JoinType = 'inner' | 'left' | 'right' | 'full' | 'cross' | 'positional' | 'semi' | 'anti';
@@ -351,6 +367,8 @@ export type Expression =
   | IsDistinctFrom
   | IsBoolean
   | Lambda
+  | ListComprehension
+  | PositionalReference
   | ListLiteral
   | StructLiteral
   | MapLiteral
@@ -567,6 +585,24 @@ export interface Lambda extends NodeBase {
   readonly body: Expression;
 }
 
+/**
+ * `[x * 2 FOR x IN l IF x > 0]`, `[x FOR x, i IN l]`. Like lambda parameters, the variables are not
+ * column references (inside `element` and `condition` they appear as ColumnRefs).
+ */
+export interface ListComprehension extends NodeBase {
+  readonly kind: 'ListComprehension';
+  readonly element: Expression;
+  readonly variables: readonly Identifier[];
+  readonly source: Expression;
+  readonly condition: Expression | null;
+}
+
+/** `#1`: the first column of the select list's input, by position. */
+export interface PositionalReference extends NodeBase {
+  readonly kind: 'PositionalReference';
+  readonly index: number;
+}
+
 /** `[1, 2, 3]`, `ARRAY[1, 2]`. */
 export interface ListLiteral extends NodeBase {
   readonly kind: 'ListLiteral';
@@ -673,6 +709,7 @@ export type Node =
   | OrderBy
   | OrderItem
   | LimitClause
+  | SampleClause
   | WindowDefinition
   | WindowSpec
   | WindowFrame

@@ -8,9 +8,11 @@ export function dumpAst(root: Node): string {
   const visit = (node: Node, depth: number): void => {
     const fields: string[] = [];
     for (const [key, value] of Object.entries(node)) {
-      if (key === 'kind' || key === 'span' || value === null || value === false) continue;
-      if (typeof value === 'object') continue;
-      fields.push(value === true ? key : `${key}=${JSON.stringify(value)}`);
+      if (key === 'kind' || key === 'span' || (typeof value === 'object' && value !== null)) continue;
+      // Flags show only when set; a constant's value always shows (FALSE and NULL are values too).
+      const constant = key === 'value' && (node.kind === 'Literal' || node.kind === 'IsBoolean');
+      if ((value === null || value === false) && !constant) continue;
+      fields.push(value === true && !constant ? key : `${key}=${JSON.stringify(value)}`);
     }
     const head = [node.kind, ...fields].join(' ');
     lines.push(`${'  '.repeat(depth)}${head} @${node.span.start}-${node.span.end}`);

@@ -24,6 +24,8 @@ export type TokenKind =
   | '.'
   | ':'
   | 'comment'
+  /** A character no token starts with; `lex` reports it as an error. */
+  | 'unknown'
   | 'eof';
 
 export interface Token {
@@ -39,7 +41,10 @@ export interface LexResult {
   /** Significant tokens, then one 'eof' token at the end of the source. */
   readonly tokens: Token[];
   readonly comments: Token[];
-  /** The first lexical error; tokens stop where an unterminated string or comment starts. */
+  /**
+   * The first lexical error: an unknown character (kept as an 'unknown' token) or an unterminated
+   * string or comment (where the tokens stop).
+   */
   readonly error: SqlError | null;
   /** Where the input's unclosed string, quoted identifier or comment starts, null when there is none. */
   readonly unterminatedAt: number | null;
@@ -89,7 +94,23 @@ export function lex(source: string): LexResult {
   const tokens: Token[] = [];
   let error: SqlError | null = null;
   let unterminatedAt: number | null = null;
+  // Characters no token matches are skipped by chevrotain; keep them as 'unknown' tokens so that
+  // the splitter and the REPL still see them.
+  const skipped = result.errors.map((e) => ({ start: e.offset, end: e.offset + e.length }));
+  let next = 0;
+  const pushSkippedBefore = (offset: number): void => {
+    while (next < skipped.length && skipped[next]!.start < offset) {
+      const at = skipped[next++]!;
+      const text = source.slice(at.start, at.end);
+      error ??= sqlErrorAt('lex', 'unexpected-character', `unexpected character '${text.slice(0, 1)}'`, source, {
+        start: at.start,
+        end: at.start + 1,
+      });
+      tokens.push({ kind: 'unknown', text, start: at.start, end: at.end });
+    }
+  };
   for (const t of result.tokens) {
+    pushSkippedBefore(t.startOffset);
     const problem = unterminated.get(t.tokenType);
     if (problem !== undefined) {
       unterminatedAt = t.startOffset;
@@ -97,16 +118,9 @@ export function lex(source: string): LexResult {
       error ??= sqlErrorAt('lex', problem.code, problem.detail, source, at);
       break;
     }
-    tokens.push(toToken(t, kinds.get(t.tokenType) ?? 'word'));
+    tokens.push(toToken(t, kinds.get(t.tokenType)!));
   }
-  const bad = result.errors[0];
-  if (bad !== undefined && (error === null || bad.offset < error.span!.start)) {
-    const ch = source.slice(bad.offset, bad.offset + 1);
-    error = sqlErrorAt('lex', 'unexpected-character', `unexpected character '${ch}'`, source, {
-      start: bad.offset,
-      end: bad.offset + 1,
-    });
-  }
+  if (unterminatedAt === null) pushSkippedBefore(source.length);
   const comments = (result.groups['comments'] ?? []).map((t) => toToken(t, 'comment'));
   tokens.push({ kind: 'eof', text: '', start: source.length, end: source.length });
   return { tokens, comments, error, unterminatedAt };

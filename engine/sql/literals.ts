@@ -32,10 +32,7 @@ export function decodeDollarString(text: string): string {
   return text.slice(tagEnd, text.length - tagEnd);
 }
 
-/** Numbers as DuckDB reads them: underscores are separators, 0x and 0b prefixes. */
+/** Numbers as DuckDB reads them: underscores are digit separators. */
 export function decodeNumber(text: string): number {
-  const digits = text.replace(/_/g, '');
-  if (/^0[xX]/.test(digits)) return parseInt(digits.slice(2), 16);
-  if (/^0[bB]/.test(digits)) return parseInt(digits.slice(2), 2);
-  return Number(digits);
+  return Number(text.replace(/_/g, ''));
 }

@@ -528,6 +528,7 @@ class Parser {
       } while (this.acceptKind(','));
     }
     const qualify = this.acceptWord('QUALIFY') ? this.expr() : null;
+    const sample = this.isWord('USING') && this.word(1) === 'SAMPLE' ? this.sampleClause() : null;
     return {
       kind: 'SelectCore',
       fromFirst,
@@ -539,8 +540,32 @@ class Parser {
       having,
       windows,
       qualify,
+      sample,
       span: this.spanFrom(start),
     };
+  }
+
+  /**
+   * `USING SAMPLE ...` or `TABLESAMPLE ...`: `10%`, `10 PERCENT (bernoulli, 5)`, `50 ROWS`,
+   * `reservoir(50 ROWS) REPEATABLE (100)`. Kept as text.
+   */
+  private sampleClause(): A.SampleClause {
+    const start = this.start();
+    if (!this.acceptWord('TABLESAMPLE')) {
+      this.expectWord('USING');
+      this.expectWord('SAMPLE');
+    }
+    if (this.isIdentifier(0, 'any-word') && this.peek(1).kind === '(') {
+      this.advance();
+      this.skipBalanced('(', ')');
+    } else {
+      this.expr(Prec.Multiplicative);
+      if (!this.acceptOp('%') && !this.acceptWord('PERCENT')) this.acceptWord('ROWS');
+      if (this.isKind('(')) this.skipBalanced('(', ')');
+    }
+    if (this.acceptWord('REPEATABLE')) this.skipBalanced('(', ')');
+    const at = this.spanFrom(start);
+    return { kind: 'SampleClause', text: this.source.slice(at.start, at.end), span: at };
   }
 
   private distinctClause(): A.Distinct | null {
@@ -721,7 +746,8 @@ class Parser {
         const query = this.query();
         this.expectKind(')');
         const alias = this.tableAlias();
-        return { kind: 'SubqueryRef', lateral, query, alias, span: this.spanFrom(start) };
+        const sample = this.tableSample();
+        return { kind: 'SubqueryRef', lateral, query, alias, sample, span: this.spanFrom(start) };
       }
       this.advance();
       const item = this.fromItem();
@@ -732,16 +758,23 @@ class Parser {
     if (this.isString()) {
       const path = this.stringLiteral();
       const alias = this.tableAlias();
-      return { kind: 'FileRef', path, alias, span: this.spanFrom(start) };
+      const sample = this.tableSample();
+      return { kind: 'FileRef', path, alias, sample, span: this.spanFrom(start) };
     }
     const name = this.qualifiedNameForCall('a table name, file name or (subquery)');
     if (this.isKind('(')) {
       const call = this.functionCall(name, false);
       const alias = this.tableAlias();
-      return { kind: 'TableFunctionRef', lateral, call, alias, span: this.spanFrom(start) };
+      const sample = this.tableSample();
+      return { kind: 'TableFunctionRef', lateral, call, alias, sample, span: this.spanFrom(start) };
     }
     const alias = this.tableAlias();
-    return { kind: 'TableRef', name, alias, span: this.spanFrom(start) };
+    const sample = this.tableSample();
+    return { kind: 'TableRef', name, alias, sample, span: this.spanFrom(start) };
+  }
+
+  private tableSample(): A.SampleClause | null {
+    return this.isWord('TABLESAMPLE') ? this.sampleClause() : null;
   }
 
   /** A dotted name whose first part may be a function-only word when a call follows. */
@@ -859,7 +892,7 @@ class Parser {
       case '{':
         return true;
       case 'operator':
-        return ['-', '+', '~', '*', '@'].includes(t.text);
+        return ['-', '+', '~', '*', '@', '#'].includes(t.text);
       case 'word': {
         const w = t.text.toUpperCase();
         return !reservedWords.has(w) || expressionWords.has(w);
@@ -1057,17 +1090,19 @@ class Parser {
       }
       case '(':
         return this.parenthesized();
-      case '[': {
-        this.advance();
-        const items = this.listItems();
-        return { kind: 'ListLiteral', items, span: this.spanFrom(start) };
-      }
+      case '[':
+        return this.listOrComprehension();
       case '{':
         return this.structLiteral();
       case 'operator':
         if (t.text === '*') {
           this.advance();
           return this.starModifiers(start, []);
+        }
+        if (t.text === '#' && this.peek(1).kind === 'number') {
+          this.advance();
+          const index = decodeNumber(this.advance().text);
+          return { kind: 'PositionalReference', index, span: this.spanFrom(start) };
         }
         return this.fail('an expression');
       case 'word':
@@ -1095,6 +1130,30 @@ class Parser {
     this.expectKind(')');
     if (items.length === 1) return { kind: 'Parenthesized', expression: items[0]!, span: this.spanFrom(start) };
     return { kind: 'RowExpression', items, span: this.spanFrom(start) };
+  }
+
+  /** `[a, b]` or `[element FOR x IN source IF condition]`. */
+  private listOrComprehension(): A.Expression {
+    const start = this.start();
+    this.expectKind('[');
+    if (this.isKind(']')) {
+      this.advance();
+      return { kind: 'ListLiteral', items: [], span: this.spanFrom(start) };
+    }
+    const first = this.expr();
+    if (!this.acceptWord('FOR')) {
+      const items = [first];
+      if (this.acceptKind(',')) items.push(...this.listItems());
+      else this.expectKind(']');
+      return { kind: 'ListLiteral', items, span: this.spanFrom(start) };
+    }
+    const variables = [this.identifier('a variable name')];
+    while (this.acceptKind(',')) variables.push(this.identifier('a variable name'));
+    this.expectWord('IN');
+    const source = this.expr();
+    const condition = this.acceptWord('IF') ? this.expr() : null;
+    this.expectKind(']');
+    return { kind: 'ListComprehension', element: first, variables, source, condition, span: this.spanFrom(start) };
   }
 
   /** Items of `[...]` after the opening bracket, through the closing one; a trailing comma is allowed. */
@@ -1371,7 +1430,6 @@ class Parser {
       filter = this.expr();
       this.expectKind(')');
     }
-    ignoreNulls = this.nullTreatment() ?? ignoreNulls;
     let over: A.WindowSpec | A.Identifier | null = null;
     if (this.isWord('OVER') && (this.peek(1).kind === '(' || this.isIdentifier(1))) {
       this.advance();
@@ -1391,6 +1449,7 @@ class Parser {
     };
   }
 
+  /** `IGNORE NULLS` / `RESPECT NULLS`, which DuckDB takes inside the argument list only. */
   private nullTreatment(): boolean | null {
     if ((this.isWord('IGNORE') || this.isWord('RESPECT')) && this.word(1) === 'NULLS') {
       const ignore = this.advance().text.toUpperCase() === 'IGNORE';

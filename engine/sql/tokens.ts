@@ -106,9 +106,10 @@ export const UnterminatedQuotedIdentifier = createToken({
   line_breaks: true,
 });
 
+// No 0x/0b forms: DuckDB reads `0x1F` as `0 AS x1F`, and the parser must see what DuckDB sees.
 export const NumberLiteral = createToken({
   name: 'NumberLiteral',
-  pattern: /0[xX][0-9a-fA-F_]+|0[bB][01_]+|(?:\d[\d_]*(?:\.(?:\d[\d_]*)?)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?/,
+  pattern: /(?:\d[\d_]*(?:\.(?:\d[\d_]*)?)?|\.\d[\d_]*)(?:[eE][+-]?\d[\d_]*)?/,
 });
 /** `?`, `$1`, `$name`. */
 export const Parameter = createToken({

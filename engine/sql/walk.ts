@@ -46,8 +46,10 @@ function rawChildren(node: Node): Child[] {
   switch (node.kind) {
     case 'Identifier':
     case 'TypeName':
+    case 'SampleClause':
     case 'Literal':
     case 'Parameter':
+    case 'PositionalReference':
       return [];
     case 'QualifiedName':
       return [node.parts];
@@ -91,6 +93,7 @@ function rawChildren(node: Node): Child[] {
         node.having,
         node.windows,
         node.qualify,
+        node.sample,
       ];
     case 'Distinct':
       return [node.on];
@@ -117,13 +120,13 @@ function rawChildren(node: Node): Child[] {
     case 'TableAlias':
       return [node.name, node.columns];
     case 'TableRef':
-      return [node.name, node.alias];
+      return [node.name, node.alias, node.sample];
     case 'FileRef':
-      return [node.path, node.alias];
+      return [node.path, node.alias, node.sample];
     case 'TableFunctionRef':
-      return [node.call, node.alias];
+      return [node.call, node.alias, node.sample];
     case 'SubqueryRef':
-      return [node.query, node.alias];
+      return [node.query, node.alias, node.sample];
     case 'JoinedFrom':
       return [node.left, node.right, node.on, node.using];
     case 'ParenthesizedFrom':
@@ -172,6 +175,8 @@ function rawChildren(node: Node): Child[] {
       return [node.expression];
     case 'Lambda':
       return [node.params, node.body];
+    case 'ListComprehension':
+      return [node.element, node.variables, node.source, node.condition];
     case 'ListLiteral':
       return [node.items];
     case 'StructLiteral':

@@ -25,12 +25,15 @@ export function isNumericType(type: DuckDBType): boolean {
   return numericTypes.has(type.typeId);
 }
 
-/** A cell's text on one line: control characters escaped, long lists shortened, cut to `width` with `…`. */
-export function cellText(value: SqlValue, type: DuckDBType, width: number): string {
-  const text = valueText(value, type, { compactWidth: width }).replace(/[\n\r\t]/g, (c) =>
+/**
+ * A cell's text on one line: control characters escaped, lists longer than `listWidth` shortened to
+ * their first items and a count, and everything cut to `maxWidth` with `…`.
+ */
+export function cellText(value: SqlValue, type: DuckDBType, listWidth: number, maxWidth = listWidth): string {
+  const text = valueText(value, type, { compactWidth: listWidth }).replace(/[\n\r\t]/g, (c) =>
     c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t',
   );
-  return truncate(text, width);
+  return truncate(text, maxWidth);
 }
 
 export function truncate(text: string, width: number): string {

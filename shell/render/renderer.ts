@@ -16,6 +16,8 @@ export function isFormat(name: string): name is Format {
 export interface RenderOptions {
   /** Colour hints (dim NULLs) for a terminal. */
   readonly color?: boolean;
+  /** The terminal's width: the boxed table narrows its widest columns to fit. */
+  readonly width?: number;
 }
 
 /** Renders a statement that returns rows; statements without rows (CREATE, COPY ...) print nothing. */

@@ -52,14 +52,23 @@ function text(value: SqlValue, type: DuckDBType, options: TextOptions, nested: b
 }
 
 function listText(items: readonly SqlValue[], itemType: DuckDBType, options: TextOptions): string {
-  const parts = items.map((item) => text(item, itemType, options, true));
-  const full = `[${parts.join(', ')}]`;
   const width = options.compactWidth;
-  if (width === undefined || full.length <= width) return full;
+  if (width === undefined) return `[${items.map((item) => text(item, itemType, options, true)).join(', ')}]`;
+  // Formats only the items that fit, so a 150528-float tensor costs a few items, not all of them.
+  let full = '[';
+  let fits = 0;
+  for (const item of items) {
+    const part = text(item, itemType, options, true);
+    full += fits === 0 ? part : `, ${part}`;
+    fits++;
+    if (full.length > width) break;
+  }
+  if (fits === items.length && full.length + 1 <= width) return `${full}]`;
   // As many leading items as fit, then the count: `[0.0012, 0.0003, … 1000 items]`.
   const tail = `… ${items.length} items]`;
   let head = '[';
-  for (const part of parts) {
+  for (const item of items.slice(0, fits)) {
+    const part = text(item, itemType, options, true);
     if (head.length > 1 && head.length + part.length + 2 + tail.length > width) break;
     head += `${part}, `;
   }

@@ -17,7 +17,7 @@ export interface CliOptions {
   /** Written to stdin, which is then closed; without it stdin is empty. */
   readonly input?: string;
   readonly cwd?: string;
-  /** HOME for the child (history goes there); a fresh temp dir by default. */
+  /** HOME for the child (history goes there); by default a temp dir shared by the test file. */
   readonly home?: string;
   readonly timeoutMs?: number;
 }
@@ -26,7 +26,7 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: options.cwd ?? tmpdir(),
-      env: { ...process.env, HOME: options.home ?? tempDir('sqlinfer-home-'), NO_COLOR: '1' },
+      env: { ...process.env, HOME: options.home ?? sharedHome(), NO_COLOR: '1' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -44,6 +44,14 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     });
     child.stdin.end(options.input ?? '');
   });
+}
+
+let home: string | undefined;
+
+/** One HOME per test process, so no run ever touches the real ~/.sqlinfer_history. */
+function sharedHome(): string {
+  home ??= tempDir('sqlinfer-home-');
+  return home;
 }
 
 export function tempDir(prefix = 'sqlinfer-test-'): string {

@@ -23,7 +23,7 @@ export function prepareTransfer(batch: ArgBatch): TransferableBatch {
       transferList.push(buffer);
       return array;
     }
-    const copy = array.slice() as T;
+    const copy = copyOf(array);
     transferList.push(copy.buffer as ArrayBuffer);
     return copy;
   };
@@ -49,4 +49,11 @@ function checkShape(column: ListColumn, index: number, rowCount: number): void {
   if (end > column.values.length) {
     throw new Error(`argument ${index + 1} of the batch ends at value ${end} but holds only ${column.values.length}`);
   }
+}
+
+/** A copy on a fresh ArrayBuffer of exactly the array's size (Buffer.slice would only make another view). */
+function copyOf<T extends Float32Array | Int32Array | Uint8Array>(array: T): T {
+  if (array instanceof Float32Array) return new Float32Array(array) as T;
+  if (array instanceof Int32Array) return new Int32Array(array) as T;
+  return new Uint8Array(array) as T;
 }

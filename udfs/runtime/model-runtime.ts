@@ -3,6 +3,9 @@
 // the model carries that buffer by reference, and each worker builds its session from it once.
 
 import { Piscina } from 'piscina';
+// sharp must stay loaded in the main thread while workers use it: otherwise libvips is unloaded when the
+// last worker using it exits, and the next pool's workers fail to load it (sharp's worker-threads notes).
+import 'sharp';
 import { RowError, type ResultColumn } from '../model-function.js';
 import { prepareTransfer } from './batch-transfer.js';
 import type { KernelReply, KernelTask, LoadTask, SharedModel, WorkerStats } from './kernel-task.js';

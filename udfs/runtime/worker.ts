@@ -15,7 +15,8 @@ export interface WorkerData {
   readonly intraOpThreads: number;
 }
 
-const sessions = new SessionCache((workerData as WorkerData).intraOpThreads);
+const { intraOpThreads } = workerData as WorkerData;
+const sessions = new SessionCache(intraOpThreads);
 
 export default async function handle(task: KernelTask): Promise<unknown> {
   const startedAt = performance.timeOrigin + performance.now();
@@ -47,9 +48,9 @@ function runKernel(task: KernelTask): Promise<ResultColumn | null> {
     case 'load':
       return load(task);
     case 'image_to_tensor':
-      return runImageToTensor(task);
+      return runImageToTensor(task, intraOpThreads);
     case 'image_model':
-      return runImageModel(task, sessions);
+      return runImageModel(task, sessions, intraOpThreads);
     case 'onnx':
       return runOnnx(task, sessions);
   }

@@ -37,6 +37,25 @@ export function kerasWeight(weights: KerasWeights, layer: string, name: string):
   return tensor;
 }
 
+/** Throws naming the first layer or weight that is missing or has the wrong shape. */
+export function checkKerasWeights(weights: KerasWeights, expected: readonly KerasLayerSpec[]): void {
+  for (const spec of expected) {
+    const layer = weights.get(spec.name);
+    if (layer === undefined) throw new WeightsError(`Keras weights have no layer '${spec.name}'`);
+    for (const want of spec.weights) {
+      const tensor = layer.get(want.name);
+      if (tensor === undefined) throw new WeightsError(`Keras weights have no '${want.name}' for layer '${spec.name}'`);
+      const size = want.shape.reduce((a, b) => a * b, 1);
+      if (!sameShape(tensor.shape, want.shape) || tensor.data.length !== size) {
+        throw new WeightsError(
+          `Keras weights: layer '${spec.name}' weight '${want.name}' has shape [${tensor.shape.join(', ')}]` +
+            ` and ${tensor.data.length} values, expected [${want.shape.join(', ')}]`,
+        );
+      }
+    }
+  }
+}
+
 export function kerasParameterCount(weights: KerasWeights): number {
   let count = 0;
   for (const layer of weights.values()) for (const tensor of layer.values()) count += tensor.data.length;

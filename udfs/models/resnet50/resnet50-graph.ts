@@ -4,7 +4,7 @@
 
 import { attr } from '../../onnx/onnx-attribute.js';
 import { OnnxGraphBuilder } from '../../onnx/onnx-graph-builder.js';
-import { kerasWeight, type KerasWeights } from '../keras/keras-weights.js';
+import { checkKerasWeights, kerasWeight, type KerasWeights } from '../keras/keras-weights.js';
 import {
   blockConvs,
   type ConvBnSpec,
@@ -16,6 +16,7 @@ import {
   RESNET50_IMAGE_SIZE,
   RESNET50_STAGES,
   RESNET50_STEM,
+  resnet50LayerSpecs,
 } from './resnet50-layout.js';
 
 /** Graph input: float32 [N, 224, 224, 3], preprocessed. */
@@ -35,6 +36,7 @@ export function buildResnet50Onnx(weights: KerasWeights, options: Resnet50GraphO
 }
 
 export function buildResnet50Graph(weights: KerasWeights, options: Resnet50GraphOptions = {}): OnnxGraphBuilder {
+  checkKerasWeights(weights, resnet50LayerSpecs());
   const g = new OnnxGraphBuilder('resnet50');
   const size = RESNET50_IMAGE_SIZE;
   g.input(RESNET50_INPUT_NAME, 'float32', ['N', size, size, RESNET50_CHANNELS]);

@@ -6,9 +6,11 @@ import { preprocessInPlace } from '../../images/preprocess.js';
 import type { ImageModelTask } from '../kernel-task.js';
 import type { SessionCache } from '../session-cache.js';
 import { columnAt, copyFloatRow, decodeBlobRow } from './column-access.js';
+import { forEachRow } from './for-each-row.js';
 import { allNullResult, runSession, validRows } from './run-session.js';
 
-export async function runImageModel(task: ImageModelTask, sessions: SessionCache): Promise<ResultColumn> {
+/** `concurrency`: images decoded at once when rows are BLOBs (the worker's intra-op threads). */
+export async function runImageModel(task: ImageModelTask, sessions: SessionCache, concurrency: number): Promise<ResultColumn> {
   const { batch, width, height, preprocess } = task;
   const column = columnAt(batch, 0);
   if (column.kind === 'constant') throw new Error('argument 1 must be a FLOAT[] or BLOB column, found a constant');
@@ -19,8 +21,7 @@ export async function runImageModel(task: ImageModelTask, sessions: SessionCache
   // Build (or fetch) the session while the rows are being prepared.
   const session = sessions.get(task.model);
   const input = new Float32Array(rows.length * rowLength);
-  for (let k = 0; k < rows.length; k++) {
-    const i = rows[k] as number;
+  await forEachRow(rows, column.kind === 'blob' ? concurrency : 1, async (i, k) => {
     const offset = k * rowLength;
     if (column.kind === 'blob') {
       await decodeBlobRow(column, batch.firstRow, i, width, height, input, offset);
@@ -28,6 +29,6 @@ export async function runImageModel(task: ImageModelTask, sessions: SessionCache
       copyFloatRow(column, batch.firstRow, i, rowLength, `${height}x${width}x3`, input, offset);
     }
     preprocessInPlace(input, offset, pixels, preprocess);
-  }
+  });
   return runSession(await session, input, [height, width, 3], column.valid, batch.rowCount, rows.length);
 }

@@ -4,14 +4,16 @@ import type { ResultColumn } from '../../model-function.js';
 import type { ImageToTensorTask } from '../kernel-task.js';
 import { fixedRowsResult } from '../result-builder.js';
 import { blobColumn, decodeBlobRow } from './column-access.js';
+import { forEachRow } from './for-each-row.js';
+import { validRows } from './run-session.js';
 
-export async function runImageToTensor(task: ImageToTensorTask): Promise<ResultColumn> {
+/** `concurrency`: images decoded at once (the worker's intra-op threads). */
+export async function runImageToTensor(task: ImageToTensorTask, concurrency: number): Promise<ResultColumn> {
   const { batch, width, height } = task;
   const column = blobColumn(batch, 0);
   const { column: result, starts } = fixedRowsResult(column.valid, batch.rowCount, width * height * 3);
-  for (let i = 0; i < batch.rowCount; i++) {
-    const start = starts[i] as number;
-    if (start >= 0) await decodeBlobRow(column, batch.firstRow, i, width, height, result.values, start);
-  }
+  await forEachRow(validRows(column.valid, batch.rowCount), concurrency, (i) =>
+    decodeBlobRow(column, batch.firstRow, i, width, height, result.values, starts[i] as number),
+  );
   return result;
 }

@@ -1,0 +1,186 @@
+// Shared fixtures for the model-path tests: an in-memory DuckDB, Parquet files with many row groups in a
+// temp dir, and test-only model functions that count the rows they see.
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stageModelStatement, type StagedStatement } from '../engine/exec/model-statement.js';
+import {
+  RowError,
+  type ArgBatch,
+  type ArgSpec,
+  type ModelFunction,
+  type ModelSettings,
+  type ResultColumn,
+} from '../udfs/model-function.js';
+
+export interface Fixture {
+  readonly dir: string;
+  readonly connection: DuckDBConnection;
+  readonly registry: TestRegistry;
+  readonly scale2: CountingFunction;
+  readonly blobLen: CountingFunction;
+  close(): void;
+}
+
+export interface CountingFunction extends ModelFunction {
+  /** Rows passed to run(), over all statements. */
+  rows: number;
+  batches: number;
+  prepared: number;
+  /** run() rejects with a RowError for a row whose first value is this. */
+  failOn: number | null;
+  /** Called at the start of every run(), e.g. to abort the statement mid-way. */
+  onRun: (() => void) | null;
+}
+
+export class TestRegistry {
+  private readonly functions = new Map<string, ModelFunction>();
+  constructor(functions: readonly ModelFunction[]) {
+    for (const f of functions) this.functions.set(f.name, f);
+  }
+  get(name: string): ModelFunction | undefined {
+    return this.functions.get(name.toLowerCase());
+  }
+  has(name: string): boolean {
+    return this.functions.has(name.toLowerCase());
+  }
+}
+
+export function settings(batchSize = 7, threads = 2): ModelSettings {
+  return { batchSize, threads, get: () => undefined };
+}
+
+/** `scale2(x FLOAT[] [, factor INTEGER constant]) -> FLOAT[]`: every value times 2 (or factor). */
+export function scale2(): CountingFunction {
+  const args: ArgSpec[] = [
+    { name: 'x', kinds: ['float-list'], optional: false, constant: false },
+    { name: 'factor', kinds: ['integer'], optional: true, constant: true },
+  ];
+  const fn: CountingFunction = {
+    name: 'scale2',
+    description: 'test: doubles every value',
+    args,
+    resultType: 'FLOAT[]',
+    rows: 0,
+    batches: 0,
+    prepared: 0,
+    failOn: null,
+    onRun: null,
+    async prepare() {
+      fn.prepared++;
+      return {
+        description: 'scale2 in-process',
+        resultType: 'FLOAT[]',
+        async run(batch: ArgBatch): Promise<ResultColumn> {
+          fn.onRun?.();
+          fn.rows += batch.rowCount;
+          fn.batches++;
+          const x = batch.columns[0]!;
+          const factorArg = batch.columns[1];
+          const factor = factorArg?.kind === 'constant' && typeof factorArg.value === 'number' ? factorArg.value : 2;
+          if (x.kind !== 'float-list') throw new Error(`expected a float-list, got ${x.kind}`);
+          for (let r = 0; r < batch.rowCount; r++) {
+            if (fn.failOn !== null && x.valid[r] && x.values[x.offsets[r]!] === fn.failOn) {
+              throw new RowError(batch.firstRow + r, `value ${fn.failOn} is not allowed`);
+            }
+          }
+          await new Promise((resolve) => setImmediate(resolve));
+          return { kind: 'float-list', values: x.values.map((v) => v * factor), offsets: x.offsets.slice(), valid: x.valid.slice() };
+        },
+      };
+    },
+  };
+  return fn;
+}
+
+/** `blob_len(b BLOB) -> FLOAT[]`: [byte length, first byte]. */
+export function blobLen(): CountingFunction {
+  const fn: CountingFunction = {
+    name: 'blob_len',
+    description: 'test: length of a blob',
+    args: [{ name: 'b', kinds: ['blob'], optional: false, constant: false }],
+    resultType: 'FLOAT[2]',
+    rows: 0,
+    batches: 0,
+    prepared: 0,
+    failOn: null,
+    onRun: null,
+    async prepare() {
+      fn.prepared++;
+      return {
+        description: 'blob_len in-process',
+        resultType: 'FLOAT[2]',
+        async run(batch: ArgBatch): Promise<ResultColumn> {
+          fn.rows += batch.rowCount;
+          fn.batches++;
+          const b = batch.columns[0]!;
+          if (b.kind !== 'blob') throw new Error(`expected a blob, got ${b.kind}`);
+          const values = new Float32Array(batch.rowCount * 2);
+          const offsets = new Int32Array(batch.rowCount + 1);
+          let at = 0;
+          for (let r = 0; r < batch.rowCount; r++) {
+            if (b.valid[r]) {
+              values[at] = b.offsets[r + 1]! - b.offsets[r]!;
+              values[at + 1] = b.values[b.offsets[r]!] ?? 0;
+              at += 2;
+            }
+            offsets[r + 1] = at;
+          }
+          return { kind: 'float-list', values: values.slice(0, at), offsets, valid: b.valid.slice() };
+        },
+      };
+    },
+  };
+  return fn;
+}
+
+export async function fixture(): Promise<Fixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'sqlinfer-model-path-'));
+  const instance = await DuckDBInstance.create(':memory:');
+  const connection = await instance.connect();
+  // 1000 rows in row groups of 10; every 7th row's data is NULL.
+  await connection.run(
+    `COPY (SELECT i AS id, CASE WHEN i % 7 = 3 THEN NULL ELSE [i::FLOAT, (i * 10)::FLOAT] END AS data, 'f' || i AS filename
+           FROM range(1000) t(i)) TO '${join(dir, 'image_data.parquet')}' (ROW_GROUP_SIZE 10)`,
+  );
+  const s2 = scale2();
+  const bl = blobLen();
+  return {
+    dir,
+    connection,
+    registry: new TestRegistry([s2, bl]),
+    scale2: s2,
+    blobLen: bl,
+    close() {
+      connection.closeSync();
+      instance.closeSync();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface RunOutcome {
+  readonly rows: unknown[][];
+  readonly columns: string[];
+  readonly staged: StagedStatement;
+}
+
+/** Runs a whole model statement as the engine would: stage, run the output SQL, finish. */
+export async function run(f: Fixture, sql: string, batchSize = 7, signal?: AbortSignal): Promise<RunOutcome> {
+  const staged = await stageModelStatement({ connection: f.connection, registry: f.registry, settings: settings(batchSize), signal }, sql);
+  try {
+    const reader = await f.connection.runAndReadAll(staged.sql);
+    const rows = reader.getRowsJson() as unknown[][];
+    await staged.finish(true);
+    return { rows, columns: reader.columnNames(), staged };
+  } catch (error) {
+    await staged.finish(false);
+    throw error;
+  }
+}
+
+/** Runs plain DuckDB SQL, for expected values. */
+export async function duck(f: Fixture, sql: string): Promise<unknown[][]> {
+  return (await f.connection.runAndReadAll(sql)).getRowsJson() as unknown[][];
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isCompleteInput, splitStatements } from '../engine/sql/split-statements.js';
+
+const texts = (source: string): string[] => splitStatements(source).map((s) => s.text);
+
+test('splits on top-level semicolons and reports where each statement sits', () => {
+  const source = 'SELECT 1;\n  SELECT 2 ;SELECT 3';
+  const parts = splitStatements(source);
+  assert.deepEqual(parts.map((p) => p.text), ['SELECT 1', 'SELECT 2', 'SELECT 3']);
+  for (const p of parts) assert.equal(source.slice(p.span.start, p.span.end), p.text);
+  assert.deepEqual(parts[1]!.span, { start: 12, end: 20 });
+});
+
+test('semicolons inside strings, identifiers, comments and dollar quotes do not split', () => {
+  const source = [
+    "SELECT 'a;b', E'c\\';d'",
+    'SELECT "x;y" FROM t',
+    'SELECT 1 -- not; here\n + 1',
+    'SELECT /* ; */ 2',
+    'SELECT $$;$$, $q$ ; $q$',
+  ].join(';\n');
+  assert.equal(texts(source).length, 5);
+  assert.equal(texts(source)[2], 'SELECT 1 -- not; here\n + 1');
+});
+
+test('empty statements and comment-only statements are dropped', () => {
+  assert.deepEqual(texts(';; -- nothing\n ; /* still nothing */ ;SELECT 1;;'), ['SELECT 1']);
+  assert.deepEqual(texts('   '), []);
+  assert.deepEqual(texts('-- only a comment'), []);
+});
+
+test('comments around a statement are not part of its text', () => {
+  assert.deepEqual(texts('-- load\nSELECT 1 /* trailing */;'), ['SELECT 1']);
+});
+
+test('an unterminated string does not throw: the rest is one incomplete statement', () => {
+  const source = "SELECT 1; SELECT 'abc; SELECT 2";
+  assert.deepEqual(texts(source), ['SELECT 1', "SELECT 'abc; SELECT 2"]);
+  assert.deepEqual(texts("SELECT 1; -- c\n'open"), ['SELECT 1', "'open"]);
+});
+
+test('an unknown character does not stop splitting', () => {
+  assert.deepEqual(texts('SELECT `a`; SELECT 2'), ['SELECT `a`', 'SELECT 2']);
+});
+
+test('isCompleteInput: a top-level semicolon at the end completes the input', () => {
+  assert.equal(isCompleteInput('SELECT 1;'), true);
+  assert.equal(isCompleteInput('SELECT 1;  -- done\n'), true);
+  assert.equal(isCompleteInput('SELECT 1; /* c */'), true);
+  assert.equal(isCompleteInput('SELECT 1; SELECT 2'), false);
+  assert.equal(isCompleteInput('SELECT 1'), false);
+  assert.equal(isCompleteInput(''), false);
+  assert.equal(isCompleteInput('-- ;'), false);
+});
+
+test('isCompleteInput: open strings, identifiers, comments and dollar quotes continue', () => {
+  assert.equal(isCompleteInput("SELECT 'a;"), false);
+  assert.equal(isCompleteInput('SELECT "a;'), false);
+  assert.equal(isCompleteInput('SELECT 1 /* ;'), false);
+  assert.equal(isCompleteInput('SELECT $$ ;'), false);
+  assert.equal(isCompleteInput("SELECT 'a;\n';"), true);
+});

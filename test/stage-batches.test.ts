@@ -1,0 +1,90 @@
+// The model stage's batching: fixed-size batches whatever DuckDB's chunk sizes, a bounded number in
+// flight, results appended in input order even when batches finish out of order.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { stageModelStatement } from '../engine/exec/model-statement.js';
+import type { ArgBatch, ModelFunction, ResultColumn } from '../udfs/model-function.js';
+import { fixture, settings, TestRegistry, type Fixture } from './model-path-fixtures.js';
+
+let f: Fixture;
+before(async () => {
+  f = await fixture();
+});
+after(() => f.close());
+
+/** Returns each row's first value; later batches finish first, and concurrency is recorded. */
+function shuffler() {
+  const seen = { batches: [] as number[], firstRows: [] as number[], active: 0, maxActive: 0 };
+  const fn: ModelFunction = {
+    name: 'first_value',
+    description: 'test: first element',
+    args: [{ name: 'x', kinds: ['float-list'], optional: false, constant: false }],
+    resultType: 'FLOAT[]',
+    async prepare() {
+      return {
+        description: 'first_value',
+        resultType: 'FLOAT[]',
+        async run(batch: ArgBatch): Promise<ResultColumn> {
+          seen.batches.push(batch.rowCount);
+          seen.firstRows.push(batch.firstRow);
+          seen.active++;
+          seen.maxActive = Math.max(seen.maxActive, seen.active);
+          // Earlier batches wait longer, so completions arrive out of order.
+          await new Promise((resolve) => setTimeout(resolve, seen.batches.length % 2 === 1 ? 8 : 1));
+          seen.active--;
+          const x = batch.columns[0]!;
+          if (x.kind !== 'float-list') throw new Error('expected float-list');
+          const values = new Float32Array(batch.rowCount);
+          const offsets = new Int32Array(batch.rowCount + 1);
+          let at = 0;
+          for (let r = 0; r < batch.rowCount; r++) {
+            if (x.valid[r]) values[at++] = x.values[x.offsets[r]!]!;
+            offsets[r + 1] = at;
+          }
+          return { kind: 'float-list', values: values.slice(0, at), offsets, valid: x.valid.slice() };
+        },
+      };
+    },
+  };
+  return { fn, seen };
+}
+
+test('batches have the configured size, stay within the in-flight cap, and come back in order', async () => {
+  const { fn, seen } = shuffler();
+  const registry = new TestRegistry([fn]);
+  const staged = await stageModelStatement(
+    { connection: f.connection, registry, settings: settings(64, 2) },
+    `SELECT id, first_value(data)[1] AS v FROM '${f.dir}/image_data.parquet' WHERE id < 1000`,
+  );
+  const rows = (await f.connection.runAndReadAll(staged.sql)).getRowsJson();
+  await staged.finish(true);
+  assert.deepEqual(seen.batches, [...Array(15).fill(64), 1000 - 15 * 64]);
+  assert.deepEqual(seen.firstRows, seen.batches.map((_, i) => i * 64));
+  assert.ok(seen.maxActive <= 4, `at most 2 x threads batches in flight, saw ${seen.maxActive}`);
+  assert.ok(seen.maxActive >= 2, 'batches should overlap');
+  rows.forEach((row, i) => assert.deepEqual(row, [String(i), i % 7 === 3 ? null : i]));
+  assert.equal(staged.stats?.modelRows, 1000);
+});
+
+test('progress reports rows done against the input row count', async () => {
+  const reports: { done: number; total: number | null }[] = [];
+  const staged = await stageModelStatement(
+    { connection: f.connection, registry: f.registry, settings: settings(100, 1), onProgress: (p) => reports.push({ done: p.done, total: p.total }) },
+    `SELECT scale2(data) FROM '${f.dir}/image_data.parquet' WHERE id < 250`,
+  );
+  await staged.finish(true);
+  assert.deepEqual(reports.at(0), { done: 0, total: 250 });
+  assert.deepEqual(reports.at(-1), { done: 250, total: 250 });
+});
+
+test('an empty input runs no batch and the statement returns no rows', async () => {
+  const before = f.scale2.batches;
+  const staged = await stageModelStatement(
+    { connection: f.connection, registry: f.registry, settings: settings() },
+    `SELECT scale2(data) FROM '${f.dir}/image_data.parquet' WHERE id < 0`,
+  );
+  const rows = (await f.connection.runAndReadAll(staged.sql)).getRowsJson();
+  await staged.finish(true);
+  assert.deepEqual(rows, []);
+  assert.equal(f.scale2.batches, before);
+});
