@@ -11,6 +11,6 @@ export { routeStatement, type ModelRegistry, type Route } from './router.js';
 export { EngineSettings, isEngineSetting, settingDefinitions, type SettingRow, type SettingValue } from './settings.js';
 export { SqlError, type SqlErrorPhase } from './sql/sql-error.js';
 export { isCompleteInput, splitStatements } from './sql/split-statements.js';
-export type { PrepareProgress } from '../udfs/model-function.js';
+export type { ArgSpec, ModelFunction, PrepareProgress } from '../udfs/model-function.js';
 /** The built-in model functions (predict_resnet50, image_to_tensor ...) over one worker pool. */
 export { createUdfs, type UdfsOptions } from '../udfs/index.js';

@@ -2,10 +2,11 @@
 // The `sqlinfer` command: flags, then -c/-f scripts, piped stdin, or the interactive shell; the engine is
 // always closed before the process ends.
 import { readFileSync } from 'node:fs';
-import { createEngine, createUdfs, type Engine } from '../engine/index.js';
+import { createEngine, createUdfs, type Engine, type ModelFunction } from '../engine/index.js';
+import { Catalog } from './catalog.js';
 import { parseCliArgs, UsageError, type CliArgs } from './cli-args.js';
 import { streamOutput, type Output } from './output.js';
-import { progressPrinter } from './progress.js';
+import { progressLine } from './progress.js';
 import { runRepl } from './repl.js';
 import { isBrokenPipe, runScript, errorText } from './run-script.js';
 import { helpText, usageLine } from './usage.js';
@@ -35,9 +36,10 @@ async function main(argv: readonly string[]): Promise<number> {
     await out.write(`${versionText()}\n`);
     return 0;
   }
-  const progress = progressPrinter(process.stderr);
   const threads = args.settings['model_threads'];
   const udfs = createUdfs(threads === undefined ? {} : { threads: Number(threads) });
+  const models = udfs.registry.list();
+  const progress = progressLine(process.stderr, { rowLabels: new Set(models.map((m) => m.name)) });
   let engine: Engine;
   try {
     engine = await createEngine({ database: args.database, settings: args.settings, udfs, onProgress: progress.onProgress });
@@ -47,37 +49,50 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   try {
-    return await runMode(engine, args, scripts, { out, err, beforeOutput: progress.clear });
+    return await runMode(engine, models, args, scripts, { out, err, beforeOutput: progress.clear });
   } finally {
+    progress.clear();
     await engine.close();
   }
 }
 
 async function runMode(
   engine: Engine,
+  models: readonly ModelFunction[],
   args: CliArgs,
   scripts: readonly string[],
   io: { out: Output; err: Output; beforeOutput: () => void },
 ): Promise<number> {
-  const terminal = process.stdout.isTTY === true;
   // NO_COLOR (https://no-color.org) turns the dimmed NULLs off.
-  const render = terminal ? { color: !process.env['NO_COLOR'], width: process.stdout.columns } : {};
-  const base = { engine, format: args.format, render, ...io };
+  const color = !process.env['NO_COLOR'];
   const interactive = args.interactive || (scripts.length === 0 && process.stdin.isTTY === true);
   if (scripts.length > 0 || !interactive) {
+    const render = process.stdout.isTTY === true ? { color, width: process.stdout.columns } : {};
     const sources = scripts.length > 0 ? scripts : [await readStdin()];
     for (const sql of sources) {
-      if (!(await withInterrupt((signal) => runScript({ ...base, signal }, sql)))) return 1;
+      const status = await withInterrupt((signal) => runScript({ engine, format: args.format, render, signal, ...io }, sql));
+      if (status === 'cancelled') return 130;
+      if (status === 'failed') return 1;
     }
     if (!interactive) return 0;
   }
-  await runRepl({ input: process.stdin, output: process.stdout, script: base, banner: `${versionText()}\nEnter ".help" for usage hints.` });
+  await runRepl({
+    input: process.stdin,
+    output: process.stdout,
+    engine,
+    catalog: new Catalog(engine, models),
+    format: args.format,
+    err: io.err,
+    color,
+    beforeOutput: io.beforeOutput,
+    banner: `${versionText()}\nEnter ".help" for usage hints.`,
+  });
   return 0;
 }
 
 /**
- * Ctrl-C while a script runs interrupts the running statement (and so fails the script); a second
- * Ctrl-C, for a statement that does not stop, ends the process.
+ * Ctrl-C while a script runs cancels the running statement (the command then exits with status 130); a
+ * second Ctrl-C, for a statement that does not stop, ends the process at once.
  */
 async function withInterrupt<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();

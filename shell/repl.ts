@@ -1,103 +1,231 @@
 // The interactive shell: `sqlinfer> ` prompts, statements over several lines (`   ...> `) until a
-// top-level `;`, dot commands, history, Ctrl-C to clear the line or interrupt a running statement, and
-// Ctrl-D to leave. A failed statement prints its error and the shell goes on.
-import { createInterface } from 'node:readline';
+// top-level `;`, dot commands, history (Up/Down, kept across runs), Tab completion, Ctrl-C to clear the
+// line or cancel the running statement, and Ctrl-D (or .quit) to leave. A failed statement prints its
+// error and the shell goes on.
+import { createWriteStream, openSync, readFileSync } from 'node:fs';
+import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { isCompleteInput } from '../engine/index.js';
+import { isCompleteInput, type Engine } from '../engine/index.js';
+import type { Catalog } from './catalog.js';
+import { complete } from './completion.js';
+import { dotCommands, runDotCommand, type DotCommandHost, type ShellState } from './dot-commands.js';
 import { History } from './history.js';
-import { formats, isFormat, type Format } from './render/renderer.js';
-import { runScript, type ScriptContext } from './run-script.js';
+import { streamOutput, type Output } from './output.js';
+import type { Format, RenderOptions } from './render/renderer.js';
+import { defaultMaxRows } from './render/table.js';
+import { runScript, type ScriptStatus } from './run-script.js';
 
 export const prompt = 'sqlinfer> ';
 export const continuationPrompt = '   ...> ';
 
-const helpText = `.help                show this help
-.format [FORMAT]     show or set the output format: ${formats.join(', ')}
-.quit, .exit         leave the shell (Ctrl-D does too)
-
-Statements end with ';' and may span several lines. Ctrl-C clears the line, or interrupts a running
-statement. sqlinfer's own settings: SET model_threads = N, SET model_batch_size = N,
-SET resnet50_weights = 'path' | 'random', RESET name, SHOW sqlinfer_settings.
-`;
+/** .read inside .read inside ...: deep enough for real use, shallow enough to stop a file reading itself. */
+const maxReadDepth = 16;
 
 export interface ReplOptions {
   readonly input: Readable & { isTTY?: boolean };
-  readonly output: Writable & { isTTY?: boolean };
-  /** The shell's context; its format can be changed with .format. */
-  readonly script: Omit<ScriptContext, 'signal'>;
+  readonly output: Writable & { isTTY?: boolean; columns?: number };
+  readonly engine: Engine;
+  readonly catalog: Catalog;
+  readonly format: Format;
+  readonly err: Output;
+  /** Colour hints on the screen (NO_COLOR turns them off). */
+  readonly color: boolean;
+  /** Called before a statement's output or error is printed (clears the progress line). */
+  readonly beforeOutput?: () => void;
   /** Printed once when the shell starts on a terminal. */
   readonly banner?: string;
 }
 
 export async function runRepl(options: ReplOptions): Promise<void> {
-  const terminal = options.input.isTTY === true && options.output.isTTY === true;
-  const history = History.open();
-  const rl = createInterface({
-    input: options.input,
-    output: options.output,
-    terminal,
-    history: [...history.entries],
-    historySize: 1000,
-    removeHistoryDuplicates: true,
-  });
-  let format: Format = options.script.format;
-  let buffer = '';
-  let running: AbortController | undefined;
-  const err = options.script.err;
-  const showPrompt = () => {
-    if (!terminal) return;
-    rl.setPrompt(buffer === '' ? prompt : continuationPrompt);
-    rl.prompt();
-  };
-  rl.on('SIGINT', () => {
-    if (running !== undefined) {
+  const repl = new Repl(options);
+  try {
+    await repl.run();
+  } finally {
+    await repl.close();
+  }
+}
+
+class Repl implements DotCommandHost {
+  readonly state: ShellState;
+  readonly catalog: Catalog;
+  readonly err: Output;
+  private readonly terminal: boolean;
+  private readonly screen: Output;
+  private file: { path: string; stream: Writable; output: Output } | undefined;
+  private readonly history = History.open();
+  private readonly rl: Interface;
+  private buffer = '';
+  private running: AbortController | undefined;
+  private readDepth = 0;
+
+  constructor(private readonly options: ReplOptions) {
+    this.terminal = options.input.isTTY === true && options.output.isTTY === true;
+    this.state = { format: options.format, timer: false, maxRows: defaultMaxRows };
+    this.catalog = options.catalog;
+    this.err = options.err;
+    this.screen = streamOutput(options.output);
+    this.rl = createInterface({
+      input: options.input,
+      output: options.output,
+      terminal: this.terminal,
+      // History is kept here, one entry per statement (readline's own would keep one per typed line).
+      historySize: 0,
+      completer: (line: string, callback: (error: Error | null, result?: [string[], string]) => void) => {
+        // Names come from the engine's connection, which is busy while a statement runs.
+        const names = () => (this.running === undefined ? this.catalog.names() : Promise.resolve({ keywords: [], tables: [], columns: [], functions: [] }));
+        complete(line, { names, commands: dotCommands, cwd: process.cwd() }).then(
+          (result) => callback(null, result),
+          () => callback(null, [[], line]),
+        );
+      },
+    });
+    readlineState(this.rl).history = this.history.entries;
+  }
+
+  async run(): Promise<void> {
+    this.rl.on('SIGINT', () => this.interrupt());
+    if (this.terminal && this.options.banner !== undefined) await this.screen.write(`${this.options.banner}\n`);
+    this.showPrompt();
+    for await (const line of this.rl) {
+      // Up/Down start again from the newest entry after every line.
+      readlineState(this.rl).historyIndex = -1;
+      if ((await this.handleLine(line, true)) === 'quit') return;
+      this.showPrompt();
+    }
+    // Input ended inside a statement (no final `;`): run what was typed, as DuckDB's shell does.
+    if (this.buffer.trim() !== '') await this.runStatement(this.takeBuffer());
+  }
+
+  async close(): Promise<void> {
+    this.rl.close();
+    await this.setOutput(undefined);
+  }
+
+  out(): Output {
+    return this.file?.output ?? this.screen;
+  }
+
+  width(): number | undefined {
+    return this.file === undefined && this.terminal ? this.options.output.columns : undefined;
+  }
+
+  async setOutput(path: string | undefined): Promise<void> {
+    const previous = this.file;
+    if (path !== undefined) {
+      let fd: number;
+      try {
+        fd = openSync(path, 'w');
+      } catch (error) {
+        await this.err.write(`Error: cannot write to '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+        return;
+      }
+      const stream = createWriteStream('', { fd });
+      this.file = { path, stream, output: streamOutput(stream) };
+    } else this.file = undefined;
+    if (previous !== undefined) await new Promise<void>((resolve) => previous.stream.end(resolve));
+  }
+
+  async readScript(path: string): Promise<void> {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      await this.err.write(`Error: cannot read '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+      return;
+    }
+    if (this.readDepth >= maxReadDepth) {
+      await this.err.write(`Error: .read nested more than ${maxReadDepth} deep, stopped at '${path}'\n`);
+      return;
+    }
+    // The file's statements stand alone: one typed before `.read` stays in the buffer until after it.
+    const typed = this.takeBuffer();
+    this.readDepth++;
+    try {
+      for (const line of text.split(/\r?\n/)) {
+        const result = await this.handleLine(line, false);
+        if (result === 'quit' || result === 'cancelled') return;
+      }
+      if (this.buffer.trim() !== '') await this.runStatement(this.takeBuffer());
+    } finally {
+      this.readDepth--;
+      this.buffer = typed;
+    }
+  }
+
+  /** One line of input: a dot command, or part of a statement that runs once it is complete. */
+  private async handleLine(line: string, typed: boolean): Promise<ScriptStatus | 'quit' | undefined> {
+    if (this.buffer === '' && line.trim().startsWith('.')) {
+      if (typed) this.history.add(line.trim());
+      return runDotCommand(line, this);
+    }
+    this.buffer = this.buffer === '' ? line : `${this.buffer}\n${line}`;
+    if (this.buffer.trim() === '') this.buffer = '';
+    else if (isCompleteInput(this.buffer)) {
+      const sql = this.takeBuffer();
+      if (typed) this.history.add(sql);
+      return this.runStatement(sql);
+    }
+    return undefined;
+  }
+
+  private async runStatement(sql: string): Promise<ScriptStatus> {
+    const { state } = this;
+    const render: RenderOptions = {
+      color: this.file === undefined && this.terminal && this.options.color,
+      ...(this.width() !== undefined ? { width: this.width()! } : {}),
+      maxRows: state.maxRows,
+    };
+    this.running = new AbortController();
+    try {
+      return await runScript(
+        {
+          engine: this.options.engine,
+          format: state.format,
+          out: this.out(),
+          err: this.err,
+          render,
+          signal: this.running.signal,
+          timer: state.timer,
+          ...(this.options.beforeOutput !== undefined ? { beforeOutput: this.options.beforeOutput } : {}),
+        },
+        sql,
+      );
+    } finally {
+      this.running = undefined;
+      // The statement may have created or dropped tables.
+      this.catalog.invalidate();
+    }
+  }
+
+  private interrupt(): void {
+    if (this.running !== undefined) {
       // A second Ctrl-C, for a statement that does not stop, ends the process.
-      if (running.signal.aborted) process.exit(130);
-      running.abort();
+      if (this.running.signal.aborted) process.exit(130);
+      this.running.abort();
       return;
     }
     // Ctrl-C at the prompt drops the statement being typed.
-    buffer = '';
-    rl.write(null, { ctrl: true, name: 'u' });
-    options.output.write('^C\n');
-    showPrompt();
-  });
-  if (terminal && options.banner !== undefined) options.output.write(`${options.banner}\n`);
-  showPrompt();
-  for await (const line of rl) {
-    if (buffer === '' && line.trim().startsWith('.')) {
-      const command = line.trim();
-      history.add(command);
-      const [name, ...args] = command.split(/\s+/);
-      if (name === '.quit' || name === '.exit') break;
-      if (name === '.help') await options.script.out.write(helpText);
-      else if (name === '.format') {
-        const wanted = args[0];
-        if (wanted === undefined) await options.script.out.write(`${format}\n`);
-        else if (isFormat(wanted)) format = wanted;
-        else await err.write(`Error: unknown format '${wanted}' (expected one of ${formats.join(', ')})\n`);
-      } else await err.write(`Error: unknown command '${name}' (.help lists the commands)\n`);
-      showPrompt();
-      continue;
-    }
-    buffer = buffer === '' ? line : `${buffer}\n${line}`;
-    if (buffer.trim() === '') buffer = '';
-    else if (isCompleteInput(buffer)) {
-      const sql = buffer;
-      buffer = '';
-      history.add(sql);
-      running = new AbortController();
-      try {
-        await runScript({ ...options.script, format, signal: running.signal }, sql);
-      } finally {
-        running = undefined;
-      }
-    }
-    showPrompt();
+    this.buffer = '';
+    this.rl.write(null, { ctrl: true, name: 'e' });
+    this.rl.write(null, { ctrl: true, name: 'u' });
+    this.options.output.write('^C\n');
+    this.showPrompt();
   }
-  rl.close();
-  if (buffer.trim() !== '') {
-    // Input ended inside a statement (no final `;`): run what was typed, as DuckDB's shell does.
-    await runScript({ ...options.script, format }, buffer);
+
+  private takeBuffer(): string {
+    const sql = this.buffer;
+    this.buffer = '';
+    return sql;
   }
+
+  private showPrompt(): void {
+    if (!this.terminal) return;
+    this.rl.setPrompt(this.buffer === '' ? prompt : continuationPrompt);
+    this.rl.prompt();
+  }
+}
+
+/** node:readline's history fields: public on the object, missing from its type declarations. */
+function readlineState(rl: Interface): { history: string[]; historyIndex: number } {
+  return rl as unknown as { history: string[]; historyIndex: number };
 }

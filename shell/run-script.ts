@@ -2,7 +2,8 @@
 // error on stderr. -c, -f, piped stdin and the interactive shell all print results and errors this way.
 import { SqlError, type Engine } from '../engine/index.js';
 import type { Output } from './output.js';
-import { renderStatement, type Format, type RenderOptions } from './render/renderer.js';
+import { isReadableFormat, renderStatement, type Format, type RenderOptions } from './render/renderer.js';
+import { secondsText } from './render/table.js';
 
 export interface ScriptContext {
   readonly engine: Engine;
@@ -11,24 +12,40 @@ export interface ScriptContext {
   readonly err: Output;
   readonly render?: RenderOptions;
   readonly signal?: AbortSignal;
-  /** Called before a statement's output or error is printed (clears a progress line). */
+  /** Print each statement's run time (`.timer on`). */
+  readonly timer?: boolean;
+  /** Called before a statement's output or error is printed, and at the end (clears a progress line). */
   readonly beforeOutput?: () => void;
 }
 
-/** True when every statement ran; false after printing the error of the one that failed. */
-export async function runScript(context: ScriptContext, sql: string): Promise<boolean> {
+/** ok: every statement ran; failed: one failed (its error printed); cancelled: the signal stopped it. */
+export type ScriptStatus = 'ok' | 'failed' | 'cancelled';
+
+export async function runScript(context: ScriptContext, sql: string): Promise<ScriptStatus> {
   const { engine, format, out, err, signal } = context;
+  let started = performance.now();
+  const elapsedMs = () => performance.now() - started;
+  // The run time goes with readable output; csv and json stay pure data, so it goes to stderr there.
+  const timeOut = isReadableFormat(format) ? out : err;
   try {
     for await (const statement of engine.stream(sql, { signal })) {
       context.beforeOutput?.();
-      await renderStatement(format, statement, out, context.render);
+      const render = context.timer && format === 'table' ? { ...context.render, elapsedMs } : context.render;
+      await renderStatement(format, statement, out, render);
+      if (context.timer && !(format === 'table' && statement.kind === 'rows')) await timeOut.write(`Run Time: ${secondsText(elapsedMs())}\n`);
+      started = performance.now();
     }
-    return true;
+    context.beforeOutput?.();
+    return 'ok';
   } catch (error) {
     if (isBrokenPipe(error)) throw error;
     context.beforeOutput?.();
+    if (signal?.aborted || (error instanceof SqlError && error.code === 'interrupted')) {
+      await err.write('Cancelled\n');
+      return 'cancelled';
+    }
     await err.write(`${errorText(error)}\n`);
-    return false;
+    return 'failed';
   }
 }
 

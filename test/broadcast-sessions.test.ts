@@ -64,3 +64,10 @@ test('a new split replaces the workers, and the shared bytes rebuild their sessi
   assert.equal(new Set(results.map((result) => result.stats.threadId)).size, 1);
   for (const result of results) assert.equal(result.stats.sessionBuilds, 1);
 });
+
+test('a model that cannot be built fails the broadcast at once, naming the model', async () => {
+  const r = runtime(2);
+  const started = Date.now();
+  await assert.rejects(r.broadcast(r.share('not-onnx', new Uint8Array([1, 2, 3]))), /cannot build the session for model 'not-onnx'/);
+  assert.ok(Date.now() - started < 10_000);
+});

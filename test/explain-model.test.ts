@@ -18,6 +18,7 @@ after(() => f.close());
 const statements = [
   `SELECT filename, scale2(data) AS p FROM '<dir>/image_data.parquet' LIMIT 5`,
   `SELECT id FROM '<dir>/image_data.parquet' WHERE id > 10 ORDER BY scale2(data)[1] DESC LIMIT 3`,
+  `SELECT filename, scale2(data) FROM images WHERE id % 2 = 0 ORDER BY filename DESC LIMIT 2`,
   `SELECT l.label, list_max(scale2(i.data)), scale2(i.data)[1]
    FROM labels l JOIN images i ON l.id = i.id
    WHERE i.id < 10 AND l.label <> 'x'`,

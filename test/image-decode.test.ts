@@ -41,6 +41,19 @@ test('greyscale is expanded to three equal channels', async () => {
   assert.deepEqual(values, [...grey].flatMap((g) => [g, g, g]));
 });
 
+test('greyscale with alpha is expanded to three channels, alpha dropped', async () => {
+  const greyAlpha = Buffer.from([0, 255, 50, 0, 100, 128, 150, 255, 200, 0, 250, 9]);
+  const png = await sharp(greyAlpha, { raw: { width: 3, height: 2, channels: 2 } }).png().toBuffer();
+  assert.deepEqual(await decode(png, 3, 2), [0, 50, 100, 150, 200, 250].flatMap((g) => [g, g, g]));
+});
+
+test('transparent pixels keep their colour through a resize (alpha is dropped first, not premultiplied)', async () => {
+  const png = await sharp({ create: { width: 40, height: 30, channels: 4, background: { r: 10, g: 20, b: 30, alpha: 0 } } })
+    .png()
+    .toBuffer();
+  assert.deepEqual(await decode(png, 4, 2), Array.from({ length: 8 }, () => [10, 20, 30]).flat());
+});
+
 test('lossless WebP decodes exactly', async () => {
   const webp = await sharp(raw(3), { raw: { width: 4, height: 2, channels: 3 } }).webp({ lossless: true }).toBuffer();
   assert.deepEqual(await decode(webp, 4, 2), PIXELS.flat());

@@ -42,6 +42,17 @@ test('ORDER BY the model output keeps the LIMIT above the model', async () => {
   assert.deepEqual(rows, [['999'], ['998'], ['996']]);
 });
 
+test('an ORDER BY over the relation columns goes down with the LIMIT', async () => {
+  const { rows, seen: n } = await seen(`SELECT filename, scale2(data) FROM ${file} WHERE id < 500 ORDER BY filename DESC LIMIT 2 OFFSET 1`);
+  assert.equal(n, 3);
+  assert.deepEqual(rows, [['f98', [196, 1960]], ['f97', [194, 1940]]]);
+});
+
+test('ORDER BY a SELECT alias or position keeps the LIMIT above the model', async () => {
+  assert.equal((await seen(`SELECT scale2(data) AS id FROM ${file} ORDER BY id LIMIT 2`)).seen, 1000);
+  assert.equal((await seen(`SELECT id, scale2(data) FROM ${file} ORDER BY 1 LIMIT 2`)).seen, 1000);
+});
+
 test('a WHERE on the model output keeps the LIMIT above the model (but its other conjuncts are pushed)', async () => {
   const { rows, seen: n } = await seen(`SELECT id FROM ${file} WHERE id < 100 AND scale2(data)[1] > 100 LIMIT 2`);
   assert.equal(n, 100);

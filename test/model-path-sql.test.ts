@@ -140,3 +140,32 @@ test('CREATE TABLE AS and INSERT INTO ... SELECT', async () => {
   ]);
   assert.deepEqual(await duck(f, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '__sqlinfer%'`), [['0']]);
 });
+
+test('model output in a join condition, a window, QUALIFY, HAVING and DISTINCT ON', async () => {
+  await same(
+    `SELECT i.id, r.n FROM images i JOIN range(10) r(n) ON scale2(i.data)[1] = r.n * 2 ORDER BY i.id`,
+    `SELECT i.id, r.n FROM images i JOIN range(10) r(n) ON (list_transform(i.data, v -> v * 2)::FLOAT[])[1] = r.n * 2 ORDER BY i.id`,
+    50,
+  );
+  await same(
+    `SELECT id, row_number() OVER (ORDER BY scale2(data)[1] DESC) AS rn FROM images WHERE id < 6 QUALIFY scale2(data)[1] > 2 ORDER BY rn`,
+    `SELECT id, row_number() OVER (ORDER BY (${twice})[1] DESC) AS rn FROM images WHERE id < 6 QUALIFY (${twice})[1] > 2 ORDER BY rn`,
+    6,
+  );
+  await same(
+    `SELECT id % 3 AS g, max(scale2(data)[1]) AS m FROM images GROUP BY g HAVING max(scale2(data)[1]) > 90 ORDER BY g`,
+    `SELECT id % 3 AS g, max((${twice})[1]) AS m FROM images GROUP BY g HAVING max((${twice})[1]) > 90 ORDER BY g`,
+    50,
+  );
+  await same(
+    `SELECT DISTINCT ON (scale2(data)[1] > 40) id FROM images ORDER BY scale2(data)[1] > 40, id`,
+    `SELECT DISTINCT ON ((${twice})[1] > 40) id FROM images ORDER BY (${twice})[1] > 40, id`,
+    50,
+  );
+});
+
+test('a bare FROM-first query hides the staged columns', async () => {
+  const { columns, rows } = await run(f, `FROM images WHERE scale2(data)[1] = 4`);
+  assert.deepEqual(columns, ['id', 'data', 'filename']);
+  assert.deepEqual(rows, [['2', [2, 20], 'f2']]);
+});

@@ -1,7 +1,9 @@
 // The model path end to end over a Parquet file with 100 row groups: results, order, NULLs, batches.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { duck, fixture, run, type Fixture } from './model-path-fixtures.js';
+import { stageModelStatement } from '../engine/exec/model-statement.js';
+import { SqlError } from '../engine/sql/sql-error.js';
+import { duck, fixture, run, settings, type Fixture } from './model-path-fixtures.js';
 
 let f: Fixture;
 before(async () => {
@@ -42,4 +44,37 @@ test('blob arguments and a fixed-size result type', async () => {
 test('a constant argument reaches the function', async () => {
   const { rows } = await run(f, `SELECT scale2(data, 3) FROM '${f.dir}/image_data.parquet' LIMIT 2`);
   assert.deepEqual(rows, [[[0, 0]], [[3, 30]]]);
+});
+
+test('rows stay paired when the session turned preserve_insertion_order off, and the setting is restored', async () => {
+  await f.connection.run('SET preserve_insertion_order = false');
+  try {
+    const { rows } = await run(f, `SELECT id, scale2(data)[2] FROM '${f.dir}/image_data.parquet' WHERE id % 3 = 0`);
+    assert.equal(rows.length, 334);
+    for (const [id, x] of rows) assert.equal(x, Number(id) % 7 === 3 ? null : Number(id) * 20);
+    assert.deepEqual(await duck(f, `SELECT current_setting('preserve_insertion_order')`), [[false]]);
+  } finally {
+    await f.connection.run('SET preserve_insertion_order = true');
+  }
+});
+
+test('the staged temp tables are dropped when the statement finishes', async () => {
+  await run(f, `SELECT scale2(scale2(data)) FROM (SELECT * FROM '${f.dir}/image_data.parquet' LIMIT 3)`);
+  assert.deepEqual(await duck(f, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '__sqlinfer%'`), [['0']]);
+});
+
+test('an output-stage error names the call, not the staged column', async () => {
+  const staged = await stageModelStatement(
+    { connection: f.connection, registry: f.registry, settings: settings() },
+    `SELECT CAST(scale2(data) AS INTEGER) FROM '${f.dir}/image_data.parquet' WHERE id < 3`,
+  );
+  try {
+    const error = await f.connection.runAndReadAll(staged.sql).then(() => assert.fail('expected a conversion error'), (e: unknown) => staged.outputError(e));
+    assert.ok(error instanceof SqlError);
+    assert.equal(error.phase, 'execute');
+    assert.match(error.message, /source column scale2\(data\)$/);
+    assert.doesNotMatch(error.message, /__sqlinfer|LINE/);
+  } finally {
+    await staged.finish(false);
+  }
 });

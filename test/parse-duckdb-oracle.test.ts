@@ -18,6 +18,7 @@ const corpus = [
   'SELECT a IS NULL, b IS NOT NULL, c ISNULL, d NOTNULL, e IS DISTINCT FROM f, g IS NOT DISTINCT FROM h',
   'SELECT a IS TRUE, b IS NOT FALSE, NOT a IS NULL, a = b IS NULL',
   'SELECT a << 2 & b | c, ~a, @a, a & b = c, a ~~ b, a !~~ b, a ^@ b, a <-> b',
+  'SELECT ~1 + 1, @ a * 2, ~a || b, ~ - 1',
   "SELECT j -> 'a', j ->> '$.b', j -> 'a' ->> 'b'",
   'SELECT CAST(a AS DECIMAL(15,2)), TRY_CAST(b AS INTEGER[]), c::FLOAT[], d::INTEGER[3], e::STRUCT(a INT, b VARCHAR[]), f::MAP(VARCHAR, INT), i::VARCHAR::INT',
   "SELECT CASE WHEN a THEN 1 WHEN b THEN 2 ELSE 3 END, CASE x WHEN 1 THEN 'a' END, CASE WHEN a > 1 THEN b + 1 END * 2",
@@ -49,6 +50,7 @@ const corpus = [
   'VALUES (1 + 1, 2), (3, 4 * 2)',
   "SELECT * FROM t TABLESAMPLE 10%, 'x.parquet' AS x TABLESAMPLE reservoir(50 ROWS) REPEATABLE (1) WHERE a + 1 > 2 USING SAMPLE 10 PERCENT (bernoulli, 5)",
   'SELECT [x * i + 1 FOR x, i IN l IF x > 1 AND i < 3], [y FOR y IN [1, 2]], [], [1, 2,], #1, #2 + 1 FROM t',
+  'SELECT a = ANY (SELECT 1), b > ALL (SELECT 2 UNION SELECT 3), c <> SOME (SELECT 4) FROM t',
   "SELECT 'a' SIMILAR TO 'b', E'x\\ny' || $$z$$ || $t$w$t$",
 ];
 
@@ -60,11 +62,11 @@ const expressionKinds = new Set<string>([
 ]);
 
 /** Every expression wrapped in parentheses, except where parentheses change the SQL's meaning. */
-function parenthesizeAll(source: string, node: Node, parent: Node | null): string {
+function parenthesizeAll(source: string, node: Node, parent: Node | null, grandparent: Node | null = null): string {
   let out = '';
   let at = node.span.start;
   for (const child of childrenOf(node)) {
-    out += source.slice(at, child.span.start) + parenthesizeAll(source, child, node);
+    out += source.slice(at, child.span.start) + parenthesizeAll(source, child, node, parent);
     at = child.span.end;
   }
   out += source.slice(at, node.span.end);
@@ -81,8 +83,15 @@ function parenthesizeAll(source: string, node: Node, parent: Node | null): strin
     // `x.f()` parses as the dotted name x.f; (x).f() would be a method call.
     !(node.kind === 'ColumnRef' && /^\s*\.\s*\w+\s*\(/.test(source.slice(node.span.end))) &&
     // A parenthesised COLUMNS(...) is no longer a star expression.
-    !(node.kind === 'FunctionCall' && node.name.parts[0]!.name.toUpperCase() === 'COLUMNS');
+    !(node.kind === 'FunctionCall' && node.name.parts[0]!.name.toUpperCase() === 'COLUMNS') &&
+    // `= ANY (query)` is one comparison form: neither the quantifier nor its operand stands alone.
+    !isQuantifier(node) &&
+    !(grandparent !== null && isQuantifier(grandparent));
   return wrap ? `(${out})` : out;
+}
+
+function isQuantifier(node: Node): boolean {
+  return node.kind === 'FunctionCall' && node.syntax === 'special' && /^(any|all|some)$/i.test(node.name.parts[0]!.name);
 }
 
 let instance: DuckDBInstance;

@@ -34,6 +34,7 @@ const cases = [
   `SELECT scale2((SELECT data FROM images LIMIT 1)) FROM images`,
   `SELECT blob_len(data) FROM images`,
   `SELECT scale2(list_concat(list(data)[1], [1.0])) FROM images`,
+  `WITH RECURSIVE r AS (SELECT 1 AS n, [1.0] AS v UNION ALL SELECT n + 1, scale2(v) FROM r WHERE n < 3) SELECT * FROM r`,
   `SELECT scale2(data) + 1 FROM images`,
   `SELECT id,
   list_max(scale2(data)) AS m, nope

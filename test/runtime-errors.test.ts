@@ -8,7 +8,7 @@ import { RowError } from '../udfs/model-function.js';
 import { ModelRuntime } from '../udfs/runtime/model-runtime.js';
 import { batchOf, blobColumn, floatColumn, flattenImageModel, rowOf, scaleModel } from './runtime-fixtures.js';
 
-const runtime = new ModelRuntime({ threads: 1, workers: 1 });
+const runtime = new ModelRuntime({ threads: 2, workers: 1 });
 after(() => runtime.close());
 
 test('a list of the wrong length is a RowError naming the row and both lengths', async () => {
@@ -37,6 +37,17 @@ test('an undecodable BLOB is a RowError naming the row', async () => {
   });
 });
 
+test('with several images decoded at once, the first bad row is the one reported', async () => {
+  const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#00ff00' } }).png().toBuffer();
+  const junk = new Uint8Array([1, 2, 3]);
+  const batch = batchOf(100, 5, blobColumn([png, png, junk, png, junk]));
+  await assert.rejects(runtime.run({ kernel: 'image_to_tensor', batch, width: 2, height: 2 }), (error: unknown) => {
+    assert.ok(error instanceof RowError);
+    assert.equal(error.row, 102);
+    return true;
+  });
+});
+
 test('NULL rows give NULL; an all-NULL batch never runs the model', async () => {
   const model = runtime.share('scale2', scaleModel(2));
   const mixed = await runtime.run({ kernel: 'onnx', model, rowShape: [4], batch: batchOf(0, 3, floatColumn([null, [1, 2, 3, 4], null])) });
@@ -61,12 +72,23 @@ test('a model that cannot be built is an error naming the model, not a row', asy
   );
 });
 
-test('a batch run twice is refused with a clear message (its buffers went to the worker)', async () => {
+test('run() leaves the batch intact: the same batch can go to two calls', async () => {
   const model = runtime.model('scale2');
   assert.ok(model);
   const batch = batchOf(0, 1, floatColumn([[1, 2, 3, 4]]));
-  await runtime.run({ kernel: 'onnx', model, rowShape: [4], batch });
-  await assert.rejects(runtime.run({ kernel: 'onnx', model, rowShape: [4], batch }), /transferred away/);
+  const first = await runtime.run({ kernel: 'onnx', model, rowShape: [4], batch });
+  const second = await runtime.run({ kernel: 'onnx', model, rowShape: [4], batch });
+  assert.deepEqual([...(rowOf(second, 0) ?? [])], [...(rowOf(first, 0) ?? [])]);
+  const column = batch.columns[0];
+  assert.ok(column?.kind === 'float-list');
+  assert.deepEqual([...column.values], [1, 2, 3, 4]);
+});
+
+test('a batch whose arrays do not match its row count is refused', async () => {
+  const model = runtime.model('scale2');
+  assert.ok(model);
+  const batch = batchOf(0, 2, floatColumn([[1, 2, 3, 4]]));
+  await assert.rejects(runtime.run({ kernel: 'onnx', model, rowShape: [4], batch }), /argument 1 of the batch has 2 offsets and 1 validity entries for 2 rows/);
 });
 
 test('views on a larger buffer are copied, leaving the caller its data', async () => {

@@ -17,6 +17,7 @@ function parseError(sql: string): SqlError {
 const cases: [string, string, string][] = [
   ['SELECT * FORM t', 'unexpected-token', "Parse error at 1:10: expected FROM, found 'FORM'\nSELECT * FORM t\n         ^^^^"],
   ['SELECT a FORM t', 'unexpected-token', "Parse error at 1:10: expected FROM, found 'FORM'\nSELECT a FORM t\n         ^^^^"],
+  ['SELECT * FROM t WHRE a = 1', 'unexpected-token', "Parse error at 1:17: expected WHERE, found 'WHRE'\nSELECT * FROM t WHRE a = 1\n                ^^^^"],
   [
     'SELECT a\nFROM t\nWHERE x = 1 GRUOP BY a',
     'unexpected-token',

@@ -86,9 +86,8 @@ export interface PreparedCall {
   readonly resultType: string;
   /**
    * Runs one batch on the pool; several may be in flight at once, each promise resolves with its own
-   * batch's rows. Rejects with a RowError for a bad row. The batch's ArrayBuffers are transferred to a
-   * worker (detached in the caller) when a typed array spans its whole buffer, copied otherwise: give each
-   * batch to one run() only.
+   * batch's rows. Rejects with a RowError for a bad row. The batch is left intact (its arrays are copied
+   * once and the copies transferred to a worker), so the same columns may go to several calls.
    */
   run(batch: ArgBatch, signal?: AbortSignal): Promise<ResultColumn>;
 }

@@ -8,10 +8,11 @@ import type { PlannedArg, PlannedInputColumn } from '../plan/model-plan.js';
 
 type ListColumn = Extract<ArgColumn, { kind: 'float-list' | 'blob' }>;
 
-/** One chunk's rows of one input column. */
+/** One chunk's rows of one input column, of which rows from `next` on are not batched yet. */
 interface Segment {
-  readonly rows: number;
   readonly column: ListColumn;
+  readonly rows: number;
+  next: number;
 }
 
 /** Reads column `index` of `chunk` (cast in SQL to FLOAT[] or BLOB) into flat arrays. */
@@ -34,11 +35,20 @@ function readFloatList(chunk: DuckDBDataChunk, index: number): ListColumn {
   const valid = new Uint8Array(rows);
   const offsets = new Int32Array(rows + 1);
   let total = 0;
+  // Rows usually lie one after the other in the child vector; then its (already copied) data is the
+  // values array as it is.
+  let contiguous = true;
   for (let r = 0; r < rows; r++) {
     valid[r] = isValid(validity, r) ? 1 : 0;
-    if (valid[r]) total += Number(entries.getBigUint64(r * 16 + 8, true));
+    if (!valid[r]) {
+      offsets[r + 1] = total;
+      continue;
+    }
+    contiguous &&= Number(entries.getBigUint64(r * 16, true)) === total;
+    total += Number(entries.getBigUint64(r * 16 + 8, true));
     offsets[r + 1] = total;
   }
+  if (contiguous && childValidity === null) return { kind: 'float-list', values: floats.subarray(0, total), offsets, valid };
   const values = new Float32Array(total);
   for (let r = 0; r < rows; r++) {
     if (!valid[r]) continue;
@@ -75,6 +85,7 @@ function readBlobs(chunk: DuckDBDataChunk, index: number): ListColumn {
   return { kind: 'blob', values, offsets, valid };
 }
 
+/** The vector's data as floats; node-bindings hands out a copy, so it is ours to keep. */
 function asFloat32(bytes: Uint8Array, count: number): Float32Array {
   if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count);
   return new Float32Array(bytes.slice(0, count * 4).buffer);
@@ -109,7 +120,7 @@ export class ArgBatcher {
     const rows = chunk.rowCount;
     if (rows === 0) return [];
     this.inputColumns.forEach((column, i) => {
-      this.pending[i]!.push({ rows, column: readChunkColumn(chunk, i, column.kind) });
+      this.pending[i]!.push({ rows, column: readChunkColumn(chunk, i, column.kind), next: 0 });
     });
     this.pendingRows += rows;
     const batches: ColumnsBatch[] = [];
@@ -147,21 +158,17 @@ export function callBatch(batch: ColumnsBatch, args: readonly PlannedArg[]): Arg
   };
 }
 
-/** Removes the first `rows` rows from `segments` and joins them into one column. */
+/** Takes the next `rows` rows from `segments` as one column, copying only those rows. */
 function takeRows(segments: Segment[], rows: number): ListColumn {
   const parts: ListColumn[] = [];
   let left = rows;
   while (left > 0) {
     const head = segments[0]!;
-    if (head.rows <= left) {
-      parts.push(head.column);
-      segments.shift();
-      left -= head.rows;
-    } else {
-      parts.push(sliceRows(head.column, 0, left));
-      segments[0] = { rows: head.rows - left, column: sliceRows(head.column, left, head.rows) };
-      left = 0;
-    }
+    const n = Math.min(left, head.rows - head.next);
+    parts.push(head.next === 0 && n === head.rows ? head.column : sliceRows(head.column, head.next, head.next + n));
+    head.next += n;
+    left -= n;
+    if (head.next === head.rows) segments.shift();
   }
   return parts.length === 1 ? parts[0]! : concatRows(parts);
 }

@@ -10,6 +10,7 @@ import { planModelStatement } from '../plan/planner.js';
 import type { Statement } from '../sql/ast.js';
 import { parseStatement } from '../sql/parser.js';
 import { atomicOutput, type AtomicOutput } from './atomic-output.js';
+import { SqlError } from '../sql/sql-error.js';
 import { duckdbError } from './duckdb-error.js';
 import { duckdbCatalog } from './model-catalog.js';
 import { runModelStage, throwIfAborted, interrupted } from './model-stage.js';
@@ -42,6 +43,11 @@ export interface StagedStatement {
   /** finish(true) after the output stage succeeded, finish(false) after it failed or was aborted. */
   finish(ok: boolean): Promise<void>;
   readonly stats?: ModelStatementStats;
+  /**
+   * An error from running `sql` as the user should read it: the staged columns named by the calls they
+   * hold, without DuckDB's excerpt of the generated SQL.
+   */
+  outputError(error: unknown): unknown;
 }
 
 export async function stageModelStatement(
@@ -51,7 +57,7 @@ export async function stageModelStatement(
 ): Promise<StagedStatement> {
   const plan = await planModelStatement(source, statement, ctx.registry, duckdbCatalog(ctx.connection));
   if (plan.explain === 'plan') {
-    return { sql: explainSql(explainRows(plan, ctx.settings), false), finish: async () => {} };
+    return { sql: explainSql(explainRows(plan, ctx.settings), false), finish: async () => {}, outputError: (e) => outputError(plan, e) };
   }
   const cleanup = new Cleanup(ctx.connection, plan);
   try {
@@ -61,7 +67,7 @@ export async function stageModelStatement(
     cleanup.output = output;
     const sql = plan.output(output?.tempPath);
     if (plan.explain === 'analyze') return await analyze(ctx, plan, sql, stats, cleanup);
-    return { sql, stats, finish: (ok) => cleanup.finish(ok) };
+    return { sql, stats, finish: (ok) => cleanup.finish(ok), outputError: (e) => outputError(plan, e) };
   } catch (error) {
     await cleanup.finish(false);
     throw error;
@@ -146,7 +152,7 @@ async function analyze(
     if (plan.statementKind !== 'select') rows = rows === 1 ? Number(firstValue) : result.rowsChanged;
   } catch (error) {
     await cleanup.finish(false);
-    throw error;
+    throw outputError(plan, error);
   }
   await cleanup.finish(true);
   const outputMs = performance.now() - started;
@@ -168,7 +174,17 @@ async function analyze(
     return { ...row, rows: null, ms: null };
   });
   measured.push({ stage: 'total', detail: `the model ran on ${stats.modelRows} rows`, rows: stats.modelRows, ms: null });
-  return { sql: explainSql(measured, true), stats, finish: async () => {} };
+  return { sql: explainSql(measured, true), stats, finish: async () => {}, outputError: (e) => outputError(plan, e) };
+}
+
+function outputError(plan: ModelPlan, error: unknown): unknown {
+  const wrapped = duckdbError(error);
+  if (wrapped.code === 'interrupted' || wrapped.span !== undefined) return wrapped;
+  let detail = wrapped.detail.replace(/\n*LINE \d+: [^\n]*\n *\^[^\n]*/, '').trim();
+  for (const [column, call] of plan.callNames) {
+    detail = detail.replace(new RegExp(`(?:"?[A-Za-z_][A-Za-z0-9_]*"?\\.)?"?${column}"?(?![0-9])`, 'g'), call);
+  }
+  return new SqlError({ phase: 'execute', code: wrapped.code, detail, cause: error });
 }
 
 async function duckdb<T>(ctx: ModelStatementContext, call: () => Promise<T>): Promise<T> {

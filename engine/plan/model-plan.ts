@@ -39,6 +39,8 @@ export interface ModelLevel {
 export interface LimitDecision {
   /** Rows the input is limited to (LIMIT + OFFSET), or null when no LIMIT is pushed. */
   readonly rows: number | null;
+  /** The ORDER BY that goes down with the LIMIT (it reads only the relation's columns), as written. */
+  readonly orderBy: string | null;
   readonly reason: string;
 }
 
@@ -65,6 +67,8 @@ export interface ModelPlan {
   readonly stages: readonly RelationStage[];
   /** Temp tables the stages create, to drop when the statement ends. */
   readonly tempTables: readonly string[];
+  /** Staged result column -> the call it holds, as written: to put calls back into DuckDB's messages. */
+  readonly callNames: ReadonlyMap<string, string>;
   /** The file a `COPY (query) TO 'file'` writes, as written. */
   readonly copyTarget: string | null;
   /** The output statement; for a COPY, written to `copyPath` instead of the target when given. */

@@ -122,6 +122,7 @@ class Planner {
       statementKind: kinds[statement.kind],
       stages: this.stages,
       tempTables: this.tempTables,
+      callNames: new Map(this.stages.flatMap((st) => st.levels.flatMap((l) => l.calls.map((c) => [c.column, c.text] as const)))),
       copyTarget,
       output: (path?: string) => {
         copyPath = path ?? null;
@@ -140,6 +141,10 @@ class Planner {
       throw this.error('model-call-without-from', `${sites[0]!.fn.name} needs rows to run on: add a FROM clause`, sites[0]!.call.span);
     }
     const queries = sites[0]!.queries;
+    const recursive = queries.find((q, i) => i > 0 && queries[i - 1]!.with?.recursive === true && queries[i - 1]!.with!.ctes.some((c) => c.query === q));
+    if (recursive !== undefined) {
+      throw this.error('model-call-recursive', `${sites[0]!.fn.name} cannot run inside a WITH RECURSIVE definition: compute it after the recursion`, sites[0]!.call.span);
+    }
     const scope = new LeafScope(this, core, leaves, queries);
     const aggregates = await this.catalog.aggregateFunctions();
     const byLeaf = new Map<FromLeaf, ModelCallSite[]>();
@@ -194,15 +199,17 @@ class Planner {
     const where = core.where === null ? [] : conjuncts(core.where);
     const pushed: Expression[] = [];
     for (const c of where) if (await scope.pushable(c, leaf)) pushed.push(c);
-    const limit = await this.limitDecision(core, scope, sites[0]!.queries, pushed.length === where.length);
+    const limit = await this.limitDecision(core, scope, leaf, sites[0]!.queries, pushed.length === where.length);
     const filtered =
       `SELECT * FROM ${sourceExpr}` +
       (pushed.length > 0 ? ` WHERE ${pushed.map((c) => `(${this.out.render(c.span)})`).join(' AND ')}` : '') +
+      (limit.orderBy !== null ? ` ORDER BY ${limit.orderBy}` : '') +
       (limit.rows !== null ? ` LIMIT ${limit.rows}` : '');
 
     let materialize: RelationStage['materialize'] = null;
     let base = filtered;
-    if (cte !== null || !(await this.orderStable(leaf))) {
+    // Ties in an ORDER BY may come out in another order on a second scan: the chosen rows are kept.
+    if (cte !== null || limit.orderBy !== null || !(await this.orderStable(leaf))) {
       const table = `${tempPrefix}r${relationIndex}`;
       this.tempTables.push(table);
       materialize = { table, sql: `CREATE OR REPLACE TEMP TABLE ${table} AS ${withPrefix}${filtered}` };
@@ -333,18 +340,23 @@ class Planner {
     throw this.error('model-call-argument-type', `${where} must be ${kindsText(spec)}, found ${type}`, arg.value.span);
   }
 
-  private async limitDecision(core: SelectCore, scope: LeafScope, queries: readonly Query[], allPushed: boolean): Promise<LimitDecision> {
+  private async limitDecision(
+    core: SelectCore,
+    scope: LeafScope,
+    leaf: FromLeaf,
+    queries: readonly Query[],
+    allPushed: boolean,
+  ): Promise<LimitDecision> {
     const query = queries.at(-1);
     if (query === undefined || query.body !== core) {
-      return { rows: null, reason: query?.limit ? 'LIMIT applies to a set operation' : 'no LIMIT' };
+      return { rows: null, orderBy: null, reason: query?.limit ? 'LIMIT applies to a set operation' : 'no LIMIT' };
     }
-    if (query.limit === null) return { rows: null, reason: 'no LIMIT' };
-    const no = (reason: string): LimitDecision => ({ rows: null, reason: `LIMIT not pushed: ${reason}` });
+    if (query.limit === null) return { rows: null, orderBy: null, reason: 'no LIMIT' };
+    const no = (reason: string): LimitDecision => ({ rows: null, orderBy: null, reason: `LIMIT not pushed: ${reason}` });
     const limit = query.limit.limit === null ? null : constantValue(query.limit.limit);
     const offset = query.limit.offset === null ? 0 : constantValue(query.limit.offset);
     if (query.limit.percent || !isCount(limit) || !isCount(offset)) return no('LIMIT and OFFSET are not constant row counts');
     if (scope.leaves.length !== 1) return no('the SELECT joins several relations');
-    if (query.orderBy !== null) return no('ORDER BY');
     if (core.distinct !== null) return no('DISTINCT');
     if (core.groupBy !== null) return no('GROUP BY');
     if (core.having !== null) return no('HAVING');
@@ -356,8 +368,22 @@ class Planner {
       if (hasSetReturningCall(item)) return no('UNNEST');
     }
     if (!allPushed) return no('a WHERE condition runs after the model');
-    if (limit === null) return { rows: null, reason: 'no LIMIT' };
-    return { rows: limit + offset, reason: offset > 0 ? `LIMIT ${limit} OFFSET ${offset} pushed as LIMIT ${limit + offset}` : `LIMIT ${limit} pushed` };
+    if (limit === null) return { rows: null, orderBy: null, reason: 'no LIMIT' };
+    // An ORDER BY over the relation's own columns can go down with the LIMIT: the top rows are chosen
+    // before the model, and the output stage orders them again.
+    let orderBy: string | null = null;
+    if (query.orderBy !== null) {
+      for (const item of query.orderBy.items) {
+        const e = item.expression;
+        if (e === null || constantValue(e) !== undefined || hasAggregateCall(e, aggregates) || hasWindowCall(e) || !(await scope.pushable(e, leaf))) {
+          return no('ORDER BY needs the model output or the SELECT list');
+        }
+      }
+      orderBy = this.out.render({ start: query.orderBy.items[0]!.span.start, end: query.orderBy.items.at(-1)!.span.end });
+    }
+    const rows = limit + offset;
+    const what = offset > 0 ? `LIMIT ${limit} OFFSET ${offset} pushed as LIMIT ${rows}` : `LIMIT ${limit} pushed`;
+    return { rows, orderBy, reason: orderBy === null ? what : `${what} with ORDER BY ${orderBy}` };
   }
 
   private async orderStable(leaf: FromLeaf): Promise<boolean> {

@@ -430,7 +430,8 @@ export interface FunctionArg extends NodeBase {
  * A call: `f(x)`, `schema.f(x)`, `count(*)`, `count(DISTINCT x)`, `string_agg(x, ',' ORDER BY y)`,
  * `sum(x) FILTER (WHERE p)`, `row_number() OVER (...)`, `first(x IGNORE NULLS)`.
  * `syntax` is 'special' for the SQL keyword forms (EXTRACT(f FROM x), SUBSTRING(x FROM a FOR b),
- * POSITION(a IN b), TRIM(BOTH c FROM x), OVERLAY(...)) whose args are the operands in source order; 'method' for
+ * POSITION(a IN b), TRIM(BOTH c FROM x), OVERLAY(...), ARRAY(query), and the quantifiers of `x = ANY (query)`,
+ * ALL and SOME) whose args are the operands in source order; 'method' for
  * `expr.f(args)` on a receiver that is not a plain name, with the receiver as the first argument.
  * A dotted call like `a.b(x)` parses as a function named by the qualified name `a.b`.
  */

@@ -8,7 +8,8 @@ export function decodeString(text: string): string {
 /** The value of an E'...' string: C-style backslash escapes, as PostgreSQL defines them. */
 export function decodeEscapeString(text: string): string {
   const body = text.slice(2, -1);
-  return body.replace(/''|\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|[\s\S])/g, (m, esc?: string) => {
+  const escapes = /''|\\(x[0-9a-fA-F]{1,2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|[\s\S])/g;
+  return body.replace(escapes, (_, esc?: string) => {
     if (esc === undefined) return "'";
     switch (esc[0]) {
       case 'b': return '\b';

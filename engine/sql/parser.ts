@@ -17,23 +17,16 @@ import {
 } from './keywords.js';
 import { decodeDollarString, decodeEscapeString, decodeNumber, decodeString } from './literals.js';
 import type { Span } from './span.js';
-import { SqlError, sqlErrorAt } from './sql-error.js';
+import { TokenCursor } from './token-cursor.js';
 
 /** Parses one statement (an optional trailing `;` is allowed); throws SqlError with phase 'lex' or 'parse'. */
 export function parseStatement(source: string): A.Statement {
-  const parser = new Parser(source, tokenize(source));
-  const statement = parser.statement();
-  parser.acceptKind(';');
-  parser.expectEnd();
-  return statement;
+  return new Parser(source, tokenize(source)).wholeStatement();
 }
 
 /** Parses a standalone expression, e.g. a default value or a filter given on the command line. */
 export function parseExpression(source: string): A.Expression {
-  const parser = new Parser(source, tokenize(source));
-  const expression = parser.expr();
-  parser.expectEnd();
-  return expression;
+  return new Parser(source, tokenize(source)).wholeExpression();
 }
 
 // Binding strength of operators, weakest first (PostgreSQL's table, which DuckDB follows).
@@ -57,11 +50,15 @@ const enum Prec {
 
 const comparisonOperators = new Set(['=', '==', '!=', '<>', '<', '<=', '>', '>=']);
 const likeWords = new Set(['LIKE', 'ILIKE', 'GLOB', 'SIMILAR']);
-const joinWords = new Set(['NATURAL', 'ASOF', 'LEFT', 'RIGHT', 'FULL', 'INNER', 'SEMI', 'ANTI', 'CROSS', 'POSITIONAL', 'JOIN']);
+const joinWords = new Set([
+  'NATURAL', 'ASOF', 'LEFT', 'RIGHT', 'FULL', 'INNER', 'SEMI', 'ANTI', 'CROSS', 'POSITIONAL', 'JOIN',
+]);
 const specialCallWords = new Set(['EXTRACT', 'SUBSTRING', 'POSITION', 'TRIM', 'OVERLAY']);
 const specialCallMarkers = new Set(['FROM', 'FOR', 'IN', 'PLACING', 'BOTH', 'LEADING', 'TRAILING']);
 /** Words that start an expression although the grammar reserves them. */
-const expressionWords = new Set(['CASE', 'CAST', 'TRY_CAST', 'NOT', 'EXISTS', 'TRUE', 'FALSE', 'NULL', 'INTERVAL', 'ARRAY']);
+const expressionWords = new Set([
+  'CASE', 'CAST', 'TRY_CAST', 'NOT', 'EXISTS', 'TRUE', 'FALSE', 'NULL', 'INTERVAL', 'ARRAY',
+]);
 /** Second words of multi-word type names. */
 const typeContinuations: Record<string, readonly string[]> = {
   DOUBLE: ['PRECISION'],
@@ -73,125 +70,18 @@ const typeContinuations: Record<string, readonly string[]> = {
 
 type IdentifierRule = 'name' | 'any-word' | 'function';
 
-class Parser {
-  private pos = 0;
-  private lastEnd = 0;
-  private expectedAt = -1;
-  private readonly expected = new Set<string>();
-  private readonly upper: string[];
-
-  constructor(
-    private readonly source: string,
-    private readonly tokens: Token[],
-  ) {
-    this.upper = tokens.map((t) => (t.kind === 'word' ? t.text.toUpperCase() : ''));
+class Parser extends TokenCursor {
+  wholeStatement(): A.Statement {
+    const statement = this.statement();
+    this.acceptKind(';');
+    this.expectEnd();
+    return statement;
   }
 
-  // -------------------------------------------------------------------------------------------------
-  // Token cursor
-
-  private peek(k = 0): Token {
-    return this.tokens[Math.min(this.pos + k, this.tokens.length - 1)]!;
-  }
-
-  private word(k = 0): string {
-    return this.upper[Math.min(this.pos + k, this.tokens.length - 1)]!;
-  }
-
-  private note(description: string): void {
-    if (this.expectedAt !== this.pos) {
-      this.expected.clear();
-      this.expectedAt = this.pos;
-    }
-    this.expected.add(description);
-  }
-
-  private isWord(w: string, k = 0): boolean {
-    if (k === 0) this.note(w);
-    return this.word(k) === w;
-  }
-
-  private acceptWord(w: string): boolean {
-    if (!this.isWord(w)) return false;
-    this.advance();
-    return true;
-  }
-
-  private expectWord(w: string): Token {
-    if (!this.isWord(w)) this.fail(w);
-    return this.advance();
-  }
-
-  private isKind(kind: TokenKind, k = 0): boolean {
-    if (k === 0) this.note(`'${kind}'`);
-    return this.peek(k).kind === kind;
-  }
-
-  acceptKind(kind: TokenKind): boolean {
-    if (!this.isKind(kind)) return false;
-    this.advance();
-    return true;
-  }
-
-  private expectKind(kind: TokenKind): Token {
-    if (!this.isKind(kind)) this.fail(`'${kind}'`);
-    return this.advance();
-  }
-
-  private isOp(op: string, k = 0): boolean {
-    if (k === 0) this.note(`'${op}'`);
-    const t = this.peek(k);
-    return t.kind === 'operator' && t.text === op;
-  }
-
-  private acceptOp(op: string): boolean {
-    if (!this.isOp(op)) return false;
-    this.advance();
-    return true;
-  }
-
-  private advance(): Token {
-    const t = this.peek();
-    if (t.kind !== 'eof') this.pos++;
-    this.lastEnd = t.end;
-    return t;
-  }
-
-  private start(): number {
-    return this.peek().start;
-  }
-
-  private spanFrom(start: number): Span {
-    return { start, end: this.lastEnd };
-  }
-
-  expectEnd(): void {
-    if (this.peek().kind !== 'eof') this.fail('end of statement');
-  }
-
-  /** Throws "expected <description>, found '<token>'", preferring a keyword the token misspells. */
-  private fail(description: string, at: Token = this.peek()): never {
-    let wanted = description;
-    if (at.kind === 'word' && this.expectedAt === this.pos && at === this.peek()) {
-      wanted = nearKeyword(at.text, this.expected) ?? description;
-    }
-    const found = at.kind === 'eof' ? 'end of input' : `'${at.text.length > 30 ? `${at.text.slice(0, 27)}...` : at.text}'`;
-    const code = at.kind === 'eof' ? 'unexpected-end' : 'unexpected-token';
-    throw sqlErrorAt('parse', code, `expected ${wanted}, found ${found}`, this.source, { start: at.start, end: at.end });
-  }
-
-  /** Runs `attempt`; on a parse error restores the position and returns null. */
-  private tryParse<T>(attempt: () => T): T | null {
-    const pos = this.pos;
-    const lastEnd = this.lastEnd;
-    try {
-      return attempt();
-    } catch (e) {
-      if (!(e instanceof SqlError)) throw e;
-      this.pos = pos;
-      this.lastEnd = lastEnd;
-      return null;
-    }
+  wholeExpression(): A.Expression {
+    const expression = this.expr();
+    this.expectEnd();
+    return expression;
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -255,7 +145,11 @@ class Parser {
     if (!this.isString()) this.fail(description);
     const t = this.advance();
     const value =
-      t.kind === 'string' ? decodeString(t.text) : t.kind === 'escape-string' ? decodeEscapeString(t.text) : decodeDollarString(t.text);
+      t.kind === 'string'
+        ? decodeString(t.text)
+        : t.kind === 'escape-string'
+          ? decodeEscapeString(t.text)
+          : decodeDollarString(t.text);
     return { kind: 'Literal', literalType: 'string', value, span: tokenSpan(t) };
   }
 
@@ -292,7 +186,7 @@ class Parser {
   // -------------------------------------------------------------------------------------------------
   // Statements
 
-  statement(): A.Statement {
+  private statement(): A.Statement {
     const start = this.start();
     if (this.acceptWord('EXPLAIN')) {
       const analyze = this.acceptWord('ANALYZE') || this.acceptWord('ANALYSE');
@@ -368,7 +262,8 @@ class Parser {
     const columns = this.isKind('(') ? this.identifierList() : null;
     this.expectWord('AS');
     const query = this.query();
-    return { kind: 'CreateTableAsStatement', orReplace, temporary, ifNotExists, name, columns, query, span: this.spanFrom(start) };
+    const span = this.spanFrom(start);
+    return { kind: 'CreateTableAsStatement', orReplace, temporary, ifNotExists, name, columns, query, span };
   }
 
   private insertStatement(): A.InsertStatement {
@@ -457,7 +352,8 @@ class Parser {
     while (this.acceptWord('INTERSECT')) {
       const { quantifier, byName } = this.setQuantifier();
       const right = this.queryPrimary();
-      left = { kind: 'SetOperation', operator: 'intersect', quantifier, byName, left, right, span: this.spanFrom(start) };
+      const span = this.spanFrom(start);
+      left = { kind: 'SetOperation', operator: 'intersect', quantifier, byName, left, right, span };
     }
     return left;
   }
@@ -509,7 +405,8 @@ class Parser {
     }
     let distinct: A.Distinct | null = null;
     let items: A.SelectItem[] = [];
-    if (fromFirst ? this.acceptWord('SELECT') : (this.expectWord('SELECT'), true)) {
+    if (!fromFirst) this.expectWord('SELECT');
+    if (!fromFirst || this.acceptWord('SELECT')) {
       distinct = this.distinctClause();
       items = this.selectList();
     }
@@ -607,17 +504,26 @@ class Parser {
 
   /** `AS name`, `AS 'name'`, or a name written without AS. */
   private optionalAlias(): A.Identifier | null {
-    if (this.acceptWord('AS')) return this.isString() ? this.stringAsIdentifier() : this.identifier('an alias', 'any-word');
+    if (this.acceptWord('AS')) {
+      return this.isString() ? this.stringAsIdentifier() : this.identifier('an alias', 'any-word');
+    }
     const t = this.peek();
     if (t.kind === 'quoted-identifier') return this.identifier();
     if (t.kind !== 'word' || !isNameWord(this.word()) || notImplicitAliases.has(this.word())) return null;
-    // `SELECT a FORM t`: a misspelt clause keyword followed by more names is an error, not an alias.
+    this.rejectMisspeltClause();
+    return this.identifier();
+  }
+
+  /**
+   * Before reading a word as an alias written without AS: `SELECT a FORM t`, `FROM t WHRE x`. A
+   * misspelt clause keyword followed by a name is reported as such; an alias is never followed by one.
+   */
+  private rejectMisspeltClause(): void {
     const next = this.peek(1);
     if (next.kind === 'word' ? isNameWord(this.word(1)) : next.kind === 'quoted-identifier' || this.isString(1)) {
-      const near = nearKeyword(t.text, clauseWords);
+      const near = nearKeyword(this.peek().text, clauseWords);
       if (near !== undefined) this.fail(near);
     }
-    return this.identifier();
   }
 
   private groupByClause(): A.GroupBy {
@@ -793,8 +699,10 @@ class Parser {
     const start = this.start();
     let name: A.Identifier;
     if (this.acceptWord('AS')) name = this.identifier('an alias');
-    else if (this.isIdentifier() && !notImplicitAliases.has(this.word())) name = this.identifier();
-    else return null;
+    else if (this.isIdentifier() && !notImplicitAliases.has(this.word())) {
+      if (this.peek().kind === 'word') this.rejectMisspeltClause();
+      name = this.identifier();
+    } else return null;
     const columns = this.isKind('(') ? this.identifierList() : null;
     return { kind: 'TableAlias', name, columns, span: this.spanFrom(start) };
   }
@@ -855,8 +763,11 @@ class Parser {
   private frameBound(): A.FrameBound {
     const start = this.start();
     if (this.acceptWord('UNBOUNDED')) {
-      const bound = this.acceptWord('PRECEDING') ? 'unbounded-preceding' : (this.expectWord('FOLLOWING'), 'unbounded-following');
-      return { kind: 'FrameBound', bound, offset: null, span: this.spanFrom(start) };
+      if (this.acceptWord('PRECEDING')) {
+        return { kind: 'FrameBound', bound: 'unbounded-preceding', offset: null, span: this.spanFrom(start) };
+      }
+      this.expectWord('FOLLOWING');
+      return { kind: 'FrameBound', bound: 'unbounded-following', offset: null, span: this.spanFrom(start) };
     }
     if (this.acceptWord('CURRENT')) {
       this.expectWord('ROW');
@@ -903,7 +814,7 @@ class Parser {
   }
 
   /** An expression of operators binding tighter than `minPrec`. */
-  expr(minPrec: Prec = Prec.Lowest): A.Expression {
+  private expr(minPrec: Prec = Prec.Lowest): A.Expression {
     const start = this.start();
     let left = this.prefix();
     for (;;) {
@@ -918,9 +829,12 @@ class Parser {
     const t = this.peek();
     if (t.kind === 'operator' && (t.text === '-' || t.text === '+' || t.text === '~' || t.text === '@')) {
       this.advance();
-      const operand = this.expr(Prec.Unary);
+      // As in PostgreSQL, prefix operators other than the signs take everything that binds tighter than
+      // a generic operator: `~1 + 1` is `~(1 + 1)`.
+      const operand = this.expr(t.text === '-' || t.text === '+' ? Prec.Unary : Prec.Other);
       // A negative number is one literal, so model-function arguments like -1 count as constants.
-      if (t.text === '-' && operand.kind === 'Literal' && typeof operand.value === 'number' && operand.span.start === t.end) {
+      const adjacent = operand.span.start === t.end;
+      if (t.text === '-' && adjacent && operand.kind === 'Literal' && typeof operand.value === 'number') {
         return { kind: 'Literal', literalType: 'number', value: -operand.value, span: this.spanFrom(start) };
       }
       return { kind: 'UnaryOp', operator: t.text, operand, span: this.spanFrom(start) };
@@ -992,11 +906,15 @@ class Parser {
         const right = this.expr(Prec.Is);
         return { kind: 'IsDistinctFrom', negated, left, right, span: this.spanFrom(start) };
       }
-      const value = this.acceptWord('TRUE') ? true : this.acceptWord('FALSE') ? false : this.acceptWord('UNKNOWN') ? null : undefined;
-      if (value === undefined) return this.fail('NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM');
+      let value: boolean | null;
+      if (this.acceptWord('TRUE')) value = true;
+      else if (this.acceptWord('FALSE')) value = false;
+      else if (this.acceptWord('UNKNOWN')) value = null;
+      else return this.fail('NULL, TRUE, FALSE, UNKNOWN or DISTINCT FROM');
       return { kind: 'IsBoolean', negated, value, expression: left, span: this.spanFrom(start) };
     }
-    const negatedForm = w === 'NOT' && (likeWords.has(this.word(1)) || this.word(1) === 'IN' || this.word(1) === 'BETWEEN');
+    const afterNot = this.word(1);
+    const negatedForm = w === 'NOT' && (likeWords.has(afterNot) || afterNot === 'IN' || afterNot === 'BETWEEN');
     const op = negatedForm ? this.word(1) : w;
     for (const candidate of ['LIKE', 'ILIKE', 'IN', 'BETWEEN']) this.note(candidate);
     if (likeWords.has(op) || op === 'IN' || op === 'BETWEEN') {
@@ -1015,7 +933,8 @@ class Parser {
       const pattern = this.expr(Prec.Like);
       const escape = this.acceptWord('ESCAPE') ? this.expr(Prec.Like) : null;
       const operator = op === 'SIMILAR' ? 'SIMILAR TO' : (op as 'LIKE' | 'ILIKE' | 'GLOB');
-      return { kind: 'Like', operator, negated: negatedForm, expression: left, pattern, escape, span: this.spanFrom(start) };
+      const span = this.spanFrom(start);
+      return { kind: 'Like', operator, negated: negatedForm, expression: left, pattern, escape, span };
     }
     if (w === 'COLLATE') {
       if (Prec.AtZone <= minPrec) return null;
@@ -1247,6 +1166,17 @@ class Parser {
             return this.callNode(name, 'special', [arg], start);
           }
           break;
+        case 'ANY':
+        case 'SOME':
+        case 'ALL':
+          // The right side of a quantified comparison: `x = ANY (SELECT ...)`.
+          if (next.kind === '(') {
+            const name = this.qualifiedNameOf(this.identifier(w, 'any-word'));
+            const operand = this.parenthesized();
+            const arg: A.FunctionArg = { kind: 'FunctionArg', name: null, value: operand, span: operand.span };
+            return this.callNode(name, 'special', [arg], start);
+          }
+          break;
         case 'ROW':
           if (next.kind === '(') {
             this.advance();
@@ -1260,7 +1190,9 @@ class Parser {
           if (next.kind === '{') return this.mapLiteral();
           break;
         case 'LAMBDA':
-          if (this.isIdentifier(1) && (this.peek(2).kind === ':' || this.peek(2).kind === ',')) return this.lambdaKeyword();
+          if (this.isIdentifier(1) && (this.peek(2).kind === ':' || this.peek(2).kind === ',')) {
+            return this.lambdaKeyword();
+          }
           break;
       }
       if (specialCallWords.has(w) && next.kind === '(' && this.hasSpecialCallMarker(w)) return this.specialCall(w);
@@ -1329,7 +1261,10 @@ class Parser {
   private intervalLiteral(): A.IntervalLiteral {
     const start = this.start();
     this.expectWord('INTERVAL');
-    const value = this.isKind('(') ? this.parenthesized() : this.isString() ? this.stringLiteral() : this.expr(Prec.Unary);
+    let value: A.Expression;
+    if (this.isKind('(')) value = this.parenthesized();
+    else if (this.isString()) value = this.stringLiteral();
+    else value = this.expr(Prec.Unary);
     const unit = intervalUnits.has(this.word()) ? this.identifier('an interval unit', 'any-word') : null;
     return { kind: 'IntervalLiteral', value, unit, span: this.spanFrom(start) };
   }
@@ -1392,7 +1327,12 @@ class Parser {
    * `name(args)` with its modifiers. `method` marks `receiver.name(args)`, whose receiver becomes the
    * first argument; `start` is then the receiver's start.
    */
-  private functionCall(name: A.QualifiedName, method: boolean, start = name.span.start, receiver?: A.FunctionArg): A.FunctionCall {
+  private functionCall(
+    name: A.QualifiedName,
+    method: boolean,
+    start = name.span.start,
+    receiver?: A.FunctionArg,
+  ): A.FunctionCall {
     this.expectKind('(');
     const args: A.FunctionArg[] = receiver === undefined ? [] : [receiver];
     const distinct = this.acceptWord('DISTINCT');
@@ -1573,7 +1513,12 @@ class Parser {
     return { kind: 'Literal', literalType: 'string', value: field.name, span: field.span };
   }
 
-  private callNode(name: A.QualifiedName, syntax: A.FunctionCall['syntax'], args: A.FunctionArg[], start: number): A.FunctionCall {
+  private callNode(
+    name: A.QualifiedName,
+    syntax: A.FunctionCall['syntax'],
+    args: A.FunctionArg[],
+    start: number,
+  ): A.FunctionCall {
     return {
       kind: 'FunctionCall',
       name,

@@ -12,19 +12,6 @@ export interface LineColumn {
   readonly column: number;
 }
 
-export function span(start: number, end: number): Span {
-  return { start, end };
-}
-
-/** The smallest span covering both. */
-export function spanCover(a: Span, b: Span): Span {
-  return { start: Math.min(a.start, b.start), end: Math.max(a.end, b.end) };
-}
-
-export function spanText(source: string, s: Span): string {
-  return source.slice(s.start, s.end);
-}
-
 /** Moves a span by `offset` code units, e.g. from a statement into the buffer it was split from. */
 export function shiftSpan(s: Span, offset: number): Span {
   return { start: s.start + offset, end: s.end + offset };

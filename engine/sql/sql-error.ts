@@ -68,7 +68,7 @@ export class SqlError extends Error {
   }
 }
 
-/** Builds a positioned error: `sqlErrorAt('parse', 'unexpected-token', "expected FROM, found 'FORM'", source, span)`. */
+/** A positioned error, e.g. `sqlErrorAt('parse', 'unexpected-token', "expected FROM, found 'FORM'", source, span)`. */
 export function sqlErrorAt(
   phase: SqlErrorPhase,
   code: string,

@@ -2,7 +2,7 @@
 // keywords be used as names, so the lexer emits words and the parser decides (see keywords.ts).
 import { createToken, Lexer, type CustomPatternMatcherReturn, type TokenType } from 'chevrotain';
 
-/** Matches `body` at `offset`, returning the chevrotain custom-pattern result. */
+/** The text from `offset` to `end` as a chevrotain custom-pattern match; null when empty. */
 function matched(text: string, offset: number, end: number): CustomPatternMatcherReturn | null {
   return end > offset ? [text.slice(offset, end)] : null;
 }

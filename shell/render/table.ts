@@ -1,13 +1,15 @@
 // The boxed table, after DuckDB's shell: column names and types, right-aligned numbers, NULL, long lists
-// shortened, and a footer with the row count. Big results show their first and last rows only, so only
-// those are held while the rows stream by.
+// shortened, and a footer with the row count. It fits the terminal: the widest columns are cut with `…`,
+// and columns that still do not fit are hidden and named in the footer. Big results show their first and
+// last rows only (`.maxrows`), so only those are held while the rows stream by.
 import type { StreamedStatement } from '../../engine/index.js';
 import type { Output } from '../output.js';
 import { cellText, isNumericType, truncate } from './cell.js';
+import { isExplain, renderExplain } from './explain.js';
 import type { RenderOptions } from './renderer.js';
 
-/** Rows shown before the middle of a long result is elided (DuckDB's default, 40). */
-const maxRows = 40;
+/** Rows shown by default before the middle of a long result is elided (DuckDB's default, 40). */
+export const defaultMaxRows = 40;
 /** Lists longer than this are shortened to their first items and a count. */
 const listWidth = 40;
 /** Cells are kept up to this length, then columns are narrowed to fit the width. */
@@ -15,10 +17,15 @@ const maxCellLength = 1000;
 /** The width to fit when the output is not a terminal. */
 const defaultWidth = 160;
 const minColumnWidth = 8;
+/** The `…` column standing for hidden columns: 1 character plus its borders. */
+const hiddenMarkWidth = 4;
 
 export async function renderTable(statement: StreamedStatement, out: Output, options: RenderOptions): Promise<void> {
+  if (isExplain(statement)) return renderExplain(statement, out, options);
   const { columns } = statement;
-  if (isExplain(statement)) return renderExplain(statement, out);
+  const maxRows = options.maxRows ?? defaultMaxRows;
+  const headSize = maxRows === 0 ? Infinity : Math.ceil(maxRows / 2);
+  const tailSize = maxRows === 0 ? 0 : Math.floor(maxRows / 2);
   const head: string[][] = [];
   const tail: string[][] = [];
   let total = 0;
@@ -26,45 +33,76 @@ export async function renderTable(statement: StreamedStatement, out: Output, opt
     for (const row of chunk) {
       const cells = columns.map((c, i) => cellText(row[i] ?? null, c.duckdbType, listWidth, maxCellLength));
       total++;
-      if (head.length < maxRows / 2) head.push(cells);
-      else {
+      if (head.length < headSize) head.push(cells);
+      else if (tailSize > 0) {
         tail.push(cells);
-        if (tail.length > maxRows / 2) tail.shift();
+        if (tail.length > tailSize) tail.shift();
       }
     }
   }
-  const elided = total > maxRows;
+  const shownRows = head.length + tail.length;
   const natural = columns.map((c, i) =>
     Math.max(1, c.name.length, c.type.length, ...head.map((r) => r[i]!.length), ...tail.map((r) => r[i]!.length)),
   );
-  const widths = fitWidths(natural, options.width ?? defaultWidth);
-  const cut = (cells: readonly string[]) => cells.map((cell, i) => truncate(cell, widths[i]!));
-  const names = cut(columns.map((c) => c.name));
-  const types = cut(columns.map((c) => c.type.toLowerCase()));
-  const [shownHead, shownTail] = [head.map(cut), tail.map(cut)];
+  const { widths, shown } = fitWidths(natural, options.width ?? defaultWidth);
+  const hidden = columns.slice(shown).map((c) => c.name);
+  const mark = hidden.length > 0 ? ['…'] : [];
+  const cut = (cells: readonly string[]) => [...cells.slice(0, shown).map((cell, i) => truncate(cell, widths[i]!)), ...mark];
+  const allWidths = [...widths, ...mark.map(() => 1)];
   const right = columns.map((c) => isNumericType(c.duckdbType));
-  const rule = (left: string, middle: string, end: string) => left + widths.map((w) => '─'.repeat(w + 2)).join(middle) + end + '\n';
+  const rule = (left: string, middle: string, end: string) => left + allWidths.map((w) => '─'.repeat(w + 2)).join(middle) + end + '\n';
   const line = (cells: readonly string[], align: (i: number) => 'left' | 'right' | 'center') =>
-    '│' + cells.map((cell, i) => ` ${styled(pad(cell, widths[i]!, align(i)), cell, options)} `).join('│') + '│\n';
-  let text = rule('┌', '┬', '┐') + line(names, () => 'center') + line(types, () => 'center') + rule('├', '┼', '┤');
-  const body = (rows: string[][]) => rows.map((r) => line(r, (i) => (right[i] ? 'right' : 'left'))).join('');
-  text += body(shownHead) + (elided ? line(widths.map(() => '·'), () => 'center') : '') + body(shownTail);
+    '│' + cells.map((cell, i) => ` ${styled(pad(cell, allWidths[i]!, align(i)), cell, options)} `).join('│') + '│\n';
+  const body = (rows: string[][]) => rows.map((r) => line(cut(r), (i) => (right[i] ? 'right' : 'left'))).join('');
+  let text = rule('┌', '┬', '┐');
+  text += line(cut(columns.map((c) => c.name)), () => 'center');
+  text += line(cut(columns.map((c) => c.type.toLowerCase())), () => 'center');
+  text += rule('├', '┼', '┤');
+  text += body(head);
+  if (total > shownRows) text += line(allWidths.map(() => '·'), () => 'center');
+  text += body(tail);
   text += rule('└', '┴', '┘');
-  text += `${total} ${total === 1 ? 'row' : 'rows'}${elided ? ` (${head.length + tail.length} shown)` : ''}\n`;
+  text += footer(total, shownRows, hidden, options) + '\n';
   await out.write(text);
 }
 
-/** Narrows the widest columns until the table fits `available` characters (or no column can shrink). */
-function fitWidths(natural: readonly number[], available: number): number[] {
-  const widths = [...natural];
-  let total = widths.reduce((sum, w) => sum + w + 3, 1);
-  while (total > available) {
+/** `1000 rows (40 shown, 960 left out) · 2 columns hidden: a, b · 0.012 s` */
+function footer(total: number, shownRows: number, hidden: readonly string[], options: RenderOptions): string {
+  const parts = [`${total} ${total === 1 ? 'row' : 'rows'}${total > shownRows ? ` (${shownRows} shown, ${total - shownRows} left out)` : ''}`];
+  if (hidden.length > 0) {
+    const names = hidden.length <= 6 ? hidden.join(', ') : `${hidden.slice(0, 5).join(', ')}, … ${hidden.length - 5} more`;
+    parts.push(`${hidden.length} ${hidden.length === 1 ? 'column' : 'columns'} hidden: ${names}`);
+  }
+  if (options.elapsedMs !== undefined) parts.push(secondsText(options.elapsedMs()));
+  return parts.join(' · ');
+}
+
+export function secondsText(ms: number): string {
+  return `${(ms / 1000).toFixed(3)} s`;
+}
+
+/**
+ * Narrows the widest columns until the table fits `available` characters; when even the narrowest
+ * columns do not fit, keeps the leading columns that do (at least one) and leaves room for a `…` column.
+ */
+function fitWidths(natural: readonly number[], available: number): { widths: number[]; shown: number } {
+  const tableWidth = (widths: readonly number[]) => widths.reduce((sum, w) => sum + w + 3, 1);
+  const floor = natural.map((w) => Math.min(w, minColumnWidth));
+  let shown = natural.length;
+  while (shown > 1 && tableWidth(floor.slice(0, shown)) + (shown < natural.length ? hiddenMarkWidth : 0) > available) shown--;
+  const room = available - (shown < natural.length ? hiddenMarkWidth : 0);
+  const widths = natural.slice(0, shown);
+  let total = tableWidth(widths);
+  while (total > room) {
     const widest = widths.indexOf(Math.max(...widths));
     if (widths[widest]! <= minColumnWidth) break;
-    widths[widest]!--;
-    total--;
+    // Shrink the widest column to the next widest (or as far as needed) in one step.
+    const others = widths.filter((_, i) => i !== widest);
+    const target = Math.max(minColumnWidth, Math.min(widths[widest]! - 1, Math.max(widths[widest]! - (total - room), ...others)));
+    total -= widths[widest]! - target;
+    widths[widest] = target;
   }
-  return widths;
+  return { widths, shown };
 }
 
 function pad(text: string, width: number, align: 'left' | 'right' | 'center'): string {
@@ -78,19 +116,4 @@ function pad(text: string, width: number, align: 'left' | 'right' | 'center'): s
 /** NULL is dimmed on a terminal so it stands apart from the string 'NULL'. */
 function styled(padded: string, cell: string, options: RenderOptions): string {
   return options.color && cell === 'NULL' ? padded.replace('NULL', '\x1b[2mNULL\x1b[0m') : padded;
-}
-
-/** EXPLAIN returns (explain_key, explain_value) rows whose values are already drawn plans. */
-function isExplain(statement: StreamedStatement): boolean {
-  const names = statement.columns.map((c) => c.name);
-  return names.length === 2 && names[0] === 'explain_key' && names[1] === 'explain_value';
-}
-
-async function renderExplain(statement: StreamedStatement, out: Output): Promise<void> {
-  for await (const chunk of statement.chunks()) {
-    for (const row of chunk) {
-      const plan = String(row[1] ?? '');
-      await out.write(plan.endsWith('\n') ? plan : `${plan}\n`);
-    }
-  }
 }

@@ -1,6 +1,7 @@
 // Values as text, the way DuckDB's shell writes them: NULL, shortest FLOAT digits, `2.0` for whole
-// doubles, strings quoted inside lists and structs. `compact` mode (table and markdown cells) shortens
-// long lists to their first items and a count, and shows BLOBs as their size.
+// doubles, strings quoted inside lists and structs. `compact` mode (table, markdown and line cells)
+// shortens long lists to their first items (numbers to four significant digits) and a count, and shows
+// BLOBs as their size.
 import {
   DuckDBArrayValue,
   DuckDBBlobValue,
@@ -25,7 +26,7 @@ export function valueText(value: SqlValue, type: DuckDBType, options: TextOption
 function text(value: SqlValue, type: DuckDBType, options: TextOptions, nested: boolean): string {
   if (value === null) return 'NULL';
   if (typeof value === 'string') return nested ? `'${value.replace(/'/g, "''")}'` : value;
-  if (typeof value === 'number') return numberText(value, type);
+  if (typeof value === 'number') return nested && options.compactWidth !== undefined ? compactNumber(value, type) : numberText(value, type);
   if (typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   if (value instanceof DuckDBListValue || value instanceof DuckDBArrayValue) {
     const itemType = type.typeId === DuckDBTypeId.LIST || type.typeId === DuckDBTypeId.ARRAY ? type.valueType : type;
@@ -81,6 +82,15 @@ function numberText(value: number, type: DuckDBType): string {
   if (type.typeId === DuckDBTypeId.FLOAT) return wholeAsDecimal(float32Text(value));
   if (type.typeId === DuckDBTypeId.DOUBLE) return wholeAsDecimal(String(value));
   return String(value);
+}
+
+/** Numbers inside shortened lists: four significant digits, so more items fit (`0.0012`, `1.47e-6`). */
+function compactNumber(value: number, type: DuckDBType): string {
+  if (type.typeId !== DuckDBTypeId.FLOAT && type.typeId !== DuckDBTypeId.DOUBLE) return numberText(value, type);
+  if (!Number.isFinite(value) || value === 0) return numberText(value, type);
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1e-3 && magnitude < 1e6) return wholeAsDecimal(String(Number(value.toPrecision(4))));
+  return value.toExponential(2).replace(/e([+-])0*(\d)/, 'e$1$2').replace('e+', 'e');
 }
 
 /** The shortest decimal text that reads back as the same 32-bit float (JS prints float32s as doubles). */

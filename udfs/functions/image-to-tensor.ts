@@ -42,7 +42,7 @@ export function imageSize(width: ConstantValue | undefined, height: ConstantValu
 
 function checkedSize(value: ConstantValue, name: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_IMAGE_SIZE) {
-    throw new Error(`image_to_tensor: ${name} must be an integer from 1 to ${MAX_IMAGE_SIZE}, found ${JSON.stringify(value)}`);
+    throw new Error(`${name} must be an integer from 1 to ${MAX_IMAGE_SIZE}, found ${JSON.stringify(value)}`);
   }
   return value;
 }

@@ -15,8 +15,15 @@ export async function decodeImageInto(
   out: Float32Array,
   offset: number,
 ): Promise<void> {
-  const { data, info } = await sharp(bytes, { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS })
-    .rotate()
+  const input = { failOn: 'error', limitInputPixels: MAX_INPUT_PIXELS } as const;
+  let image = sharp(bytes, input).rotate();
+  if ((await image.metadata()).hasAlpha) {
+    // Drop alpha before resizing, as PIL's convert('RGB') does: resizing with it would premultiply the
+    // colours by it. A second pass, because sharp removes alpha only at the end of a pipeline.
+    const { data, info } = await image.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    image = sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels }, limitInputPixels: MAX_INPUT_PIXELS });
+  }
+  const { data, info } = await image
     .toColourspace('srgb')
     .resize(width, height, { fit: 'fill' })
     .raw()
@@ -26,7 +33,7 @@ export async function decodeImageInto(
   if (info.width !== width || info.height !== height || data.length !== pixels * channels) {
     throw new Error(`decoder returned ${info.width}x${info.height}x${channels}, expected ${width}x${height}`);
   }
-  // Greyscale (1 or 2 channels) repeats its grey; RGBA (4) drops the alpha, as PIL's convert('RGB') does.
+  // Greyscale (1 channel) repeats its grey; any channel past RGB is skipped.
   const grey = channels < 3;
   for (let p = 0, src = 0, dst = offset; p < pixels; p++, src += channels, dst += 3) {
     const r = data[src] as number;

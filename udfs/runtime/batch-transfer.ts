@@ -1,6 +1,7 @@
-// Prepares a batch to cross into a worker: checks its shape, and lists the ArrayBuffers to transfer.
-// A typed array that spans its whole ArrayBuffer is transferred (detached here); one that is a window on a
-// larger buffer (e.g. Node's pooled Buffers) is copied first, so the caller's other data stays intact.
+// Prepares a batch to cross into a worker: checks its shape, copies each typed array once onto a fresh
+// ArrayBuffer of exactly its size and lists those buffers for transfer. The copy (one memcpy per array,
+// small next to running a model on the rows) leaves the caller's batch intact, so the same columns may go
+// to several calls, and views on larger buffers (DuckDB vectors, Node's pooled Buffers) never detach them.
 
 import type { ArgBatch, ArgColumn } from '../model-function.js';
 
@@ -13,16 +14,9 @@ export interface TransferableBatch {
 
 export function prepareTransfer(batch: ArgBatch): TransferableBatch {
   const transferList: ArrayBuffer[] = [];
-  const seen = new Set<ArrayBufferLike>();
   const own = <T extends Float32Array | Int32Array | Uint8Array>(array: T): T => {
-    const buffer = array.buffer;
-    if (buffer instanceof SharedArrayBuffer) return array;
-    const whole = array.byteOffset === 0 && array.byteLength === buffer.byteLength;
-    if (whole && !seen.has(buffer)) {
-      seen.add(buffer);
-      transferList.push(buffer);
-      return array;
-    }
+    // Shared memory crosses threads by reference: nothing to copy or transfer.
+    if (array.buffer instanceof SharedArrayBuffer) return array;
     const copy = copyOf(array);
     transferList.push(copy.buffer as ArrayBuffer);
     return copy;
@@ -41,8 +35,7 @@ function checkShape(column: ListColumn, index: number, rowCount: number): void {
   if (column.offsets.length !== rowCount + 1 || column.valid.length !== rowCount) {
     throw new Error(
       `argument ${index + 1} of the batch has ${column.offsets.length} offsets and ${column.valid.length} validity ` +
-        `entries for ${rowCount} rows (expected ${rowCount + 1} and ${rowCount}); a batch given to run() ` +
-        `twice has had its buffers transferred away`,
+        `entries for ${rowCount} rows (expected ${rowCount + 1} and ${rowCount})`,
     );
   }
   const end = column.offsets[rowCount] as number;

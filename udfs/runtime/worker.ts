@@ -58,10 +58,14 @@ function runKernel(task: KernelTask): Promise<ResultColumn | null> {
 
 /** Builds the session, then holds this worker until every party has too, so each load lands on its own worker. */
 async function load(task: LoadTask): Promise<null> {
-  await sessions.get(task.model);
   const counter = new Int32Array(task.barrier);
-  Atomics.add(counter, 0, 1);
-  Atomics.notify(counter, 0);
+  try {
+    await sessions.get(task.model);
+  } finally {
+    // A failed build arrives too (and then reports its error), so the other workers never wait for it.
+    Atomics.add(counter, 0, 1);
+    Atomics.notify(counter, 0);
+  }
   const deadline = Date.now() + task.timeoutMs;
   for (;;) {
     const arrived = Atomics.load(counter, 0);

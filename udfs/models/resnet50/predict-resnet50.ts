@@ -73,7 +73,7 @@ export function preprocessMode(value: ConstantValue | undefined): PreprocessMode
   if (value === undefined || value === null) return 'caffe';
   const mode = typeof value === 'string' ? value.toLowerCase() : value;
   if (!PREPROCESS_MODES.includes(mode as PreprocessMode)) {
-    throw new Error(`predict_resnet50: preprocess must be 'caffe', 'tf' or 'none', found ${JSON.stringify(value)}`);
+    throw new Error(`preprocess must be 'caffe', 'tf' or 'none', found ${JSON.stringify(value)}`);
   }
   return mode as PreprocessMode;
 }
