@@ -78,3 +78,12 @@ test('an output-stage error names the call, not the staged column', async () => 
     await staged.finish(false);
   }
 });
+
+test('DOUBLE[], INTEGER[] and fixed-size arrays are cast to FLOAT[] for the model', async () => {
+  const { rows } = await run(
+    f,
+    `SELECT scale2(list_transform(data, v -> v::DOUBLE)), scale2([id, 1]::INTEGER[]), scale2([id, 2]::FLOAT[2])
+     FROM '${f.dir}/image_data.parquet' WHERE id = 5`,
+  );
+  assert.deepEqual(rows, [[[10, 100], [10, 2], [10, 4]]]);
+});

@@ -1,6 +1,7 @@
-// DuckDB as the oracle for extents and precedence: wrapping every expression node in parentheses must
-// give the same DuckDB parse tree (json_serialize_sql) as the original text. A span that is too short
-// or too long, or an operator bound differently from DuckDB, changes the tree.
+// DuckDB as the oracle for extents and precedence: wrapping every expression node, set-operation
+// operand and nested join in parentheses must give the same DuckDB parse tree (json_serialize_sql) as
+// the original text. A span that is too short or too long, or an operator, set operation or join
+// grouped differently from DuckDB, changes the tree.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -37,6 +38,9 @@ const corpus = [
   "SELECT * FROM read_parquet(['a.parquet', 'b.parquet'], hive_partitioning = true) AS p, 'x.csv' c, range(1 + 1) r(i)",
   'WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) SELECT n * 2 FROM r',
   'SELECT 1 UNION SELECT 2 INTERSECT SELECT 3 EXCEPT ALL SELECT 4 UNION ALL BY NAME SELECT 5 ORDER BY ALL LIMIT 10% OFFSET 2',
+  'SELECT 1 EXCEPT SELECT 2 UNION SELECT 3 INTERSECT ALL SELECT 4',
+  'VALUES (1) UNION (SELECT 2 UNION SELECT 3) INTERSECT DISTINCT VALUES (4)',
+  'SELECT * FROM a JOIN b ON a.x = b.x LEFT JOIN c USING (y) RIGHT OUTER JOIN d ON true, e NATURAL JOIN f CROSS JOIN g',
   'FROM tbl SELECT a + 1 WHERE a > 1',
   'SELECT (SELECT max(x) FROM t) + 1, EXISTS (SELECT 1) AND NOT EXISTS (SELECT 2), ARRAY[1, 2], ((SELECT 1) + 1)',
   "SELECT a COLLATE nocase = b, ts AT TIME ZONE 'UTC' + INTERVAL 1 HOUR",
@@ -87,7 +91,10 @@ function parenthesizeAll(source: string, node: Node, parent: Node | null, grandp
     // `= ANY (query)` is one comparison form: neither the quantifier nor its operand stands alone.
     !isQuantifier(node) &&
     !(grandparent !== null && isQuantifier(grandparent));
-  return wrap ? `(${out})` : out;
+  // Set-operation operands and nested joins in parentheses pin the tree shape of queries and FROM.
+  const operand = parent?.kind === 'SetOperation' && node.kind !== 'ParenthesizedQuery';
+  const nestedJoin = node.kind === 'JoinedFrom' && parent?.kind === 'JoinedFrom';
+  return wrap || operand || nestedJoin ? `(${out})` : out;
 }
 
 function isQuantifier(node: Node): boolean {

@@ -1,12 +1,12 @@
-// Model results -> a DuckDB temp table, in input order. Each result column is written into the list
+// Model results -> a DuckDB table, in input order. Each result column is written into the list
 // vectors of a data chunk with bulk copies (offsets, lengths, floats, validity), then appended.
 import { DuckDBDataChunk, DuckDBVector, FLOAT, LIST, type DuckDBAppender, type DuckDBConnection } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
 import type { ResultColumn } from '../../udfs/model-function.js';
 
-/** Creates (or replaces) the temp table a level's results go to: one FLOAT[] column per call. */
+/** Creates (or replaces) the table a level's results go to: one FLOAT[] column per call. */
 export async function createResultTable(connection: DuckDBConnection, table: string, columns: readonly string[]): Promise<void> {
-  await connection.run(`CREATE OR REPLACE TEMP TABLE ${table} (${columns.map((c) => `${c} FLOAT[]`).join(', ')})`);
+  await connection.run(`CREATE OR REPLACE TABLE ${table} (${columns.map((c) => `${c} FLOAT[]`).join(', ')})`);
 }
 
 export class ResultAppender {
@@ -18,8 +18,12 @@ export class ResultAppender {
     private readonly columnCount: number,
   ) {}
 
+  /** `table` is `name` or `catalog.name` (in the catalog's main schema). */
   static async open(connection: DuckDBConnection, table: string, columnCount: number): Promise<ResultAppender> {
-    return new ResultAppender(await connection.createAppender(table), columnCount);
+    const dot = table.indexOf('.');
+    const appender =
+      dot < 0 ? await connection.createAppender(table) : await connection.createAppender(table.slice(dot + 1), 'main', table.slice(0, dot));
+    return new ResultAppender(appender, columnCount);
   }
 
   get rowCount(): number {

@@ -49,7 +49,7 @@ export interface RelationStage {
   readonly relation: string;
   readonly span: Span;
   readonly alias: string;
-  /** Relations whose row order DuckDB does not keep between two scans are copied to a temp table first. */
+  /** Relations whose row order DuckDB does not keep between two scans are copied to a table first. */
   readonly materialize: { readonly table: string; readonly sql: string } | null;
   /** WHERE conjuncts applied before the model (the output stage applies the whole WHERE again). */
   readonly pushedWhere: readonly string[];
@@ -65,7 +65,7 @@ export interface ModelPlan {
   /** What the output statement is: a query returns rows, the others return a count of rows written. */
   readonly statementKind: 'select' | 'copy' | 'create-table' | 'insert';
   readonly stages: readonly RelationStage[];
-  /** Temp tables the stages create, to drop when the statement ends. */
+  /** Tables the stages create (in the staging catalog), to drop when the statement ends. */
   readonly tempTables: readonly string[];
   /** Staged result column -> the call it holds, as written: to put calls back into DuckDB's messages. */
   readonly callNames: ReadonlyMap<string, string>;

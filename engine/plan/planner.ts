@@ -46,7 +46,14 @@ const orderStableScans = new Set([
   'read_json_auto', 'read_ndjson', 'read_ndjson_auto', 'range', 'generate_series',
 ]);
 
+/** Names the staged columns (and relations DuckDB gives no name) so they cannot clash with the user's. */
 export const tempPrefix = '__sqlinfer_';
+/**
+ * An in-memory database attached for the statement's staged tables: unlike temp tables, every
+ * connection of the instance sees it, so results can be appended from a second connection while the
+ * first streams the input.
+ */
+export const stagingCatalog = '__sqlinfer';
 
 export async function planModelStatement(
   source: string,
@@ -210,9 +217,9 @@ class Planner {
     let base = filtered;
     // Ties in an ORDER BY may come out in another order on a second scan: the chosen rows are kept.
     if (cte !== null || limit.orderBy !== null || !(await this.orderStable(leaf))) {
-      const table = `${tempPrefix}r${relationIndex}`;
+      const table = `${stagingCatalog}.r${relationIndex}`;
       this.tempTables.push(table);
-      materialize = { table, sql: `CREATE OR REPLACE TEMP TABLE ${table} AS ${withPrefix}${filtered}` };
+      materialize = { table, sql: `CREATE OR REPLACE TABLE ${table} AS ${withPrefix}${filtered}` };
       base = `SELECT * FROM ${table}`;
     }
     const countSql = materialize === null ? `SELECT count(*) FROM (${base})` : `SELECT count(*) FROM ${materialize.table}`;
@@ -237,7 +244,7 @@ class Planner {
     const tables: string[] = [];
     const columns: string[] = [];
     for (const depth of depths) {
-      const table = `${tempPrefix}t${++this.tableCount}`;
+      const table = `${stagingCatalog}.t${++this.tableCount}`;
       const inputColumns: PlannedInputColumn[] = [];
       const calls: PlannedCall[] = [];
       for (const [key, entry] of unique) {
@@ -251,9 +258,12 @@ class Planner {
           if (spec.constant || (literal !== undefined && literal !== null && !accepts(spec.kinds, 'float-list') && !accepts(spec.kinds, 'blob'))) {
             return { kind: 'constant', value: literal ?? null };
           }
-          const kind = this.columnKind(first, i, argTypes.get(arg.value.span.start)!);
+          const type = argTypes.get(arg.value.span.start)!;
+          const kind = this.columnKind(first, i, type);
           const cast = kind === 'float-list' ? 'FLOAT[]' : 'BLOB';
-          inputColumns.push({ sql: `CAST(${this.out.render(arg.value.span)} AS ${cast})`, kind });
+          const text = this.out.render(arg.value.span);
+          // A cast to the type a column already has still copies every value in DuckDB: skip it.
+          inputColumns.push({ sql: type.toUpperCase() === cast ? text : `CAST(${text} AS ${cast})`, kind });
           return { kind: 'column', column: inputColumns.length - 1 };
         });
         const resultRef = `${qAlias}.${column}`;

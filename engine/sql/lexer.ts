@@ -1,6 +1,7 @@
 // The lexer: chevrotain turns text into tokens; this module maps them to the small token shape the
 // parser and the statement splitter use, and turns unterminated strings or comments into SqlErrors.
-import { Lexer, type IToken, type TokenType } from 'chevrotain';
+import type { IToken, TokenType } from 'chevrotain';
+import { chevrotain } from './chevrotain.js';
 import { SqlError, sqlErrorAt } from './sql-error.js';
 import * as T from './tokens.js';
 
@@ -82,7 +83,7 @@ const unterminated = new Map<TokenType, { code: string; detail: string }>([
 ]);
 
 // Built once: chevrotain analyses the token set at construction.
-const lexer = new Lexer(T.allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
+const lexer = new chevrotain.Lexer(T.allTokens, { positionTracking: 'onlyOffset', ensureOptimizations: true });
 
 function toToken(t: IToken, kind: TokenKind): Token {
   return { kind, text: t.image, start: t.startOffset, end: t.startOffset + t.image.length };

@@ -626,10 +626,7 @@ class Parser extends TokenCursor {
         else if (this.acceptWord('RIGHT')) joinType = 'right';
         else if (this.acceptWord('FULL')) joinType = 'full';
         else if (this.acceptWord('INNER')) joinType = 'inner';
-        if (joinType !== 'inner' && !this.acceptWord('OUTER')) {
-          if (joinType === 'left' && this.acceptWord('SEMI')) joinType = 'semi';
-          else if (joinType === 'left' && this.acceptWord('ANTI')) joinType = 'anti';
-        }
+        if (joinType !== 'inner') this.acceptWord('OUTER');
         if (this.acceptWord('SEMI')) joinType = 'semi';
         else if (this.acceptWord('ANTI')) joinType = 'anti';
       }
@@ -698,11 +695,14 @@ class Parser extends TokenCursor {
   private tableAlias(): A.TableAlias | null {
     const start = this.start();
     let name: A.Identifier;
-    if (this.acceptWord('AS')) name = this.identifier('an alias');
-    else if (this.isIdentifier() && !notImplicitAliases.has(this.word())) {
+    if (this.acceptWord('AS')) {
+      name = this.identifier('an alias');
+    } else if (this.isIdentifier() && !notImplicitAliases.has(this.word())) {
       if (this.peek().kind === 'word') this.rejectMisspeltClause();
       name = this.identifier();
-    } else return null;
+    } else {
+      return null;
+    }
     const columns = this.isKind('(') ? this.identifierList() : null;
     return { kind: 'TableAlias', name, columns, span: this.spanFrom(start) };
   }
@@ -750,12 +750,16 @@ class Parser extends TokenCursor {
       if (this.acceptWord('CURRENT')) {
         this.expectWord('ROW');
         exclude = 'current-row';
-      } else if (this.acceptWord('GROUP')) exclude = 'group';
-      else if (this.acceptWord('TIES')) exclude = 'ties';
-      else if (this.acceptWord('NO')) {
+      } else if (this.acceptWord('GROUP')) {
+        exclude = 'group';
+      } else if (this.acceptWord('TIES')) {
+        exclude = 'ties';
+      } else if (this.acceptWord('NO')) {
         this.expectWord('OTHERS');
         exclude = 'no-others';
-      } else this.fail('CURRENT ROW, GROUP, TIES or NO OTHERS');
+      } else {
+        this.fail('CURRENT ROW, GROUP, TIES or NO OTHERS');
+      }
     }
     return { kind: 'WindowFrame', units, start: frameStart, end: frameEnd, exclude, span: this.spanFrom(start) };
   }
@@ -774,7 +778,11 @@ class Parser extends TokenCursor {
       return { kind: 'FrameBound', bound: 'current-row', offset: null, span: this.spanFrom(start) };
     }
     const offset = this.expr(Prec.And);
-    const bound = this.acceptWord('PRECEDING') ? 'preceding' : (this.expectWord('FOLLOWING'), 'following');
+    let bound: 'preceding' | 'following' = 'preceding';
+    if (!this.acceptWord('PRECEDING')) {
+      this.expectWord('FOLLOWING');
+      bound = 'following';
+    }
     return { kind: 'FrameBound', bound, offset, span: this.spanFrom(start) };
   }
 
@@ -915,7 +923,7 @@ class Parser extends TokenCursor {
     }
     const afterNot = this.word(1);
     const negatedForm = w === 'NOT' && (likeWords.has(afterNot) || afterNot === 'IN' || afterNot === 'BETWEEN');
-    const op = negatedForm ? this.word(1) : w;
+    const op = negatedForm ? afterNot : w;
     for (const candidate of ['LIKE', 'ILIKE', 'IN', 'BETWEEN']) this.note(candidate);
     if (likeWords.has(op) || op === 'IN' || op === 'BETWEEN') {
       if (Prec.Like <= minPrec) return null;
@@ -981,7 +989,6 @@ class Parser extends TokenCursor {
   /** `.field` or `.method(args)` after an expression that is not a plain dotted name. */
   private member(left: A.Expression, start: number): A.Expression {
     this.expectKind('.');
-    if (this.isOp('*') && left.kind === 'ColumnRef') return this.starModifiers(start, left.parts);
     const field = this.identifier('a field name', 'any-word');
     if (!this.isKind('(')) return { kind: 'FieldAccess', expression: left, field, span: this.spanFrom(start) };
     const name: A.QualifiedName = { kind: 'QualifiedName', parts: [field], span: field.span };

@@ -1,6 +1,9 @@
 // Token definitions for DuckDB's SQL dialect. Keywords are not separate tokens: DuckDB lets most
 // keywords be used as names, so the lexer emits words and the parser decides (see keywords.ts).
-import { createToken, Lexer, type CustomPatternMatcherReturn, type TokenType } from 'chevrotain';
+import type { CustomPatternMatcherReturn, TokenType } from 'chevrotain';
+import { chevrotain } from './chevrotain.js';
+
+const { createToken, Lexer } = chevrotain;
 
 /** The text from `offset` to `end` as a chevrotain custom-pattern match; null when empty. */
 function matched(text: string, offset: number, end: number): CustomPatternMatcherReturn | null {
