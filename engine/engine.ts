@@ -3,7 +3,7 @@
 // statements go through the model path (input and model stages, then an output stage on DuckDB), and
 // everything else goes to DuckDB as the user wrote it.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { PrepareProgress } from '../udfs/model-function.js';
+import type { ArgBatch, ModelFunction, PreparedCall, PrepareProgress, ResultColumn } from '../udfs/model-function.js';
 import { duckdbError } from './exec/duckdb-error.js';
 import { runDuckDBStatement, throwIfAborted, type DuckDBStatementRun } from './exec/duckdb-statement.js';
 import type { SqlValue, StatementResult, StreamedStatement } from './exec/result.js';
@@ -142,6 +142,9 @@ export class Engine {
     }
   }
 
+  /** The model functions as the model path sees them: see cancellableBatches(). */
+  private readonly cancellable = cancellableRegistry(() => this.options.udfs!.registry);
+
   private async execute(text: string, signal: AbortSignal | undefined): Promise<Execution> {
     const route = routeStatement(text, this.options.udfs?.registry);
     switch (route.kind) {
@@ -169,7 +172,7 @@ export class Engine {
     const staged = await stageModelStatement(
       {
         connection: this.connection,
-        registry: this.options.udfs!.registry,
+        registry: this.cancellable,
         settings: this.settings,
         signal,
         onProgress: this.options.onProgress,
@@ -218,4 +221,62 @@ async function* placeChunkErrors(
   } catch (error) {
     throw placed(error);
   }
+}
+
+/** The registry with every function wrapped by cancellableBatches(), one wrapper per function. */
+function cancellableRegistry(registry: () => ModelRegistry): ModelRegistry {
+  const wrapped = new WeakMap<ModelFunction, ModelFunction>();
+  const wrap = (fn: ModelFunction | undefined) => {
+    if (fn === undefined) return undefined;
+    let w = wrapped.get(fn);
+    if (w === undefined) wrapped.set(fn, (w = cancellableBatches(fn)));
+    return w;
+  };
+  return {
+    has: (name) => registry().has(name),
+    get: (name) => wrap(registry().get(name)),
+    list: () => registry().list().map((fn) => wrap(fn)!),
+  };
+}
+
+/**
+ * A cancelled statement must not stop a worker in the middle of a batch: the worker pool does that by
+ * terminating the thread, which aborts the whole process inside onnxruntime's native code. So a batch is
+ * run without the signal, and on abort its promise rejects at once while the batch finishes on its
+ * worker and its result is dropped; the statement is cancelled at once, and the pool stays whole.
+ */
+function cancellableBatches(fn: ModelFunction): ModelFunction {
+  return {
+    name: fn.name,
+    description: fn.description,
+    args: fn.args,
+    resultType: fn.resultType,
+    async prepare(context) {
+      const prepared = await fn.prepare(context);
+      return {
+        description: prepared.description,
+        resultType: prepared.resultType,
+        run: (batch: ArgBatch, signal?: AbortSignal) => detach(prepared, batch, signal),
+      };
+    },
+  };
+}
+
+function detach(prepared: PreparedCall, batch: ArgBatch, signal: AbortSignal | undefined): Promise<ResultColumn> {
+  if (signal === undefined) return prepared.run(batch);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    prepared.run(batch).then(
+      (column) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(column);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }

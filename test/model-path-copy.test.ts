@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { SqlError } from '../engine/sql/sql-error.js';
-import { duck, fixture, run, type Fixture } from './model-path-fixtures.js';
+import { duck, fixture, run, stagedTables, type Fixture } from './model-path-fixtures.js';
 
 let f: Fixture;
 let file: string;
@@ -45,7 +45,7 @@ test('a row error fails the statement naming the row; the existing target is unt
   );
   assert.equal(readFileSync(target, 'utf8'), 'previous contents\n');
   assert.deepEqual(leftovers(), []);
-  assert.deepEqual(await duck(f, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '__sqlinfer%'`), [['0']]);
+  assert.equal(await stagedTables(f), 0);
 });
 
 test('a failure in the output stage removes the temporary file', async () => {
@@ -83,5 +83,5 @@ test('aborting stops the model stage with code interrupted and cleans up', async
   }
   assert.ok(runs < 20, `the model kept running after the abort (${runs} batches)`);
   assert.deepEqual(leftovers(), []);
-  assert.deepEqual(await duck(f, `SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '__sqlinfer%'`), [['0']]);
+  assert.equal(await stagedTables(f), 0);
 });

@@ -17,6 +17,8 @@ import {
 export interface Fixture {
   readonly dir: string;
   readonly connection: DuckDBConnection;
+  /** Opens a second connection to the same database, as the engine does for appending results. */
+  openConnection(): Promise<DuckDBConnection>;
   readonly registry: TestRegistry;
   readonly scale2: CountingFunction;
   readonly blobLen: CountingFunction;
@@ -149,6 +151,7 @@ export async function fixture(): Promise<Fixture> {
   return {
     dir,
     connection,
+    openConnection: () => instance.connect(),
     registry: new TestRegistry([s2, bl]),
     scale2: s2,
     blobLen: bl,
@@ -168,7 +171,10 @@ export interface RunOutcome {
 
 /** Runs a whole model statement as the engine would: stage, run the output SQL, finish. */
 export async function run(f: Fixture, sql: string, batchSize = 7, signal?: AbortSignal): Promise<RunOutcome> {
-  const staged = await stageModelStatement({ connection: f.connection, registry: f.registry, settings: settings(batchSize), signal }, sql);
+  const staged = await stageModelStatement(
+    { connection: f.connection, registry: f.registry, settings: settings(batchSize), signal, openConnection: f.openConnection },
+    sql,
+  );
   try {
     const reader = await f.connection.runAndReadAll(staged.sql);
     const rows = reader.getRowsJson() as unknown[][];
@@ -178,6 +184,12 @@ export async function run(f: Fixture, sql: string, batchSize = 7, signal?: Abort
     await staged.finish(false);
     throw error;
   }
+}
+
+/** How many staged tables are left in the staging database (0 once a statement has finished). */
+export async function stagedTables(f: Fixture): Promise<number> {
+  const rows = await duck(f, `SELECT count(*) FROM duckdb_tables() WHERE database_name = '__sqlinfer' OR table_name LIKE '__sqlinfer%'`);
+  return Number(rows[0]![0]);
 }
 
 /** Runs plain DuckDB SQL, for expected values. */

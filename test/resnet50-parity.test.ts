@@ -1,8 +1,10 @@
 // The ONNX graph against an independent ResNet-50: keras.applications.ResNet50 written again with
-// TensorFlow.js layers (the same layer types and settings as Keras), both loading one HDF5 file.
+// TensorFlow.js layers (the same layer types and settings as Keras), both loading one HDF5 file: first the
+// bare graph on preprocessed tensors, then predict_resnet50 in SQL on JPEG files (decode, resize and
+// Keras's preprocessing in the workers) against Keras's preprocessing written again in this file.
 
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,6 +12,8 @@ import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { createEngine, createUdfs } from '../engine/index.js';
 import type { KerasWeights } from '../udfs/models/keras/keras-weights.js';
 import { readResnet50Weights } from '../udfs/models/resnet50/keras-weights.js';
 import {
@@ -25,13 +29,14 @@ const SIZE = 224;
 const CLASSES = 1000;
 
 let dir = '';
+let weightsPath = '';
 let weights: KerasWeights;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sqlinfer-resnet50-parity-'));
-  const path = join(dir, 'resnet50.h5');
-  await writeKerasH5(path, testResnet50Weights(7, 8), { weightlessLayers: ['input_1', 'conv1_pad', 'avg_pool'] });
-  weights = await readResnet50Weights(path);
+  weightsPath = join(dir, 'resnet50.h5');
+  await writeKerasH5(weightsPath, testResnet50Weights(7, 8), { weightlessLayers: ['input_1', 'conv1_pad', 'avg_pool'] });
+  weights = await readResnet50Weights(weightsPath);
   const wasmDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
   setWasmPaths(`${wasmDir}/`);
   assert.ok(await tf.setBackend('wasm'), 'the TensorFlow.js WASM backend starts');
@@ -164,4 +169,75 @@ test('the ONNX ResNet-50 matches an independent TensorFlow.js ResNet-50 on the s
   assert.ok(logitDiff < 1e-4 * Math.max(1, logitScale), `logits differ by ${logitDiff} (largest |logit| ${logitScale})`);
   const probabilityDiff = maxAbsDiff(onnxProbabilities, tfProbabilities);
   assert.ok(probabilityDiff < 1e-4, `probabilities differ by ${probabilityDiff}`);
+});
+
+/** Keras's preprocess_input, written again here: 'caffe' (BGR minus the ImageNet means) or 'tf' (-1..1). */
+function kerasPreprocess(rgb: Uint8Array, mode: 'caffe' | 'tf'): Float32Array {
+  const out = new Float32Array(rgb.length);
+  for (let i = 0; i < rgb.length; i += 3) {
+    const [r, g, b] = [rgb[i] as number, rgb[i + 1] as number, rgb[i + 2] as number];
+    if (mode === 'caffe') {
+      out[i] = b - 103.939;
+      out[i + 1] = g - 116.779;
+      out[i + 2] = r - 123.68;
+    } else {
+      out[i] = r / 127.5 - 1;
+      out[i + 1] = g / 127.5 - 1;
+      out[i + 2] = b / 127.5 - 1;
+    }
+  }
+  return out;
+}
+
+test("predict_resnet50 on decoded JPEGs matches TensorFlow.js for 'caffe' and 'tf'", async () => {
+  // Two photos of different sizes and aspect ratios, written as JPEG files and read back by DuckDB.
+  const photos = [
+    { name: 'a.jpg', width: 320, height: 240, color: { r: 200, g: 60, b: 30 } },
+    { name: 'b.jpg', width: 180, height: 300, color: { r: 20, g: 120, b: 220 } },
+  ];
+  const rgbs: Uint8Array[] = [];
+  for (const photo of photos) {
+    const noise = Buffer.alloc(photo.width * photo.height * 3);
+    for (let i = 0; i < noise.length; i++) noise[i] = (i * 7919 + (i >> 5) * 31) % 256;
+    const jpeg = await sharp(noise, { raw: { width: photo.width, height: photo.height, channels: 3 } })
+      .composite([{ input: { create: { width: photo.width, height: photo.height >> 1, channels: 3, background: photo.color } }, gravity: 'north' }])
+      .jpeg({ quality: 90 })
+      .toBuffer();
+    await writeFile(join(dir, photo.name), jpeg);
+    // The notebook's tensor: the decoded image resized to 224x224, RGB, height x width x channel.
+    rgbs.push(new Uint8Array(await sharp(jpeg).resize(SIZE, SIZE, { fit: 'fill' }).removeAlpha().raw().toBuffer()));
+  }
+
+  const engine = await createEngine({ udfs: createUdfs({ threads: 2 }), settings: { resnet50_weights: weightsPath } });
+  let rows: { caffe: number[]; tf: number[] }[];
+  try {
+    const [result] = await engine.run(
+      `SELECT predict_resnet50(content) AS caffe, predict_resnet50(content, 'tf') AS tf
+       FROM read_blob('${join(dir, '*.jpg')}') ORDER BY filename`,
+    );
+    rows = (result?.rows ?? []).map((row) => ({
+      caffe: (row[0] as { items: number[] }).items,
+      tf: (row[1] as { items: number[] }).items,
+    }));
+  } finally {
+    await engine.close();
+  }
+  assert.equal(rows.length, photos.length);
+
+  const model = tfjsResnet50(weights);
+  try {
+    for (const mode of ['caffe', 'tf'] as const) {
+      const batch = new Float32Array(photos.length * SIZE * SIZE * 3);
+      rgbs.forEach((rgb, n) => batch.set(kerasPreprocess(rgb, mode), n * SIZE * SIZE * 3));
+      const input = tf.tensor4d(batch, [photos.length, SIZE, SIZE, 3]);
+      const outputs = model.predict(input) as tf.Tensor[];
+      const expected = (await (outputs[1] as tf.Tensor).data()) as Float32Array;
+      tf.dispose([input, ...outputs]);
+      const actual = Float32Array.from(rows.flatMap((row) => row[mode]));
+      const diff = maxAbsDiff(actual, expected);
+      assert.ok(diff < 1e-4, `${mode}: probabilities differ by ${diff}`);
+    }
+  } finally {
+    model.dispose();
+  }
 });

@@ -88,3 +88,21 @@ test('an empty input runs no batch and the statement returns no rows', async () 
   assert.deepEqual(rows, []);
   assert.equal(f.scale2.batches, before);
 });
+
+// DuckDB's appender flushes by itself every ~200k rows, and a flush on the connection streaming the input
+// ends that stream without an error: every row must still reach the model, with a second connection for
+// the appends and without one.
+for (const side of [true, false]) {
+  test(`more rows than the appender buffers all reach the model (${side ? 'appending on a second connection' : 'results held until the input is read'})`, async () => {
+    await f.connection.run(`CREATE OR REPLACE TABLE many AS SELECT i AS id, [i::FLOAT] AS data FROM range(250000) r(i)`);
+    const before = f.scale2.rows;
+    const staged = await stageModelStatement(
+      { connection: f.connection, registry: f.registry, settings: settings(4096, 2), ...(side ? { openConnection: f.openConnection } : {}) },
+      `SELECT count(*), count(*) FILTER (WHERE scale2(data)[1] = 2 * id) FROM many`,
+    );
+    const rows = (await f.connection.runAndReadAll(staged.sql)).getRowsJson();
+    await staged.finish(true);
+    assert.equal(f.scale2.rows - before, 250000);
+    assert.deepEqual(rows, [['250000', '250000']]);
+  });
+}

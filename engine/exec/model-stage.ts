@@ -1,6 +1,10 @@
 // The model stage of one level of calls over one relation: stream the input query's chunks out of DuckDB,
 // cut them into batches, run every call on each batch with a bounded number of batches in flight (the cap
-// bounds memory), and append the results in input order to the level's temp table.
+// bounds memory), and append the results in input order to the level's table.
+//
+// DuckDB ends a connection's streaming result, silently, when an appender on that same connection
+// flushes (it does so by itself every ~200k rows). So results go through a second connection when the
+// engine provides one; without one they are held until the input is read, then appended.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { RowError, type PreparedCall, type ResultColumn } from '../../udfs/model-function.js';
 import type { ModelLevel, PlannedCall } from '../plan/model-plan.js';
@@ -10,7 +14,10 @@ import { duckdbError } from './duckdb-error.js';
 import { createResultTable, ResultAppender } from './result-append.js';
 
 export interface ModelStageOptions {
+  /** Runs the input query. */
   readonly connection: DuckDBConnection;
+  /** Appends the results while the input streams; null to append after the input is read. */
+  readonly appendConnection: DuckDBConnection | null;
   readonly level: ModelLevel;
   /** The prepared call for each of `level.calls`, same order. */
   readonly prepared: readonly PreparedCall[];
@@ -20,7 +27,7 @@ export interface ModelStageOptions {
   /** The statement's text, for errors pointing at a call. */
   readonly source: string;
   readonly signal?: AbortSignal;
-  /** Called after each batch is appended with the number of rows done so far. */
+  /** Called after each batch is done with the number of rows done so far. */
   onRows?(done: number): void;
 }
 
@@ -31,10 +38,12 @@ interface InFlight {
 
 /** Runs the level; resolves with the number of rows the model ran on. */
 export async function runModelStage(options: ModelStageOptions): Promise<number> {
-  const { connection, level, prepared, signal } = options;
+  const { connection, appendConnection, level, prepared, signal } = options;
   await createResultTable(connection, level.table, level.calls.map((c) => c.column));
-  const appender = await ResultAppender.open(connection, level.table, level.calls.length);
+  const appender = appendConnection === null ? null : await ResultAppender.open(appendConnection, level.table, level.calls.length);
+  const held: { columns: ResultColumn[]; rows: number }[] = [];
   const inFlight: InFlight[] = [];
+  let done = 0;
   const onAbort = () => connection.interrupt();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -47,12 +56,14 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
       results.catch(() => undefined);
       inFlight.push({ batch, results });
     };
-    const appendNext = async () => {
+    const completeNext = async () => {
       const next = inFlight.shift()!;
       const columns = await next.results;
       throwIfAborted(signal);
-      appender.append(columns, next.batch.rowCount);
-      options.onRows?.(appender.rowCount);
+      if (appender === null) held.push({ columns, rows: next.batch.rowCount });
+      else appender.append(columns, next.batch.rowCount);
+      done += next.batch.rowCount;
+      options.onRows?.(done);
     };
     for (;;) {
       throwIfAborted(signal);
@@ -60,18 +71,28 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
       if (chunk === null || chunk.rowCount === 0) break;
       for (const batch of batcher.add(chunk)) {
         dispatch(batch);
-        while (inFlight.length >= options.maxInFlight) await appendNext();
+        while (inFlight.length >= options.maxInFlight) await completeNext();
       }
     }
     const last = batcher.finish();
     if (last !== null) dispatch(last);
-    while (inFlight.length > 0) await appendNext();
-    return appender.rowCount;
+    while (inFlight.length > 0) await completeNext();
+    if (appender === null) await appendHeld(connection, level, held);
+    return done;
   } catch (error) {
     await Promise.allSettled(inFlight.map((f) => f.results));
     throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    appender?.close();
+  }
+}
+
+async function appendHeld(connection: DuckDBConnection, level: ModelLevel, held: { columns: ResultColumn[]; rows: number }[]): Promise<void> {
+  const appender = await ResultAppender.open(connection, level.table, level.calls.length);
+  try {
+    for (const { columns, rows } of held) appender.append(columns, rows);
+  } finally {
     appender.close();
   }
 }

@@ -1,12 +1,12 @@
 // The model path of a statement, the engine's seam: plan it, run the input and model stages, and hand
 // back the output stage's SQL for the engine to run like any DuckDB statement. finish() ends the
-// statement: it moves a COPY's file into place (or removes it) and drops the stages' temp tables.
+// statement: it moves a COPY's file into place (or removes it) and drops the stages' tables.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { ModelFunction, ModelSettings, PreparedCall, PrepareProgress } from '../../udfs/model-function.js';
 import { explainRows, explainSql, type AnalyzedRow } from '../plan/explain-plan.js';
 import type { ModelPlan } from '../plan/model-plan.js';
 import type { ModelRegistryView } from '../plan/model-calls.js';
-import { planModelStatement } from '../plan/planner.js';
+import { planModelStatement, stagingCatalog } from '../plan/planner.js';
 import type { Statement } from '../sql/ast.js';
 import { parseStatement } from '../sql/parser.js';
 import { atomicOutput, type AtomicOutput } from './atomic-output.js';
@@ -20,6 +20,12 @@ export interface ModelStatementContext {
   readonly registry: ModelRegistryView;
   readonly settings: ModelSettings;
   readonly signal?: AbortSignal;
+  /**
+   * A second connection to the same database, for appending model results while the input streams
+   * (memory then stays bounded by the batches in flight). Without it, a level's results are held in
+   * memory until its input is read.
+   */
+  openConnection?(): Promise<DuckDBConnection>;
   /** Model loading (from prepare) and rows done by the model stages (label: the function's name). */
   onProgress?(progress: PrepareProgress): void;
 }
@@ -62,6 +68,7 @@ export async function stageModelStatement(
   const cleanup = new Cleanup(ctx.connection, plan);
   try {
     await cleanup.keepInsertionOrder();
+    await ctx.connection.run(`ATTACH IF NOT EXISTS ':memory:' AS ${stagingCatalog}`);
     const stats = await runStages(ctx, plan);
     const output = plan.copyTarget === null ? null : atomicOutput(plan.copyTarget);
     cleanup.output = output;
@@ -75,38 +82,42 @@ export async function stageModelStatement(
 }
 
 async function runStages(ctx: ModelStatementContext, plan: ModelPlan): Promise<ModelStatementStats> {
-  const { connection, settings, signal } = ctx;
   const prepared = await prepareCalls(ctx, plan);
-  const stages: StageStats[] = [];
-  let modelRows = 0;
-  for (const [i, stage] of plan.stages.entries()) {
-    const n = i + 1;
-    if (stage.materialize !== null) {
-      const started = performance.now();
-      throwIfAborted(signal);
-      const result = await duckdb(ctx, () => connection.run(stage.materialize!.sql));
-      stages.push({ stage: `materialize ${n}`, detail: stage.materialize.table, rows: result.rowsChanged, ms: performance.now() - started });
+  const appendConnection = ctx.openConnection === undefined ? null : await ctx.openConnection();
+  try {
+    const stages: StageStats[] = [];
+    let modelRows = 0;
+    for (const [i, stage] of plan.stages.entries()) {
+      const n = i + 1;
+      if (stage.materialize !== null) {
+        const started = performance.now();
+        const result = await duckdb(ctx, () => ctx.connection.run(stage.materialize!.sql));
+        stages.push({ stage: `materialize ${n}`, detail: stage.materialize.table, rows: result.rowsChanged, ms: performance.now() - started });
+      }
+      const total = ctx.onProgress === undefined ? null : await countRows(ctx, stage.countSql);
+      for (const level of stage.levels) {
+        const started = performance.now();
+        const label = level.calls.map((c) => c.fn.name).join(', ');
+        ctx.onProgress?.({ label, done: 0, total });
+        const rows = await runModelStage({
+          connection: ctx.connection,
+          appendConnection,
+          level,
+          prepared: level.calls.map((c) => prepared.get(c.fn)!),
+          batchSize: ctx.settings.batchSize,
+          maxInFlight: Math.max(2, 2 * ctx.settings.threads),
+          source: plan.source,
+          signal: ctx.signal,
+          onRows: (done) => ctx.onProgress?.({ label, done, total }),
+        });
+        modelRows += rows * level.calls.length;
+        stages.push({ stage: `model ${n}`, detail: level.calls.map((c) => c.text).join(', '), rows, ms: performance.now() - started });
+      }
     }
-    const total = ctx.onProgress === undefined ? null : await countRows(ctx, stage.countSql);
-    for (const level of stage.levels) {
-      const started = performance.now();
-      const label = level.calls.map((c) => c.fn.name).join(', ');
-      ctx.onProgress?.({ label, done: 0, total });
-      const rows = await runModelStage({
-        connection,
-        level,
-        prepared: level.calls.map((c) => prepared.get(c.fn)!),
-        batchSize: settings.batchSize,
-        maxInFlight: Math.max(2, 2 * settings.threads),
-        source: plan.source,
-        signal,
-        onRows: (done) => ctx.onProgress?.({ label, done, total }),
-      });
-      modelRows += rows * level.calls.length;
-      stages.push({ stage: `model ${n}`, detail: level.calls.map((c) => c.text).join(', '), rows, ms: performance.now() - started });
-    }
+    return { modelRows, stages };
+  } finally {
+    appendConnection?.closeSync();
   }
-  return { modelRows, stages };
 }
 
 /** Each function is prepared (its model loaded and broadcast) once per statement. */
@@ -201,7 +212,7 @@ async function duckdb<T>(ctx: ModelStatementContext, call: () => Promise<T>): Pr
   }
 }
 
-/** Ends the statement once: the COPY file committed or discarded, the temp tables dropped. */
+/** Ends the statement once: the COPY file committed or discarded, the staged tables dropped. */
 class Cleanup {
   output: AtomicOutput | null = null;
   private done: Promise<void> | null = null;
