@@ -3,7 +3,8 @@
 // statements go through the model path (input and model stages, then an output stage on DuckDB), and
 // everything else goes to DuckDB as the user wrote it.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { ArgBatch, ModelFunction, PreparedCall, PrepareProgress, ResultColumn } from '../udfs/model-function.js';
+import type { PrepareProgress } from '../udfs/model-function.js';
+import { CancellableBatches } from './cancellable-batches.js';
 import { duckdbError } from './exec/duckdb-error.js';
 import { runDuckDBStatement, throwIfAborted, type DuckDBStatementRun } from './exec/duckdb-statement.js';
 import type { SqlValue, StatementResult, StreamedStatement } from './exec/result.js';
@@ -135,6 +136,7 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     try {
+      await this.batches.drain();
       await this.options.udfs?.close?.();
     } finally {
       this.connection.closeSync();
@@ -142,8 +144,8 @@ export class Engine {
     }
   }
 
-  /** The model functions as the model path sees them: see cancellableBatches(). */
-  private readonly cancellable = cancellableRegistry(() => this.options.udfs!.registry);
+  /** Model batches stay on their worker when a statement is cancelled (see CancellableBatches). */
+  private readonly batches = new CancellableBatches();
 
   private async execute(text: string, signal: AbortSignal | undefined): Promise<Execution> {
     const route = routeStatement(text, this.options.udfs?.registry);
@@ -172,7 +174,7 @@ export class Engine {
     const staged = await stageModelStatement(
       {
         connection: this.connection,
-        registry: this.cancellable,
+        registry: this.batches.registry(this.options.udfs!.registry),
         settings: this.settings,
         signal,
         onProgress: this.options.onProgress,
@@ -223,60 +225,3 @@ async function* placeChunkErrors(
   }
 }
 
-/** The registry with every function wrapped by cancellableBatches(), one wrapper per function. */
-function cancellableRegistry(registry: () => ModelRegistry): ModelRegistry {
-  const wrapped = new WeakMap<ModelFunction, ModelFunction>();
-  const wrap = (fn: ModelFunction | undefined) => {
-    if (fn === undefined) return undefined;
-    let w = wrapped.get(fn);
-    if (w === undefined) wrapped.set(fn, (w = cancellableBatches(fn)));
-    return w;
-  };
-  return {
-    has: (name) => registry().has(name),
-    get: (name) => wrap(registry().get(name)),
-    list: () => registry().list().map((fn) => wrap(fn)!),
-  };
-}
-
-/**
- * A cancelled statement must not stop a worker in the middle of a batch: the worker pool does that by
- * terminating the thread, which aborts the whole process inside onnxruntime's native code. So a batch is
- * run without the signal, and on abort its promise rejects at once while the batch finishes on its
- * worker and its result is dropped; the statement is cancelled at once, and the pool stays whole.
- */
-function cancellableBatches(fn: ModelFunction): ModelFunction {
-  return {
-    name: fn.name,
-    description: fn.description,
-    args: fn.args,
-    resultType: fn.resultType,
-    async prepare(context) {
-      const prepared = await fn.prepare(context);
-      return {
-        description: prepared.description,
-        resultType: prepared.resultType,
-        run: (batch: ArgBatch, signal?: AbortSignal) => detach(prepared, batch, signal),
-      };
-    },
-  };
-}
-
-function detach(prepared: PreparedCall, batch: ArgBatch, signal: AbortSignal | undefined): Promise<ResultColumn> {
-  if (signal === undefined) return prepared.run(batch);
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    prepared.run(batch).then(
-      (column) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(column);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
