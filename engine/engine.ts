@@ -14,6 +14,7 @@ import { routeStatement, type ModelRegistry } from './router.js';
 import { EngineSettings, type SettingValue } from './settings.js';
 import { parseStatement } from './sql/parser.js';
 import { splitStatements } from './sql/split-statements.js';
+import { StatementQueue } from './statement-queue.js';
 import { SqlError } from './sql/sql-error.js';
 import type { Span } from './sql/span.js';
 
@@ -26,6 +27,11 @@ export interface EngineOptions {
   readonly settings?: Readonly<Record<string, SettingValue | undefined>>;
   /** Reports slow preparation work (loading or downloading a model). */
   readonly onProgress?: (progress: PrepareProgress) => void;
+  /**
+   * A line for the user after a statement succeeded, e.g. how many rows failed and gave NULL under
+   * `SET model_errors = 'null'`; the shell prints it on stderr.
+   */
+  readonly onNotice?: (notice: string) => void;
 }
 
 /** What the engine needs of udfs/ (createUdfs() gives all of it). */
@@ -102,10 +108,13 @@ export class Engine {
     for (const statement of splitStatements(sql)) {
       throwIfAborted(signal);
       const placed = (error: unknown) => placeError(error, statement.text, sql, statement.span.start);
+      // A statement submitted while another runs waits for it to finish: they share one connection.
+      const release = await this.queue.acquire(signal);
       let execution: Execution;
       try {
         execution = await this.execute(statement.text, signal);
       } catch (error) {
+        release();
         throw placed(error);
       }
       let ok = false;
@@ -126,7 +135,11 @@ export class Engine {
         };
         ok = !failed;
       } finally {
-        await execution.finish(ok);
+        try {
+          await execution.finish(ok);
+        } finally {
+          release();
+        }
       }
     }
   }
@@ -146,6 +159,7 @@ export class Engine {
 
   /** Model batches stay on their worker when a statement is cancelled (see CancellableBatches). */
   private readonly batches = new CancellableBatches();
+  private readonly queue = new StatementQueue();
 
   private async execute(text: string, signal: AbortSignal | undefined): Promise<Execution> {
     const route = routeStatement(text, this.options.udfs?.registry);
@@ -178,15 +192,25 @@ export class Engine {
         settings: this.settings,
         signal,
         onProgress: this.options.onProgress,
+        // Results are appended on a connection of their own: an appender flushing on the connection
+        // that streams the input ends that stream early, silently.
+        openConnection: () => this.instance.connect(),
       },
       text,
       statement,
     );
     try {
-      return { run: await runDuckDBStatement(this.connection, staged.sql, { signal }), finish: (ok) => staged.finish(ok) };
+      const run = await runDuckDBStatement(this.connection, staged.sql, { signal });
+      // The output stage is generated SQL: its errors are told in terms of the user's calls.
+      const chunks = () => placeChunkErrors(run.chunks(), (error) => staged.outputError(error));
+      const finish = async (ok: boolean) => {
+        await staged.finish(ok);
+        if (ok) for (const notice of staged.stats?.notices ?? []) this.options.onNotice?.(notice);
+      };
+      return { run: { ...run, chunks }, finish };
     } catch (error) {
       await staged.finish(false);
-      throw error;
+      throw staged.outputError(error);
     }
   }
 

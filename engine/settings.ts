@@ -34,11 +34,17 @@ function integerSetting(spec: SettingSpec): SettingDefinition {
 }
 
 function textSetting(spec: SettingSpec): SettingDefinition {
+  const { values } = spec;
   return {
     name: spec.name,
     description: spec.description,
     defaultValue: () => spec.defaultValue,
-    normalize: (value) => String(value),
+    normalize(value) {
+      if (values === undefined) return String(value);
+      const text = String(value).trim().toLowerCase();
+      if (!values.includes(text)) throw new Error(`${spec.name} must be one of ${values.map((v) => `'${v}'`).join(', ')}, got ${quote(value)}`);
+      return text;
+    },
   };
 }
 

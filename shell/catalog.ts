@@ -1,6 +1,6 @@
 // What the database holds, asked of DuckDB in plain SQL (duckdb_tables(), duckdb_columns() ...): names
 // for tab completion, and the text of .tables, .schema and .models.
-import type { Engine, ModelFunction } from '../engine/index.js';
+import type { ArgSpec, Engine, ModelFunction } from '../engine/index.js';
 
 export interface Names {
   readonly keywords: readonly string[];
@@ -69,15 +69,16 @@ export class Catalog {
 /** `predict_resnet50(data FLOAT[]) -> FLOAT[]`: optional arguments in brackets, constants marked. */
 export function modelSignature(fn: ModelFunction): string {
   const args = fn.args.map((arg) => {
-    const types = arg.kinds.map((k) => argTypes[k]).join(' | ');
+    const types = arg.kinds.map((k) => argTypes[k] ?? k.toUpperCase()).join(' | ');
     const text = `${arg.name} ${types}${arg.constant ? ' constant' : ''}`;
     return arg.optional ? `[${text}]` : text;
   });
   return `${fn.name}(${args.join(', ')}) -> ${fn.resultType}`;
 }
 
-const argTypes: Record<ModelFunction['args'][number]['kinds'][number], string> = {
+const argTypes: Partial<Record<ArgSpec['kinds'][number], string>> = {
   'float-list': 'FLOAT[]',
+  tensor: 'numeric list',
   blob: 'BLOB',
   varchar: 'VARCHAR',
   integer: 'INTEGER',

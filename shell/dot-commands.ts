@@ -109,7 +109,7 @@ export async function runDotCommand(line: string, host: DotCommandHost): Promise
 /** ` Did you mean .tables?` for a command sharing its first letters with a real one. */
 function suggestion(name: string): string {
   for (let length = Math.min(name.length, 4); length >= 2; length--) {
-    const match = dotCommands.find((c) => c.name.startsWith(name.slice(0, length)));
+    const [match] = dotCommands.filter((c) => c.name.startsWith(name.slice(0, length))).sort((a, b) => a.name.length - b.name.length);
     if (match !== undefined) return ` Did you mean ${match.name}?`;
   }
   return '';

@@ -42,7 +42,14 @@ async function main(argv: readonly string[]): Promise<number> {
   const progress = progressLine(process.stderr, { rowLabels: new Set(models.map((m) => m.name)) });
   let engine: Engine;
   try {
-    engine = await createEngine({ database: args.database, settings: args.settings, udfs, onProgress: progress.onProgress });
+    engine = await createEngine({
+      database: args.database,
+      settings: args.settings,
+      udfs,
+      onProgress: progress.onProgress,
+      // A statement's notices (e.g. rows that gave NULL under model_errors = 'null') go to stderr.
+      onNotice: (notice) => process.stderr.write(`${notice}\n`),
+    });
   } catch (error) {
     await udfs.close();
     await err.write(`${errorText(error)}\n`);

@@ -2,9 +2,12 @@
 // settings they read and the SQL to run on each new connection. udfs never imports engine/ or shell/.
 
 import { createImageToTensor } from './functions/image-to-tensor.js';
+import type { ConstantValue } from './model-function.js';
 import type { Env } from './models/keras/keras-get-file.js';
 import { IMAGENET_SETUP_SQL } from './models/imagenet/imagenet-setup-sql.js';
 import { createPredictResnet50 } from './models/resnet50/predict-resnet50.js';
+import { inspectUserModel } from './models/user-model/inspect-user-model.js';
+import { createUserModel, type UserModel, type UserModelSpec } from './models/user-model/user-model.js';
 import { createRegistry, type Registry } from './registry.js';
 import { ModelRuntime } from './runtime/model-runtime.js';
 import { SETTINGS_SPEC, type SettingSpec } from './settings-spec.js';
@@ -12,6 +15,7 @@ import { SETTINGS_SPEC, type SettingSpec } from './settings-spec.js';
 export type * from './model-function.js';
 export { RowError } from './model-function.js';
 export { createRegistry, type Registry } from './registry.js';
+export { describeUserModel, type UserModel, type UserModelSpec } from './models/user-model/user-model.js';
 export { ModelRuntime, type ModelRuntimeOptions } from './runtime/model-runtime.js';
 export {
   MODEL_BATCH_SIZE,
@@ -39,6 +43,10 @@ export interface Udfs {
   readonly settingsSpec: readonly SettingSpec[];
   /** SQL to run once on each new DuckDB connection (imagenet_labels, imagenet_top5). */
   readonly setupSql: readonly string[];
+  /** CREATE MODEL: reads the model at `path` (absolute) and checks it under its WITH options. */
+  inspectModel(name: string, path: string, options: Readonly<Record<string, ConstantValue>>): Promise<UserModelSpec>;
+  /** The SQL function of a user model on this pool (the caller registers it). */
+  createModel(spec: UserModelSpec): UserModel;
   /** Stops the worker threads. */
   close(): Promise<void>;
 }
@@ -58,6 +66,8 @@ export function createUdfs(options: UdfsOptions = {}): Udfs {
     runtime,
     settingsSpec: SETTINGS_SPEC,
     setupSql: IMAGENET_SETUP_SQL,
+    inspectModel: inspectUserModel,
+    createModel: (spec) => createUserModel(runtime, spec),
     close: () => runtime.close(),
   };
 }

@@ -31,6 +31,22 @@ export interface ArgBatch {
   readonly firstRow: number;
   readonly rowCount: number;
   readonly columns: readonly ArgColumn[];
+  /** What to do with a row the model cannot process (SET model_errors); 'fail' when absent. */
+  readonly onRowError?: RowErrorPolicy;
+}
+
+/**
+ * 'fail': the batch rejects with a RowError for its first bad row. 'null': bad rows give NULL, the other
+ * rows of the batch are processed, and the result lists the bad rows in `rowErrors`.
+ */
+export type RowErrorPolicy = 'fail' | 'null';
+
+export const ROW_ERROR_POLICIES: readonly RowErrorPolicy[] = ['fail', 'null'];
+
+/** A row that gave NULL under the 'null' policy, and why; `row` as in RowError. */
+export interface RowFailure {
+  readonly row: number;
+  readonly reason: string;
 }
 
 /** A result column: one FLOAT[] per row (NULL where valid is 0). */
@@ -39,17 +55,85 @@ export interface ResultColumn {
   readonly values: Float32Array;
   readonly offsets: Int32Array;
   readonly valid: Uint8Array;
+  /** Under the 'null' policy: the rows that failed (NULL in `valid`), in row order. */
+  readonly rowErrors?: readonly RowFailure[];
 }
 
+/** Element types of model tensors that SQL values convert to and from. */
+export type ElementType = 'float32' | 'float64' | 'int64' | 'int32' | 'uint8' | 'bool';
+
+/** The DuckDB type of one element of each element type. */
+export const ELEMENT_SQL_TYPES: Readonly<Record<ElementType, string>> = {
+  float32: 'FLOAT',
+  float64: 'DOUBLE',
+  int64: 'BIGINT',
+  int32: 'INTEGER',
+  uint8: 'UTINYINT',
+  bool: 'BOOLEAN',
+};
+
+/** The flat values of a tensor column; bool is stored as 0/1 bytes. */
+export type TensorValues = Float32Array | Float64Array | BigInt64Array | Int32Array | Uint8Array;
+
+/** A column of tensors of one element type (the batch of a user model's input): flat values, row offsets. */
+export interface TensorListColumn {
+  readonly kind: 'tensor-list';
+  readonly element: ElementType;
+  readonly values: TensorValues;
+  readonly offsets: Int32Array;
+  readonly valid: Uint8Array;
+}
+
+/** The columns a PreparedCall.runModel() batch may carry: ArgColumn's, and typed tensor lists. */
+export type ModelArgColumn = ArgColumn | TensorListColumn;
+
+export interface ModelArgBatch {
+  readonly firstRow: number;
+  readonly rowCount: number;
+  readonly columns: readonly ModelArgColumn[];
+  /** As in ArgBatch. */
+  readonly onRowError?: RowErrorPolicy;
+}
+
+/**
+ * A typed result column: per row a list of `element` values, or one value per row when `scalar`
+ * (then every non-NULL row has exactly one value).
+ */
+export interface TensorResultColumn {
+  readonly kind: 'tensor';
+  readonly element: ElementType;
+  readonly scalar: boolean;
+  readonly values: TensorValues;
+  readonly offsets: Int32Array;
+  readonly valid: Uint8Array;
+  /** As in ResultColumn. */
+  readonly rowErrors?: readonly RowFailure[];
+}
+
+/** A STRUCT result: one field per model output, NULL rows NULL in every field too. */
+export interface StructResultColumn {
+  readonly kind: 'struct';
+  readonly fields: readonly { readonly name: string; readonly column: ResultColumn | TensorResultColumn }[];
+  readonly valid: Uint8Array;
+  /** As in ResultColumn. */
+  readonly rowErrors?: readonly RowFailure[];
+}
+
+/** What PreparedCall.runModel() returns. */
+export type ModelResult = ResultColumn | TensorResultColumn | StructResultColumn;
+
 /** The argument types a model function accepts at one position, as DuckDB type families. */
-export type ArgKind = 'float-list' | 'blob' | 'varchar' | 'integer';
+export type ArgKind = 'float-list' | 'blob' | 'varchar' | 'integer' | 'tensor';
 
 export interface ArgSpec {
   readonly name: string;
+  /** `tensor`: a numeric or boolean list or scalar, cast in SQL to a list of `element`. */
   readonly kinds: readonly ArgKind[];
   readonly optional: boolean;
   /** Must be a constant (a literal) in the SQL text. */
   readonly constant: boolean;
+  /** For kind `tensor`: the element type the values are converted to (default float32). */
+  readonly element?: ElementType;
 }
 
 /** Session settings visible to model functions (SET name = value). */
@@ -90,6 +174,13 @@ export interface PreparedCall {
    * once and the copies transferred to a worker), so the same columns may go to several calls.
    */
   run(batch: ArgBatch, signal?: AbortSignal): Promise<ResultColumn>;
+  /**
+   * Like run(), for batches with typed tensor columns and typed, scalar or STRUCT results. When present,
+   * the engine calls it instead of run().
+   */
+  runModel?(batch: ModelArgBatch, signal?: AbortSignal): Promise<ModelResult>;
+  /** Rows per batch this call wants (e.g. a model's batch_size option), instead of model_batch_size. */
+  readonly batchSize?: number;
 }
 
 export interface ModelFunction {
@@ -100,6 +191,13 @@ export interface ModelFunction {
   /** DuckDB type of the result column. */
   readonly resultType: string;
   prepare(context: PrepareContext): Promise<PreparedCall>;
+  /** Arguments may be given by name (`arg := value`) as well as by position. */
+  readonly namedArgs?: boolean;
+  /**
+   * Checks a column argument's DuckDB type at plan time (e.g. a fixed-size ARRAY whose length cannot fit
+   * the model's input); returns what is wrong, or undefined.
+   */
+  checkArg?(index: number, sqlType: string): string | undefined;
 }
 
 /** A row the model could not process; `row` is the row's position in the statement's input (0-based). */

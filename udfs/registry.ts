@@ -7,6 +7,8 @@ export interface Registry {
   register(fn: ModelFunction): void;
   get(name: string): ModelFunction | undefined;
   has(name: string): boolean;
+  /** Removes a function; false when there was none by that name. */
+  unregister(name: string): boolean;
   /** Every function, sorted by name. */
   list(): readonly ModelFunction[];
 }
@@ -21,6 +23,7 @@ export function createRegistry(functions: readonly ModelFunction[] = []): Regist
     },
     get: (name) => byName.get(name.toLowerCase()),
     has: (name) => byName.has(name.toLowerCase()),
+    unregister: (name) => byName.delete(name.toLowerCase()),
     list: () => [...byName.values()].sort((a, b) => a.name.localeCompare(b.name)),
   };
   for (const fn of functions) registry.register(fn);

@@ -12,12 +12,15 @@ export interface SettingSpec {
   /** For INTEGER settings: the inclusive range. */
   readonly min?: number;
   readonly max?: number;
+  /** For VARCHAR settings with a fixed set of values: those values (lower case; matched case-insensitively). */
+  readonly values?: readonly string[];
 }
 
 export const MODEL_THREADS = 'model_threads';
 export const MODEL_WORKERS = 'model_workers';
 export const MODEL_BATCH_SIZE = 'model_batch_size';
 export const RESNET50_WEIGHTS = 'resnet50_weights';
+export const MODEL_ERRORS = 'model_errors';
 
 export const SETTINGS_SPEC: readonly SettingSpec[] = [
   {
@@ -50,13 +53,25 @@ export const SETTINGS_SPEC: readonly SettingSpec[] = [
     type: 'VARCHAR',
     defaultValue: '',
   },
+  {
+    name: MODEL_ERRORS,
+    description: "a row the model cannot process: 'fail' stops the statement, 'null' gives NULL and a summary at the end",
+    type: 'VARCHAR',
+    defaultValue: 'fail',
+    values: ['fail', 'null'],
+  },
 ];
 
 /** Checks a value for a setting; returns the normalized value or throws naming the setting and the range. */
 export function validateSetting(name: string, value: string): string {
   const spec = SETTINGS_SPEC.find((s) => s.name === name.toLowerCase());
   if (spec === undefined) throw new Error(`unknown setting '${name}'`);
-  if (spec.type === 'VARCHAR') return value;
+  if (spec.type === 'VARCHAR') {
+    if (spec.values === undefined) return value;
+    const lower = value.trim().toLowerCase();
+    if (!spec.values.includes(lower)) throw new Error(`${spec.name} must be one of ${spec.values.map((v) => `'${v}'`).join(', ')}, found '${value}'`);
+    return lower;
+  }
   const number = Number(value.trim());
   const min = spec.min ?? -Infinity;
   const max = spec.max ?? Infinity;

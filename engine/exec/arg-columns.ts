@@ -3,10 +3,11 @@
 // row. Batches own their buffers, so the runtime can transfer them to worker threads.
 import { DuckDBBlobVector, type DuckDBDataChunk } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
-import type { ArgBatch, ArgColumn } from '../../udfs/model-function.js';
+import type { ArgBatch, ArgColumn, ElementType, ModelArgBatch, ModelArgColumn, TensorListColumn } from '../../udfs/model-function.js';
+import { allocateValues, elementBytes, valuesOver } from '../../udfs/models/user-model/element-types.js';
 import type { PlannedArg, PlannedInputColumn } from '../plan/model-plan.js';
 
-type ListColumn = Extract<ArgColumn, { kind: 'float-list' | 'blob' }>;
+type ListColumn = Extract<ArgColumn, { kind: 'float-list' | 'blob' }> | TensorListColumn;
 
 /** One chunk's rows of one input column, of which rows from `next` on are not batched yet. */
 interface Segment {
@@ -15,9 +16,81 @@ interface Segment {
   next: number;
 }
 
-/** Reads column `index` of `chunk` (cast in SQL to FLOAT[] or BLOB) into flat arrays. */
-export function readChunkColumn(chunk: DuckDBDataChunk, index: number, kind: PlannedInputColumn['kind']): ListColumn {
-  return kind === 'float-list' ? readFloatList(chunk, index) : readBlobs(chunk, index);
+/** Reads column `index` of `chunk` (cast in SQL to FLOAT[], BLOB or the tensor's type) into flat arrays. */
+export function readChunkColumn(chunk: DuckDBDataChunk, index: number, planned: PlannedInputColumn | 'float-list' | 'blob'): ListColumn {
+  const column = typeof planned === 'string' ? { sql: '', kind: planned } : planned;
+  switch (column.kind) {
+    case 'float-list':
+      return readFloatList(chunk, index);
+    case 'blob':
+      return readBlobs(chunk, index);
+    case 'tensor-list':
+      return column.scalar ? readScalars(chunk, index, column.element) : readTensorList(chunk, index, column.element);
+  }
+}
+
+/** A column of numbers or booleans as one-value rows. */
+function readScalars(chunk: DuckDBDataChunk, index: number, element: ElementType): TensorListColumn {
+  const rows = chunk.rowCount;
+  const vector = duckdb.data_chunk_get_vector(chunk.chunk, index);
+  const bytes = elementBytes(element);
+  const data = aligned(duckdb.vector_get_data(vector, rows * bytes), bytes);
+  const all = valuesOver(element, data.buffer, data.byteOffset, rows);
+  const validity = duckdb.vector_get_validity(vector, validityBytes(rows));
+  const valid = new Uint8Array(rows);
+  const offsets = new Int32Array(rows + 1);
+  const values = allocateValues(element, rows);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    if (isValid(validity, r)) {
+      valid[r] = 1;
+      (values as Float64Array)[total++] = (all as Float64Array)[r]!;
+    }
+    offsets[r + 1] = total;
+  }
+  return { kind: 'tensor-list', element, values: values.subarray(0, total) as typeof values, offsets, valid };
+}
+
+/** A list column of `element` values (NULL elements become 0, or NaN for floats). */
+function readTensorList(chunk: DuckDBDataChunk, index: number, element: ElementType): TensorListColumn {
+  const rows = chunk.rowCount;
+  const vector = duckdb.data_chunk_get_vector(chunk.chunk, index);
+  const entryBytes = duckdb.vector_get_data(vector, rows * 16);
+  const entries = new DataView(entryBytes.buffer, entryBytes.byteOffset, entryBytes.byteLength);
+  const validity = duckdb.vector_get_validity(vector, validityBytes(rows));
+  const child = duckdb.list_vector_get_child(vector);
+  const childSize = duckdb.list_vector_get_size(vector);
+  const bytes = elementBytes(element);
+  const data = aligned(duckdb.vector_get_data(child, childSize * bytes), bytes);
+  const all = valuesOver(element, data.buffer, data.byteOffset, childSize);
+  const childValidity = duckdb.vector_get_validity(child, validityBytes(childSize));
+  const valid = new Uint8Array(rows);
+  const offsets = new Int32Array(rows + 1);
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    if (isValid(validity, r)) {
+      valid[r] = 1;
+      total += Number(entries.getBigUint64(r * 16 + 8, true));
+    }
+    offsets[r + 1] = total;
+  }
+  const values = allocateValues(element, total);
+  const hole = element === 'float32' || element === 'float64' ? NaN : element === 'int64' ? 0n : 0;
+  for (let r = 0; r < rows; r++) {
+    if (!valid[r]) continue;
+    const start = Number(entries.getBigUint64(r * 16, true));
+    const length = offsets[r + 1]! - offsets[r]!;
+    (values as Float64Array).set((all as Float64Array).subarray(start, start + length), offsets[r]!);
+    if (childValidity !== null) {
+      for (let e = 0; e < length; e++) if (!isValid(childValidity, start + e)) (values as unknown as (number | bigint)[])[offsets[r]! + e] = hole;
+    }
+  }
+  return { kind: 'tensor-list', element, values, offsets, valid };
+}
+
+/** `bytes` on a buffer where values of `size` bytes can be viewed in place (copied when misaligned). */
+function aligned(bytes: Uint8Array, size: number): Uint8Array {
+  return bytes.byteOffset % size === 0 ? bytes : bytes.slice();
 }
 
 function readFloatList(chunk: DuckDBDataChunk, index: number): ListColumn {
@@ -120,7 +193,7 @@ export class ArgBatcher {
     const rows = chunk.rowCount;
     if (rows === 0) return [];
     this.inputColumns.forEach((column, i) => {
-      this.pending[i]!.push({ rows, column: readChunkColumn(chunk, i, column.kind), next: 0 });
+      this.pending[i]!.push({ rows, column: readChunkColumn(chunk, i, column), next: 0 });
     });
     this.pendingRows += rows;
     const batches: ColumnsBatch[] = [];
@@ -149,13 +222,22 @@ export interface ColumnsBatch {
   readonly columns: readonly ListColumn[];
 }
 
-/** The ArgBatch of one call: its column arguments taken from the input columns, its constants added. */
-export function callBatch(batch: ColumnsBatch, args: readonly PlannedArg[]): ArgBatch {
+/** The batch of one call: its column arguments taken from the input columns, its constants added. */
+export function callBatch(batch: ColumnsBatch, args: readonly PlannedArg[]): ModelArgBatch {
   return {
     firstRow: batch.firstRow,
     rowCount: batch.rowCount,
-    columns: args.map((arg): ArgColumn => (arg.kind === 'constant' ? { kind: 'constant', value: arg.value } : batch.columns[arg.column]!)),
+    columns: args.map((arg): ModelArgColumn => (arg.kind === 'constant' ? { kind: 'constant', value: arg.value } : batch.columns[arg.column]!)),
   };
+}
+
+/** A call's batch as run() takes it: only functions with runModel() are planned with tensor columns. */
+export function asArgBatch(batch: ModelArgBatch): ArgBatch {
+  const columns = batch.columns.map((column, i): ArgColumn => {
+    if (column.kind === 'tensor-list') throw new Error(`argument ${i + 1} is a ${column.element} tensor column, which only runModel() takes`);
+    return column;
+  });
+  return { ...batch, columns };
 }
 
 /** Takes the next `rows` rows from `segments` as one column, copying only those rows. */
@@ -179,9 +261,14 @@ function sliceRows(column: ListColumn, from: number, to: number): ListColumn {
   for (let i = 0; i <= to - from; i++) offsets[i] = column.offsets[from + i]! - base;
   const valid = column.valid.slice(from, to);
   const end = column.offsets[to]!;
-  return column.kind === 'float-list'
-    ? { kind: 'float-list', values: column.values.slice(base, end), offsets, valid }
-    : { kind: 'blob', values: column.values.slice(base, end), offsets, valid };
+  switch (column.kind) {
+    case 'float-list':
+      return { kind: 'float-list', values: column.values.slice(base, end), offsets, valid };
+    case 'blob':
+      return { kind: 'blob', values: column.values.slice(base, end), offsets, valid };
+    case 'tensor-list':
+      return { kind: 'tensor-list', element: column.element, values: column.values.slice(base, end), offsets, valid };
+  }
 }
 
 function concatRows(parts: readonly ListColumn[]): ListColumn {
@@ -189,8 +276,9 @@ function concatRows(parts: readonly ListColumn[]): ListColumn {
   const total = parts.reduce((n, p) => n + p.offsets[p.offsets.length - 1]!, 0);
   const offsets = new Int32Array(rows + 1);
   const valid = new Uint8Array(rows);
-  const kind = parts[0]!.kind;
-  const values = kind === 'float-list' ? new Float32Array(total) : new Uint8Array(total);
+  const first = parts[0]!;
+  const kind = first.kind;
+  const values = first.kind === 'tensor-list' ? allocateValues(first.element, total) : kind === 'float-list' ? new Float32Array(total) : new Uint8Array(total);
   let row = 0;
   let at = 0;
   for (const part of parts) {
@@ -201,7 +289,8 @@ function concatRows(parts: readonly ListColumn[]): ListColumn {
     at += part.offsets[n]!;
     row += n;
   }
+  if (first.kind === 'tensor-list') return { kind: 'tensor-list', element: first.element, values, offsets, valid };
   return kind === 'float-list'
-    ? { kind, values: values as Float32Array, offsets, valid }
-    : { kind, values: values as Uint8Array, offsets, valid };
+    ? { kind: 'float-list', values: values as Float32Array, offsets, valid }
+    : { kind: 'blob', values: values as Uint8Array, offsets, valid };
 }

@@ -6,12 +6,12 @@
 // flushes (it does so by itself every ~200k rows). So results go through a second connection when the
 // engine provides one; without one they are held until the input is read, then appended.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { RowError, type PreparedCall, type ResultColumn } from '../../udfs/model-function.js';
+import { RowError, type ModelResult, type PreparedCall, type RowErrorPolicy, type RowFailure } from '../../udfs/model-function.js';
 import type { ModelLevel, PlannedCall } from '../plan/model-plan.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
-import { ArgBatcher, callBatch, type ColumnsBatch } from './arg-columns.js';
+import { ArgBatcher, asArgBatch, callBatch, type ColumnsBatch } from './arg-columns.js';
 import { duckdbError } from './duckdb-error.js';
-import { createResultTable, ResultAppender } from './result-append.js';
+import { createResultTable, ResultAppender, resultRowCount } from './result-append.js';
 
 export interface ModelStageOptions {
   /** Runs the input query. */
@@ -27,21 +27,25 @@ export interface ModelStageOptions {
   /** The statement's text, for errors pointing at a call. */
   readonly source: string;
   readonly signal?: AbortSignal;
+  /** SET model_errors: 'fail' (the default) stops at the first bad row, 'null' gives NULL for it. */
+  readonly onRowError?: RowErrorPolicy;
   /** Called after each batch is done with the number of rows done so far. */
   onRows?(done: number): void;
+  /** Under 'null': the rows of a call that gave NULL because they failed, batch by batch in input order. */
+  onRowFailures?(call: PlannedCall, failures: readonly RowFailure[]): void;
 }
 
 interface InFlight {
   readonly batch: ColumnsBatch;
-  readonly results: Promise<ResultColumn[]>;
+  readonly results: Promise<ModelResult[]>;
 }
 
 /** Runs the level; resolves with the number of rows the model ran on. */
 export async function runModelStage(options: ModelStageOptions): Promise<number> {
   const { connection, appendConnection, level, prepared, signal } = options;
-  await createResultTable(connection, level.table, level.calls.map((c) => c.column));
+  await createResultTable(connection, level.table, level.calls.map((c) => ({ name: c.column, type: c.fn.resultType })));
   const appender = appendConnection === null ? null : await ResultAppender.open(appendConnection, level.table, level.calls.length);
-  const held: { columns: ResultColumn[]; rows: number }[] = [];
+  const held: { columns: ModelResult[]; rows: number }[] = [];
   const inFlight: InFlight[] = [];
   let done = 0;
   const onAbort = () => connection.interrupt();
@@ -60,6 +64,9 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
       const next = inFlight.shift()!;
       const columns = await next.results;
       throwIfAborted(signal);
+      columns.forEach((column, i) => {
+        if (column.rowErrors !== undefined && column.rowErrors.length > 0) options.onRowFailures?.(level.calls[i]!, column.rowErrors);
+      });
       if (appender === null) held.push({ columns, rows: next.batch.rowCount });
       else appender.append(columns, next.batch.rowCount);
       done += next.batch.rowCount;
@@ -88,7 +95,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
   }
 }
 
-async function appendHeld(connection: DuckDBConnection, level: ModelLevel, held: { columns: ResultColumn[]; rows: number }[]): Promise<void> {
+async function appendHeld(connection: DuckDBConnection, level: ModelLevel, held: { columns: ModelResult[]; rows: number }[]): Promise<void> {
   const appender = await ResultAppender.open(connection, level.table, level.calls.length);
   try {
     for (const { columns, rows } of held) appender.append(columns, rows);
@@ -97,10 +104,13 @@ async function appendHeld(connection: DuckDBConnection, level: ModelLevel, held:
   }
 }
 
-async function runCall(prepared: PreparedCall, call: PlannedCall, batch: ColumnsBatch, options: ModelStageOptions): Promise<ResultColumn> {
-  let column: ResultColumn;
+async function runCall(prepared: PreparedCall, call: PlannedCall, batch: ColumnsBatch, options: ModelStageOptions): Promise<ModelResult> {
+  let column: ModelResult;
   try {
-    column = await prepared.run(callBatch(batch, call.args), options.signal);
+    const args = callBatch(batch, call.args);
+    const policed = options.onRowError === undefined ? args : { ...args, onRowError: options.onRowError };
+    column =
+      prepared.runModel !== undefined ? await prepared.runModel(policed, options.signal) : await prepared.run(asArgBatch(policed), options.signal);
   } catch (error) {
     if (options.signal?.aborted) throw interrupted(error);
     if (error instanceof RowError) {
@@ -110,7 +120,7 @@ async function runCall(prepared: PreparedCall, call: PlannedCall, batch: Columns
     const message = error instanceof Error ? error.message : String(error);
     throw sqlErrorAt('execute', 'model-error', `${call.fn.name} failed: ${message}`, options.source, call.span, error);
   }
-  if (column.offsets.length !== batch.rowCount + 1 || column.valid.length !== batch.rowCount) {
+  if (resultRowCount(column) !== batch.rowCount) {
     throw sqlErrorAt(
       'execute',
       'model-result-shape',

@@ -2,18 +2,20 @@
 // back the output stage's SQL for the engine to run like any DuckDB statement. finish() ends the
 // statement: it moves a COPY's file into place (or removes it) and drops the stages' tables.
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ModelFunction, ModelSettings, PreparedCall, PrepareProgress } from '../../udfs/model-function.js';
+import { RowError, type ModelFunction, type ModelSettings, type PreparedCall, type PrepareProgress } from '../../udfs/model-function.js';
+import { MODEL_ERRORS } from '../../udfs/settings-spec.js';
 import { explainRows, explainSql, type AnalyzedRow } from '../plan/explain-plan.js';
-import type { ModelPlan } from '../plan/model-plan.js';
+import type { ModelPlan, RelationStage } from '../plan/model-plan.js';
 import type { ModelRegistryView } from '../plan/model-calls.js';
 import { planModelStatement, stagingCatalog } from '../plan/planner.js';
 import type { Statement } from '../sql/ast.js';
 import { parseStatement } from '../sql/parser.js';
 import { atomicOutput, type AtomicOutput } from './atomic-output.js';
-import { SqlError } from '../sql/sql-error.js';
+import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
 import { duckdbError } from './duckdb-error.js';
 import { duckdbCatalog } from './model-catalog.js';
 import { runModelStage, throwIfAborted, interrupted } from './model-stage.js';
+import { RowFailureSummary } from './row-failure-summary.js';
 
 export interface ModelStatementContext {
   readonly connection: DuckDBConnection;
@@ -41,6 +43,8 @@ export interface ModelStatementStats {
   /** Rows the model stages ran on, summed over calls' levels. */
   readonly modelRows: number;
   readonly stages: readonly StageStats[];
+  /** Lines for the user once the statement has succeeded, e.g. how many rows gave NULL under model_errors = 'null'. */
+  readonly notices: readonly string[];
 }
 
 export interface StagedStatement {
@@ -84,6 +88,8 @@ export async function stageModelStatement(
 async function runStages(ctx: ModelStatementContext, plan: ModelPlan): Promise<ModelStatementStats> {
   const prepared = await prepareCalls(ctx, plan);
   const appendConnection = ctx.openConnection === undefined ? null : await ctx.openConnection();
+  const onRowError = ctx.settings.get(MODEL_ERRORS) === 'null' ? 'null' : 'fail';
+  const failures = new RowFailureSummary();
   try {
     const stages: StageStats[] = [];
     let modelRows = 0;
@@ -104,17 +110,22 @@ async function runStages(ctx: ModelStatementContext, plan: ModelPlan): Promise<M
           appendConnection,
           level,
           prepared: level.calls.map((c) => prepared.get(c.fn)!),
-          batchSize: ctx.settings.batchSize,
+          batchSize: Math.min(...level.calls.map((c) => prepared.get(c.fn)!.batchSize ?? ctx.settings.batchSize)),
           maxInFlight: Math.max(2, 2 * ctx.settings.threads),
           source: plan.source,
           signal: ctx.signal,
+          onRowError,
           onRows: (done) => ctx.onProgress?.({ label, done, total }),
+          onRowFailures: (call, rowFailures) => failures.add(call.text, stage, rowFailures),
+        }).catch(async (error: unknown) => {
+          throw await withRowName(ctx, stage, error);
         });
+        failures.rowsRead(level.calls.map((c) => c.text), rows);
         modelRows += rows * level.calls.length;
         stages.push({ stage: `model ${n}`, detail: level.calls.map((c) => c.text).join(', '), rows, ms: performance.now() - started });
       }
     }
-    return { modelRows, stages };
+    return { modelRows, stages, notices: await failures.notices((stage, row) => rowName(ctx, stage, row)) };
   } finally {
     appendConnection?.closeSync();
   }
@@ -128,11 +139,39 @@ async function prepareCalls(ctx: ModelStatementContext, plan: ModelPlan): Promis
       for (const call of level.calls) {
         if (prepared.has(call.fn)) continue;
         throwIfAborted(ctx.signal);
-        prepared.set(call.fn, await call.fn.prepare({ settings: ctx.settings, signal: ctx.signal, onProgress: ctx.onProgress }));
+        try {
+          prepared.set(call.fn, await call.fn.prepare({ settings: ctx.settings, signal: ctx.signal, onProgress: ctx.onProgress }));
+        } catch (error) {
+          if (ctx.signal?.aborted) throw interrupted(error);
+          if (error instanceof SqlError) throw error;
+          // A model that cannot load (its file gone, unreadable) is the call's fault, at the call.
+          const message = error instanceof Error ? error.message : String(error);
+          throw sqlErrorAt('plan', 'model-unavailable', `${call.fn.name}: ${message}`, plan.source, call.span, error);
+        }
       }
     }
   }
   return prepared;
+}
+
+/** `row N`, with the row's filename when the relation has a `filename` column (read_blob, read_parquet(..., filename = true)). */
+async function rowName(ctx: ModelStatementContext, stage: RelationStage, row: number): Promise<string> {
+  try {
+    const reader = await ctx.connection.runAndReadAll(`SELECT CAST(filename AS VARCHAR) FROM (${stage.rowsSql}) LIMIT 1 OFFSET ${row}`);
+    const filename = reader.getRows()[0]?.[0];
+    if (typeof filename === 'string') return `row ${row + 1} (filename '${filename}')`;
+  } catch {
+    // No filename column (or no such row any more): the position alone names the row.
+  }
+  return `row ${row + 1}`;
+}
+
+/** A model stage's error for a bad row, with the row's filename added when there is one. */
+async function withRowName(ctx: ModelStatementContext, stage: RelationStage, error: unknown): Promise<unknown> {
+  if (!(error instanceof SqlError) || error.code !== 'model-row-error' || !(error.cause instanceof RowError)) return error;
+  const named = await rowName(ctx, stage, error.cause.row);
+  const detail = error.detail.replace(`row ${error.cause.row + 1}:`, `${named}:`);
+  return new SqlError({ phase: error.phase, code: error.code, detail, span: error.span, source: error.source, cause: error.cause });
 }
 
 async function countRows(ctx: ModelStatementContext, sql: string): Promise<number> {

@@ -4,6 +4,7 @@
 import type { ArgSpec, ModelFunction } from '../../udfs/model-function.js';
 import type { Expression, FunctionCall, Node, Query, SelectCore } from '../sql/ast.js';
 import { sqlErrorAt } from '../sql/sql-error.js';
+import type { Span } from '../sql/span.js';
 import { childrenOf } from '../sql/walk.js';
 
 export interface ModelRegistryView {
@@ -142,13 +143,42 @@ function checkSignature(call: FunctionCall, fn: ModelFunction, source: string): 
   if (found < min || found > max) {
     throw fail('model-call-arity', `${fn.name} expects ${arityText(min, max)}, found ${found}`);
   }
+  const indexes = argSpecIndexes(call, fn, source);
   call.args.forEach((arg, i) => {
-    const spec = fn.args[i]!;
-    if (arg.name !== null) {
+    const spec = fn.args[indexes[i]!]!;
+    if (spec.constant) checkConstant(fn, spec, indexes[i]!, arg.value, source);
+  });
+}
+
+/**
+ * For each argument of the call, the position of its parameter in fn.args: positional arguments in order,
+ * then named ones (`name := value`) by name, for functions that take named arguments.
+ */
+export function argSpecIndexes(call: FunctionCall, fn: ModelFunction, source: string): number[] {
+  const fail = (code: string, detail: string, at: Span) => sqlErrorAt('plan', code, detail, source, at);
+  const taken = new Set<number>();
+  let named = false;
+  const indexes = call.args.map((arg, i) => {
+    if (arg.name === null) {
+      if (named) throw fail('model-call-named-argument', `${fn.name}: positional arguments must come before named ones`, arg.span);
+      taken.add(i);
+      return i;
+    }
+    if (fn.namedArgs !== true) {
       throw fail('model-call-named-argument', `${fn.name} takes positional arguments only, found the named argument ${arg.name.name}`, arg.span);
     }
-    if (spec.constant) checkConstant(fn, spec, i, arg.value, source);
+    const index = fn.args.findIndex((a) => a.name.toLowerCase() === arg.name!.name.toLowerCase());
+    if (index < 0) {
+      throw fail('model-call-named-argument', `${fn.name} has no input named ${arg.name.name} (inputs: ${fn.args.map((a) => a.name).join(', ')})`, arg.name.span);
+    }
+    if (taken.has(index)) throw fail('model-call-named-argument', `${fn.name}: input ${fn.args[index]!.name} is given twice`, arg.span);
+    taken.add(index);
+    named = true;
+    return index;
   });
+  const missing = fn.args.findIndex((a, i) => !a.optional && !taken.has(i));
+  if (missing >= 0) throw fail('model-call-arity', `${fn.name}: input ${fn.args[missing]!.name} is missing`, call.span);
+  return indexes;
 }
 
 function checkConstant(fn: ModelFunction, spec: ArgSpec, index: number, value: Expression, source: string): void {
@@ -186,6 +216,6 @@ function arityText(min: number, max: number): string {
 }
 
 export function kindsText(spec: ArgSpec): string {
-  const names = { 'float-list': 'FLOAT[]', blob: 'BLOB', varchar: 'VARCHAR', integer: 'INTEGER' } as const;
+  const names = { 'float-list': 'FLOAT[]', blob: 'BLOB', varchar: 'VARCHAR', integer: 'INTEGER', tensor: 'a number or a list of numbers' } as const;
   return spec.kinds.map((k) => names[k]).join(' or ');
 }

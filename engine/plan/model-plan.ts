@@ -2,14 +2,14 @@
 // materialisation, then one model stage per nesting level of the calls; and the output statement that
 // DuckDB runs over the staged rows. Everything is SQL text plus the calls to make, so EXPLAIN can print
 // it and the executor can run it.
-import type { ArgKind, ModelFunction } from '../../udfs/model-function.js';
+import type { ArgKind, ElementType, ModelFunction } from '../../udfs/model-function.js';
 import type { Span } from '../sql/span.js';
 
 /** A column of a model stage's input query, cast in SQL to what the function accepts. */
-export interface PlannedInputColumn {
-  readonly sql: string;
-  readonly kind: Extract<ArgKind, 'float-list' | 'blob'>;
-}
+export type PlannedInputColumn =
+  | { readonly sql: string; readonly kind: Extract<ArgKind, 'float-list' | 'blob'> }
+  /** Typed values for a model input: a list of `element`, or one `element` per row when `scalar`. */
+  | { readonly sql: string; readonly kind: 'tensor-list'; readonly element: ElementType; readonly scalar: boolean };
 
 export type PlannedArg =
   | { readonly kind: 'column'; readonly column: number }
@@ -56,6 +56,8 @@ export interface RelationStage {
   readonly limit: LimitDecision;
   /** Counts the input rows, for progress. */
   readonly countSql: string;
+  /** The relation's rows in the order the model stages read them (`SELECT * ...`), to name a failed row. */
+  readonly rowsSql: string;
   readonly levels: readonly ModelLevel[];
 }
 

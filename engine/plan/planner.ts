@@ -1,7 +1,7 @@
 // Plans a statement that calls model functions (see README.md): finds the relation each call runs over,
 // decides which WHERE conjuncts and which LIMIT can run before the model, and writes the SQL of every
 // stage by re-emitting the user's text with spans replaced.
-import type { ArgKind } from '../../udfs/model-function.js';
+import { ELEMENT_SQL_TYPES, type ArgKind, type ElementType } from '../../udfs/model-function.js';
 import type {
   ColumnRef,
   CommonTableExpression,
@@ -26,7 +26,7 @@ import {
   hasWindowCall,
 } from './expression-facts.js';
 import { fromLeaves, type FromLeaf } from './from-leaves.js';
-import { constantValue, findModelCalls, kindsText, type ModelCallSite, type ModelRegistryView } from './model-calls.js';
+import { argSpecIndexes, constantValue, findModelCalls, kindsText, type ModelCallSite, type ModelRegistryView } from './model-calls.js';
 import type {
   LimitDecision,
   ModelLevel,
@@ -252,23 +252,27 @@ class Planner {
         const first = entry.sites[0]!;
         const column = `${tempPrefix}m${++this.columnCount}`;
         columns.push(column);
-        const args = first.call.args.map((arg, i): PlannedArg => {
+        const indexes = argSpecIndexes(first.call, first.fn, this.source);
+        const args: PlannedArg[] = [];
+        first.call.args.forEach((arg, position) => {
+          const i = indexes[position]!;
           const spec = first.fn.args[i]!;
           const literal = constantValue(arg.value);
-          if (spec.constant || (literal !== undefined && literal !== null && !accepts(spec.kinds, 'float-list') && !accepts(spec.kinds, 'blob'))) {
-            return { kind: 'constant', value: literal ?? null };
+          const listKinds = accepts(spec.kinds, 'float-list') || accepts(spec.kinds, 'blob') || accepts(spec.kinds, 'tensor');
+          if (spec.constant || (literal !== undefined && literal !== null && !listKinds)) {
+            args[i] = { kind: 'constant', value: literal ?? null };
+            return;
           }
           const type = argTypes.get(arg.value.span.start)!;
-          const kind = this.columnKind(first, i, type);
-          const cast = kind === 'float-list' ? 'FLOAT[]' : 'BLOB';
+          const input = this.columnKind(first, position, i, type);
           const text = this.out.render(arg.value.span);
           // A cast to the type a column already has still copies every value in DuckDB: skip it.
-          inputColumns.push({ sql: type.toUpperCase() === cast ? text : `CAST(${text} AS ${cast})`, kind });
-          return { kind: 'column', column: inputColumns.length - 1 };
+          inputColumns.push({ ...input, sql: type.toUpperCase() === input.sql ? text : `CAST(${text} AS ${input.sql})` });
+          args[i] = { kind: 'column', column: inputColumns.length - 1 };
         });
         const resultRef = `${qAlias}.${column}`;
-        const replacement = first.fn.resultType.toUpperCase() === 'FLOAT[]' ? resultRef : `CAST(${resultRef} AS ${first.fn.resultType})`;
-        for (const site of entry.sites) this.out.replace(site.call.span, replacement);
+        // The staged column already has the function's result type (see engine/exec/result-append.ts).
+        for (const site of entry.sites) this.out.replace(site.call.span, resultRef);
         calls.push({ fn: first.fn, column, text: key, span: first.call.span, occurrences: entry.sites.length, args });
       }
       const scanned = tables.length === 0 ? `(${base})` : `(SELECT * FROM (${base}) ${tables.map((t) => `POSITIONAL JOIN ${t}`).join(' ')})`;
@@ -287,6 +291,7 @@ class Planner {
       pushedWhere: pushed.map((c) => this.out.render(c.span)),
       limit,
       countSql,
+      rowsSql: base,
       levels,
     });
     return columns;
@@ -321,7 +326,10 @@ class Planner {
     describedSource: string,
     leaf: FromLeaf,
   ): Promise<Map<number, string>> {
-    const args = sites.flatMap((s) => s.call.args.filter((_, i) => !s.fn.args[i]!.constant).map((a) => a.value));
+    const args = sites.flatMap((s) => {
+      const indexes = argSpecIndexes(s.call, s.fn, this.source);
+      return s.call.args.filter((_, i) => !s.fn.args[indexes[i]!]!.constant).map((a) => a.value);
+    });
     const types = new Map<number, string>();
     if (args.length === 0) return types;
     const select = args.map((a) => this.described.render(a.span)).join(', ');
@@ -335,16 +343,28 @@ class Planner {
     return types;
   }
 
-  private columnKind(site: ModelCallSite, index: number, type: string): 'float-list' | 'blob' {
+  /**
+   * How argument `position` of the call (parameter `index`) is read: its kind and the type it is cast to
+   * (`sql`, replaced by the cast expression by the caller).
+   */
+  private columnKind(site: ModelCallSite, position: number, index: number, type: string): PlannedInputColumn {
     const spec = site.fn.args[index]!;
-    const arg = site.call.args[index]!;
+    const arg = site.call.args[position]!;
+    const where = `argument ${position + 1} (${spec.name}) of ${site.fn.name}`;
+    if (accepts(spec.kinds, 'tensor')) {
+      const tensor = tensorInput(type, spec.element ?? 'float32');
+      if (tensor === null) throw this.error('model-call-argument-type', `${where} must be ${kindsText(spec)}, found ${type}`, arg.value.span);
+      const problem = site.fn.checkArg?.(index, type);
+      if (problem !== undefined) throw this.error('model-call-argument-shape', problem, arg.value.span);
+      return tensor;
+    }
     const found = kindOfType(type);
-    const where = `argument ${index + 1} (${spec.name}) of ${site.fn.name}`;
     if (found === 'null') {
-      if (accepts(spec.kinds, 'float-list')) return 'float-list';
-      if (accepts(spec.kinds, 'blob')) return 'blob';
+      if (accepts(spec.kinds, 'float-list')) return { sql: 'FLOAT[]', kind: 'float-list' };
+      if (accepts(spec.kinds, 'blob')) return { sql: 'BLOB', kind: 'blob' };
     } else if (found !== null && spec.kinds.includes(found)) {
-      if (found === 'float-list' || found === 'blob') return found;
+      if (found === 'float-list') return { sql: 'FLOAT[]', kind: 'float-list' };
+      if (found === 'blob') return { sql: 'BLOB', kind: 'blob' };
       throw this.error('model-call-constant-argument', `${where} must be a constant, e.g. a quoted string or a number`, arg.span);
     }
     throw this.error('model-call-argument-type', `${where} must be ${kindsText(spec)}, found ${type}`, arg.value.span);
@@ -602,6 +622,24 @@ function isCount(value: unknown): value is number {
 
 function accepts(kinds: readonly ArgKind[], kind: ArgKind): boolean {
   return kinds.includes(kind);
+}
+
+const numericScalar = /^(FLOAT|DOUBLE|REAL|DECIMAL(\(\d+,\s*\d+\))?|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|BOOLEAN)$/;
+
+/**
+ * A `tensor` argument of DuckDB type `type`, converted to `element`: a flat list or array of numbers or
+ * booleans is cast to a list of the element's type, a number or boolean to the element's type (read as a
+ * one-value row); null for any other type.
+ */
+function tensorInput(type: string, element: ElementType): PlannedInputColumn | null {
+  const t = type.trim().toUpperCase();
+  const sqlElement = ELEMENT_SQL_TYPES[element];
+  const list = /^(.*)\[\d*\]$/.exec(t);
+  if (t === 'NULL' || (list !== null && numericScalar.test(list[1]!))) {
+    return element === 'float32' ? { sql: 'FLOAT[]', kind: 'float-list' } : { sql: `${sqlElement}[]`, kind: 'tensor-list', element, scalar: false };
+  }
+  if (numericScalar.test(t)) return { sql: sqlElement, kind: 'tensor-list', element, scalar: true };
+  return null;
 }
 
 /** The family of a DuckDB type, as model functions see it; null for any other type. */

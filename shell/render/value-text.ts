@@ -90,7 +90,7 @@ function compactNumber(value: number, type: DuckDBType): string {
   if (!Number.isFinite(value) || value === 0) return numberText(value, type);
   const magnitude = Math.abs(value);
   if (magnitude >= 1e-3 && magnitude < 1e6) return wholeAsDecimal(String(Number(value.toPrecision(4))));
-  return value.toExponential(2).replace(/e([+-])0*(\d)/, 'e$1$2').replace('e+', 'e');
+  return Number(value.toPrecision(3)).toExponential().replace('e+', 'e');
 }
 
 /** The shortest decimal text that reads back as the same 32-bit float (JS prints float32s as doubles). */

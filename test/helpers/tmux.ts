@@ -2,7 +2,23 @@
 // keys sent with send-keys, the screen read with capture-pane. Every wait polls the screen up to a
 // timeout, so tests do not depend on fixed sleeps.
 import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { cliPath } from './cli.js';
+
+/**
+ * Runs sqlinfer as a child and writes its exit status to a file: tmux does not report the status of a
+ * node process reliably. The wrapper ignores Ctrl-C's SIGINT, which the terminal sends to both.
+ */
+const exitStatusWrapper = `
+const [statusFile, command, ...args] = process.argv.slice(1);
+process.on('SIGINT', () => {});
+const child = require('node:child_process').spawn(command, args, { stdio: 'inherit' });
+child.on('exit', (code, signal) => {
+  require('node:fs').writeFileSync(statusFile, code === null ? String(signal) : String(code));
+  process.exit(0);
+});`;
 
 export interface TerminalOptions {
   /** Arguments for sqlinfer. */
@@ -12,6 +28,8 @@ export interface TerminalOptions {
   readonly env?: Readonly<Record<string, string>>;
   readonly width?: number;
   readonly height?: number;
+  /** A file for sqlinfer's stdout (stderr stays on the terminal). */
+  readonly stdout?: string;
 }
 
 let sessions = 0;
@@ -19,24 +37,31 @@ let sessions = 0;
 export class Terminal {
   private closed = false;
 
-  private constructor(private readonly socket: string) {}
+  private constructor(
+    private readonly socket: string,
+    private readonly statusFile: string,
+  ) {}
 
   /** Starts sqlinfer in a new terminal; close() must be called (in a finally or after hook). */
   static start(options: TerminalOptions): Terminal {
     const socket = `sqlinfer-test-${process.pid}-${++sessions}`;
-    const terminal = new Terminal(socket);
+    const statusFile = join(mkdtempSync(join(tmpdir(), 'sqlinfer-tmux-')), 'status');
+    const terminal = new Terminal(socket, statusFile);
     const env = { HOME: options.home, NO_COLOR: '1', ...options.env };
     const command = [
       'env',
       ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
       process.execPath,
+      '-e',
+      exitStatusWrapper,
+      statusFile,
+      process.execPath,
       cliPath,
       ...(options.args ?? []),
     ]
       .map(shellQuote)
-      .join(' ');
-    // `-f /dev/null`: none of the machine's tmux configuration; remain-on-exit keeps the pane, so the
-    // exit status can be read after the command ends.
+      .join(' ') + (options.stdout === undefined ? '' : ` > ${shellQuote(options.stdout)}`);
+    // `-f /dev/null`: none of the machine's tmux configuration.
     terminal.tmux(['-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(options.width ?? 120), '-y', String(options.height ?? 40), '-c', options.cwd, command]);
     terminal.tmux(['set-option', '-t', 'main', 'remain-on-exit', 'on']);
     return terminal;
@@ -59,14 +84,14 @@ export class Terminal {
     this.press('Enter');
   }
 
-  /** The visible screen, trailing blank lines removed. */
+  /** The visible screen; spaces at line ends and blank lines at the end removed. */
   screen(): string {
-    return this.tmux(['capture-pane', '-p', '-t', 'main']).replace(/\s+$/, '');
+    return trimScreen(this.tmux(['capture-pane', '-p', '-t', 'main']));
   }
 
   /** The screen plus the lines scrolled off the top. */
   scrollback(): string {
-    return this.tmux(['capture-pane', '-p', '-S', '-', '-t', 'main']).replace(/\s+$/, '');
+    return trimScreen(this.tmux(['capture-pane', '-p', '-S', '-', '-t', 'main']));
   }
 
   /** Waits until the screen satisfies `test` (a regexp, or a predicate); returns that screen. */
@@ -81,17 +106,31 @@ export class Terminal {
     }
   }
 
-  /** Waits for the screen's last line to be the main prompt with nothing typed after it. */
-  waitForPrompt(timeoutMs = 10000): Promise<string> {
-    return this.waitFor((s) => /(^|\n)sqlinfer> $/.test(s + ' '), timeoutMs, 'the prompt');
+  /** Enters a statement or dot command and waits for the next prompt; returns the screen then. */
+  async run(line: string, timeoutMs = 10000): Promise<string> {
+    const before = this.prompts();
+    this.enter(line);
+    return this.waitFor((screen) => /(^|\n)sqlinfer>$/.test(screen) && this.prompts() > before, timeoutMs, `the prompt after '${line}'`);
   }
 
-  /** Waits until sqlinfer has exited; resolves with its exit status. */
-  async waitForExit(timeoutMs = 10000): Promise<number> {
+  /** Prompts printed so far, scrolled-off ones included. */
+  private prompts(): number {
+    return this.scrollback().match(/^sqlinfer>/gm)?.length ?? 0;
+  }
+
+  /** Waits for the screen's last line to be the main prompt with nothing typed after it. */
+  waitForPrompt(timeoutMs = 10000): Promise<string> {
+    return this.waitFor(/(^|\n)sqlinfer>$/, timeoutMs, 'the prompt');
+  }
+
+  /** Waits until sqlinfer has exited; resolves with its exit status, or the signal's name that ended it. */
+  async waitForExit(timeoutMs = 10000): Promise<number | string> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const [dead, status] = this.tmux(['display-message', '-p', '-t', 'main', '#{pane_dead} #{pane_dead_status}']).trim().split(' ');
-      if (dead === '1') return Number(status);
+      if (existsSync(this.statusFile)) {
+        const status = readFileSync(this.statusFile, 'utf8');
+        return /^\d+$/.test(status) ? Number(status) : status;
+      }
       if (Date.now() > deadline) throw new Error(`terminal: sqlinfer did not exit within ${timeoutMs} ms; screen:\n${this.screen()}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -111,6 +150,14 @@ export class Terminal {
   private tmux(args: readonly string[]): string {
     return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   }
+}
+
+function trimScreen(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.trimEnd())
+    .join('\n')
+    .replace(/\n+$/, '');
 }
 
 function shellQuote(word: string): string {

@@ -28,7 +28,8 @@ export function prepareTransfer(batch: ArgBatch): TransferableBatch {
       ? { kind: 'blob', values: own(column.values), offsets: own(column.offsets), valid: own(column.valid) }
       : { kind: 'float-list', values: own(column.values), offsets: own(column.offsets), valid: own(column.valid) };
   });
-  return { batch: { firstRow: batch.firstRow, rowCount: batch.rowCount, columns }, transferList };
+  const moved: ArgBatch = { firstRow: batch.firstRow, rowCount: batch.rowCount, columns };
+  return { batch: batch.onRowError === undefined ? moved : { ...moved, onRowError: batch.onRowError }, transferList };
 }
 
 function checkShape(column: ListColumn, index: number, rowCount: number): void {

@@ -1,12 +1,15 @@
 // The messages between the runtime (main thread) and its workers. A task names a kernel; a model travels as
 // a key plus a SharedArrayBuffer of its ONNX bytes, which crosses threads by reference, never by copy.
 
-import type { ArgBatch, ResultColumn } from '../model-function.js';
+import type { ArgBatch, ModelResult } from '../model-function.js';
+import type { TensorModelTask } from '../models/user-model/tensor-model-task.js';
 
 /** A model broadcast to the workers: its bytes live once, in shared memory. */
 export interface SharedModel {
   readonly key: string;
   readonly bytes: SharedArrayBuffer;
+  /** What the bytes hold: ONNX (the default) or a packed TF.js model (see models/tfjs-model). */
+  readonly format?: 'onnx' | 'tfjs';
 }
 
 /** How ResNet-50 style image models expect their input: Keras `caffe` (BGR minus means), `tf` or none. */
@@ -50,7 +53,7 @@ export interface OnnxTask {
   readonly rowShape: readonly number[];
 }
 
-export type KernelTask = LoadTask | ImageToTensorTask | ImageModelTask | OnnxTask;
+export type KernelTask = LoadTask | ImageToTensorTask | ImageModelTask | OnnxTask | TensorModelTask;
 
 /** What a worker reports with every reply, for tests and EXPLAIN ANALYZE-style accounting. */
 export interface WorkerStats {
@@ -64,5 +67,5 @@ export interface WorkerStats {
 
 /** Errors come back as data: a thrown Error loses its fields when structured-cloned across threads. */
 export type KernelReply =
-  | { readonly ok: true; readonly column: ResultColumn | null; readonly stats: WorkerStats }
+  | { readonly ok: true; readonly column: ModelResult | null; readonly stats: WorkerStats }
   | { readonly ok: false; readonly row: number | null; readonly reason: string; readonly stats: WorkerStats };

@@ -6,8 +6,11 @@ import { Piscina } from 'piscina';
 // sharp must stay loaded in the main thread while workers use it: otherwise libvips is unloaded when the
 // last worker using it exits, and the next pool's workers fail to load it (sharp's worker-threads notes).
 import 'sharp';
-import { RowError, type ResultColumn } from '../model-function.js';
+import { RowError, type ModelResult, type ResultColumn } from '../model-function.js';
+import { prepareModelTransfer } from '../models/user-model/model-transfer.js';
+import type { TensorModelTask } from '../models/user-model/tensor-model-task.js';
 import { prepareTransfer } from './batch-transfer.js';
+import { messageOf } from './session-cache.js';
 import type { KernelReply, KernelTask, LoadTask, SharedModel, WorkerStats } from './kernel-task.js';
 import { splitThreads, type ThreadSplit } from './thread-split.js';
 import type { WorkerData } from './worker.js';
@@ -20,7 +23,7 @@ export interface ModelRuntimeOptions {
 }
 
 /** A task that runs over a batch (everything but the broadcast's load). */
-export type BatchTask = Exclude<KernelTask, LoadTask>;
+export type BatchTask = Exclude<KernelTask, LoadTask | TensorModelTask>;
 
 export interface RunResult {
   readonly column: ResultColumn;
@@ -111,9 +114,35 @@ export class ModelRuntime {
 
   /** run(), also reporting which worker ran the batch and when. */
   async runWithStats(task: BatchTask, signal?: AbortSignal): Promise<RunResult> {
-    const pool = this.ensurePool();
     const { batch, transferList } = prepareTransfer(task.batch);
-    const reply = (await pool.run({ ...task, batch }, { transferList, signal: signal ?? null })) as KernelReply;
+    const { column, stats } = await this.dispatch({ ...task, batch }, transferList, signal);
+    if (column.kind !== 'float-list') throw new Error(`kernel ${task.kernel} returned a ${column.kind} result, expected a float list`);
+    return { column, stats };
+  }
+
+  /** Runs a user model's batch: typed tensor columns in, a typed, scalar or STRUCT result out. */
+  async runModel(task: TensorModelTask, signal?: AbortSignal): Promise<ModelResult> {
+    const { batch, transferList } = prepareModelTransfer(task.batch);
+    return (await this.dispatch({ ...task, batch }, transferList, signal)).column;
+  }
+
+  private async dispatch(
+    task: Exclude<KernelTask, LoadTask>,
+    transferList: ArrayBuffer[],
+    signal: AbortSignal | undefined,
+  ): Promise<{ column: ModelResult; stats: WorkerStats }> {
+    const pool = this.ensurePool();
+    const { batch } = task;
+    let reply: KernelReply;
+    try {
+      reply = (await pool.run(task, { transferList, signal: signal ?? null })) as KernelReply;
+    } catch (error) {
+      if (signal?.aborted) throw error;
+      // The worker died under the batch (it exited, or threw outside any task): piscina has started a
+      // new one in its place, so only this batch (and its statement) fails.
+      const rows = `rows ${batch.firstRow + 1} to ${batch.firstRow + batch.rowCount}`;
+      throw new Error(`a model worker died while running ${rows} (${messageOf(error)}); it has been replaced`, { cause: error });
+    }
     if (!reply.ok) throw reply.row === null ? new Error(reply.reason) : new RowError(reply.row, reply.reason);
     if (reply.column === null) throw new Error(`kernel ${task.kernel} returned no result`);
     return { column: reply.column, stats: reply.stats };

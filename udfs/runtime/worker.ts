@@ -3,13 +3,18 @@
 
 import { threadId, workerData } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import type { ResultColumn } from '../model-function.js';
+import type { ModelResult } from '../model-function.js';
+import { onnxRunner } from '../models/onnx-model/onnx-runner.js';
+import { TfjsModelCache } from '../models/tfjs-model/tfjs-model-cache.js';
+import { resultBuffers } from '../models/user-model/model-transfer.js';
+import { runTensorModel } from '../models/user-model/tensor-model-kernel.js';
 import { KernelRowError } from './kernel-error.js';
 import type { KernelReply, KernelTask, LoadTask, WorkerStats } from './kernel-task.js';
 import { runImageModel } from './kernels/image-model-kernel.js';
 import { runImageToTensor } from './kernels/image-to-tensor-kernel.js';
 import { runOnnx } from './kernels/onnx-kernel.js';
 import { messageOf, SessionCache } from './session-cache.js';
+import { HeldTask, injectFault, parseTestFault, TEST_FAULT_VARIABLE } from './test-fault.js';
 
 export interface WorkerData {
   readonly intraOpThreads: number;
@@ -17,6 +22,8 @@ export interface WorkerData {
 
 const { intraOpThreads } = workerData as WorkerData;
 const sessions = new SessionCache(intraOpThreads);
+const tfjsModels = new TfjsModelCache(intraOpThreads);
+const testFault = parseTestFault(process.env[TEST_FAULT_VARIABLE]);
 
 export default async function handle(task: KernelTask): Promise<unknown> {
   const startedAt = performance.timeOrigin + performance.now();
@@ -27,15 +34,17 @@ export default async function handle(task: KernelTask): Promise<unknown> {
     finishedAt: performance.timeOrigin + performance.now(),
   });
   try {
+    if (task.kernel !== 'load') injectFault(testFault, task.batch);
     const column = await runKernel(task);
     const reply: KernelReply = { ok: true, column, stats: stats() };
     if (column === null) return reply;
     // Hand the result's buffers back without copying them.
     return move({
-      [transferableSymbol]: [column.values.buffer, column.offsets.buffer, column.valid.buffer],
+      [transferableSymbol]: resultBuffers(column),
       [valueSymbol]: reply,
     } as unknown as ArrayBuffer);
   } catch (error) {
+    if (error instanceof HeldTask) return new Promise<never>(() => undefined);
     const row = error instanceof KernelRowError ? error.row : null;
     const reason = error instanceof KernelRowError ? error.reason : messageOf(error);
     const reply: KernelReply = { ok: false, row, reason, stats: stats() };
@@ -43,7 +52,7 @@ export default async function handle(task: KernelTask): Promise<unknown> {
   }
 }
 
-function runKernel(task: KernelTask): Promise<ResultColumn | null> {
+function runKernel(task: KernelTask): Promise<ModelResult | null> {
   switch (task.kernel) {
     case 'load':
       return load(task);
@@ -53,6 +62,8 @@ function runKernel(task: KernelTask): Promise<ResultColumn | null> {
       return runImageModel(task, sessions, intraOpThreads);
     case 'onnx':
       return runOnnx(task, sessions);
+    case 'tensor_model':
+      return runTensorModel(task, task.format === 'tfjs' ? tfjsModels.runner(task.model) : onnxRunner(sessions, task.model));
   }
 }
 
@@ -60,7 +71,7 @@ function runKernel(task: KernelTask): Promise<ResultColumn | null> {
 async function load(task: LoadTask): Promise<null> {
   const counter = new Int32Array(task.barrier);
   try {
-    await sessions.get(task.model);
+    await (task.model.format === 'tfjs' ? tfjsModels.get(task.model) : sessions.get(task.model));
   } finally {
     // A failed build arrives too (and then reports its error), so the other workers never wait for it.
     Atomics.add(counter, 0, 1);

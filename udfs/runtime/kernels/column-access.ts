@@ -1,12 +1,17 @@
 // Reading the argument columns of a batch inside a kernel, with row-numbered errors.
 
 import { decodeImageInto } from '../../images/decode-image.js';
-import type { ArgBatch, ArgColumn } from '../../model-function.js';
+import type { ArgBatch, ArgColumn, RowErrorPolicy } from '../../model-function.js';
 import { KernelRowError } from '../kernel-error.js';
 import { messageOf } from '../session-cache.js';
 
 type BlobColumn = Extract<ArgColumn, { kind: 'blob' }>;
 type FloatListColumn = Extract<ArgColumn, { kind: 'float-list' }>;
+
+/** The batch's row-error policy ('fail' unless the engine asked for 'null'). */
+export function rowErrorPolicy(batch: ArgBatch): RowErrorPolicy {
+  return batch.onRowError ?? 'fail';
+}
 
 export function columnAt(batch: ArgBatch, index: number): ArgColumn {
   const column = batch.columns[index];
@@ -44,7 +49,7 @@ export async function decodeBlobRow(
   }
 }
 
-/** Copies float-list row `i` into `out` at `offset`, checking its length first. */
+/** Copies float-list row `i` into `out` at `offset`, checking its length and that every value is finite. */
 export function copyFloatRow(
   column: FloatListColumn,
   firstRow: number,
@@ -57,7 +62,16 @@ export function copyFloatRow(
   const start = column.offsets[i] as number;
   const end = column.offsets[i + 1] as number;
   if (end - start !== expected) {
-    throw new KernelRowError(firstRow + i, `expected ${expected} values (${shape}), found ${end - start}`);
+    const found = end === start ? 'an empty list' : `${end - start}`;
+    throw new KernelRowError(firstRow + i, `expected ${expected} values (${shape}), found ${found}`);
   }
-  out.set(column.values.subarray(start, end), offset);
+  const values = column.values;
+  for (let j = start; j < end; j++) {
+    // NaN fails every comparison, so this one test catches NaN and both infinities.
+    if (!(Math.abs(values[j] as number) <= Number.MAX_VALUE)) {
+      const what = Number.isNaN(values[j]) ? 'NaN (or NULL)' : String(values[j]);
+      throw new KernelRowError(firstRow + i, `value ${j - start + 1} of ${expected} is ${what}; model inputs must be finite numbers`);
+    }
+  }
+  out.set(values.subarray(start, end), offset);
 }

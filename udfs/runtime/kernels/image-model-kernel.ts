@@ -1,12 +1,14 @@
 // An image classifier (ResNet-50 and the like): each row is either a float list of height*width*3 RGB
 // values (0..255, HWC) or an image BLOB decoded to that size; rows are preprocessed and run as one batch.
+// Under the 'null' row-error policy, rows that cannot be read are left out of the model's input and give
+// NULL, so one bad row does not cost its batch's good rows.
 
 import type { ResultColumn } from '../../model-function.js';
 import { preprocessInPlace } from '../../images/preprocess.js';
 import type { ImageModelTask } from '../kernel-task.js';
 import type { SessionCache } from '../session-cache.js';
-import { columnAt, copyFloatRow, decodeBlobRow } from './column-access.js';
-import { forEachRow } from './for-each-row.js';
+import { columnAt, copyFloatRow, decodeBlobRow, rowErrorPolicy } from './column-access.js';
+import { forEachRow, survivors } from './for-each-row.js';
 import { allNullResult, runSession, validRows } from './run-session.js';
 
 /** `concurrency`: images decoded at once when rows are BLOBs (the worker's intra-op threads). */
@@ -21,7 +23,7 @@ export async function runImageModel(task: ImageModelTask, sessions: SessionCache
   // Build (or fetch) the session while the rows are being prepared.
   const session = sessions.get(task.model);
   const input = new Float32Array(rows.length * rowLength);
-  await forEachRow(rows, column.kind === 'blob' ? concurrency : 1, async (i, k) => {
+  const failures = await forEachRow(rows, column.kind === 'blob' ? concurrency : 1, rowErrorPolicy(batch), async (i, k) => {
     const offset = k * rowLength;
     if (column.kind === 'blob') {
       await decodeBlobRow(column, batch.firstRow, i, width, height, input, offset);
@@ -30,5 +32,11 @@ export async function runImageModel(task: ImageModelTask, sessions: SessionCache
     }
     preprocessInPlace(input, offset, pixels, preprocess);
   });
-  return runSession(await session, input, [height, width, 3], column.valid, batch.rowCount, rows.length);
+  if (failures.length === 0) return runSession(await session, input, [height, width, 3], column.valid, batch.rowCount, rows.length);
+  // Close the gaps the failed rows left, so the model runs on the good rows only.
+  const { kept, valid } = survivors(rows, column.valid, batch.firstRow, failures);
+  kept.forEach((k, j) => input.copyWithin(j * rowLength, k * rowLength, (k + 1) * rowLength));
+  const packed = input.subarray(0, kept.length * rowLength);
+  const result = await runSession(await session, packed, [height, width, 3], valid, batch.rowCount, kept.length);
+  return { ...result, rowErrors: failures };
 }

@@ -2,8 +2,8 @@
 
 import type { ResultColumn } from '../../model-function.js';
 import type { ImageToTensorTask } from '../kernel-task.js';
-import { fixedRowsResult } from '../result-builder.js';
-import { blobColumn, decodeBlobRow } from './column-access.js';
+import { fixedRowsResult, withFailedRows } from '../result-builder.js';
+import { blobColumn, decodeBlobRow, rowErrorPolicy } from './column-access.js';
 import { forEachRow } from './for-each-row.js';
 import { validRows } from './run-session.js';
 
@@ -12,8 +12,8 @@ export async function runImageToTensor(task: ImageToTensorTask, concurrency: num
   const { batch, width, height } = task;
   const column = blobColumn(batch, 0);
   const { column: result, starts } = fixedRowsResult(column.valid, batch.rowCount, width * height * 3);
-  await forEachRow(validRows(column.valid, batch.rowCount), concurrency, (i) =>
+  const failures = await forEachRow(validRows(column.valid, batch.rowCount), concurrency, rowErrorPolicy(batch), (i) =>
     decodeBlobRow(column, batch.firstRow, i, width, height, result.values, starts[i] as number),
   );
-  return result;
+  return withFailedRows(result, batch.firstRow, failures);
 }

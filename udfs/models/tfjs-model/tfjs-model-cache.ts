@@ -1,0 +1,78 @@
+// Worker side: one TF.js model per broadcast key, built once from the shared bytes (copied into this
+// worker's memory), and the runner that feeds it packed input tensors.
+
+import type { TensorValues } from '../../model-function.js';
+import type { SharedModel } from '../../runtime/kernel-task.js';
+import type { OutputTensor, TensorRunner } from '../user-model/tensor-model-kernel.js';
+import { loadTfjs } from './tfjs-backend.js';
+import { disposeTfjsModel, loadTfjsModel, type TfjsModel } from './tfjs-model-load.js';
+
+/** Models kept per worker, like the ONNX sessions. */
+const MAX_MODELS = 4;
+
+export class TfjsModelCache {
+  private readonly models = new Map<string, Promise<TfjsModel>>();
+
+  /** TF.js's WASM backend runs on the worker's own thread; intra-op threads do not apply to it. */
+  constructor(readonly intraOpThreads: number) {}
+
+  get(shared: SharedModel): Promise<TfjsModel> {
+    let model = this.models.get(shared.key);
+    if (model === undefined) {
+      model = this.build(shared);
+      model.catch(() => {
+        if (this.models.get(shared.key) === model) this.models.delete(shared.key);
+      });
+    }
+    this.models.delete(shared.key);
+    this.models.set(shared.key, model);
+    for (const [key, stale] of this.models) {
+      if (this.models.size <= MAX_MODELS) break;
+      this.models.delete(key);
+      stale.then(disposeTfjsModel).catch(() => undefined);
+    }
+    return model;
+  }
+
+  runner(shared: SharedModel): TensorRunner {
+    return async (inputs, outputNames) => {
+      const { tf } = await loadTfjs();
+      const loaded = await this.get(shared);
+      const tensors = inputs.map((input) => tf.tensor(input.values as Float32Array, [...input.dims], input.element === 'bool' ? 'bool' : input.element === 'float32' ? 'float32' : 'int32'));
+      try {
+        let outputs: import('@tensorflow/tfjs').Tensor[];
+        let names: readonly string[];
+        if (loaded.kind === 'layers') {
+          const result = loaded.model.predict(tensors.length === 1 ? tensors[0]! : tensors);
+          outputs = Array.isArray(result) ? result : [result as import('@tensorflow/tfjs').Tensor];
+          names = loaded.model.outputNames;
+        } else {
+          const feeds = Object.fromEntries(inputs.map((input, i) => [input.name, tensors[i]!]));
+          const result = await loaded.model.executeAsync(feeds, [...outputNames]);
+          outputs = Array.isArray(result) ? result : [result];
+          names = outputNames;
+        }
+        const map = new Map<string, OutputTensor>();
+        for (const [i, name] of names.entries()) {
+          const tensor = outputs[i]!;
+          map.set(name, { values: (await tensor.data()) as TensorValues, dims: tensor.shape });
+        }
+        tf.dispose(outputs);
+        return map;
+      } finally {
+        tf.dispose(tensors);
+      }
+    };
+  }
+
+  private async build(shared: SharedModel): Promise<TfjsModel> {
+    const { tf } = await loadTfjs();
+    const bytes = new Uint8Array(shared.bytes.byteLength);
+    bytes.set(new Uint8Array(shared.bytes));
+    try {
+      return await loadTfjsModel(tf, bytes);
+    } catch (error) {
+      throw new Error(`cannot build the TF.js model '${shared.key}': ${(error as Error).message}`);
+    }
+  }
+}

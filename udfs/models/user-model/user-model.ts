@@ -1,0 +1,154 @@
+// A model the user registered with CREATE MODEL, as a SQL function: `name(input, ...)` with one argument
+// per model input (by position or by name), returning the selected outputs. Its bytes are read and
+// broadcast once per statement that calls it (kept while the file is unchanged), one session per worker.
+
+import { readFile, stat } from 'node:fs/promises';
+import type { ArgSpec, ModelFunction, ModelSettings, PrepareContext, PreparedCall } from '../../model-function.js';
+import { configureRuntime, poolDescription } from '../../functions/runtime-settings.js';
+import type { ModelRuntime } from '../../runtime/model-runtime.js';
+import type { SharedModel } from '../../runtime/kernel-task.js';
+import { packTfjsModel } from '../tfjs-model/tfjs-package.js';
+import { duckdbElementType } from './element-types.js';
+import { layoutOf, shapeText, type ModelLayout, type ModelSignature, type UserModelOptions } from './model-signature.js';
+import type { UserModelFormat } from './tensor-model-task.js';
+
+/** What CREATE MODEL learnt about a model; stored in the database's catalog so the next session has it. */
+export interface UserModelSpec {
+  readonly name: string;
+  /** Absolute path of the .onnx file or the TF.js model.json. */
+  readonly path: string;
+  readonly format: UserModelFormat;
+  readonly options: UserModelOptions;
+  readonly signature: ModelSignature;
+  /** e.g. `onnxruntime-node 1.30.0 (cpu)` or `TensorFlow.js 4.22.0, backend wasm`. */
+  readonly runtime: string;
+  /** Bytes of the model (all files of a TF.js model). */
+  readonly size: number;
+}
+
+export interface UserModel extends ModelFunction {
+  readonly spec: UserModelSpec;
+  readonly layout: ModelLayout;
+}
+
+export function createUserModel(runtime: ModelRuntime, spec: UserModelSpec): UserModel {
+  const layout = layoutOf(spec.signature, spec.options);
+  let shared: { readonly stamp: string; readonly model: SharedModel } | null = null;
+
+  const args: ArgSpec[] = layout.inputs.map((input) => ({
+    name: input.name,
+    kinds: ['tensor'],
+    optional: false,
+    constant: false,
+    element: input.element,
+  }));
+
+  /** The model's bytes in shared memory, read again only when the file changed. */
+  const share = async (): Promise<SharedModel> => {
+    let stamp: string;
+    try {
+      const info = await stat(spec.path);
+      stamp = `${info.size}:${info.mtimeMs}`;
+    } catch (error) {
+      throw new Error(`cannot read the model file '${spec.path}': ${(error as Error).message}`);
+    }
+    if (shared?.stamp === stamp && runtime.model(shared.model.key) !== undefined) return shared.model;
+    if (shared !== null) runtime.release(shared.model.key);
+    let bytes: Uint8Array;
+    try {
+      bytes = spec.format === 'tfjs' ? (await packTfjsModel(spec.path)).bytes : await readFile(spec.path);
+    } catch (error) {
+      throw new Error(`cannot read the model file '${spec.path}': ${(error as Error).message}`);
+    }
+    const model: SharedModel = { ...runtime.share(`${spec.name} ${spec.path} ${stamp}`, bytes), format: spec.format };
+    shared = { stamp, model };
+    return model;
+  };
+
+  return {
+    name: spec.name.toLowerCase(),
+    description: `${spec.format === 'onnx' ? 'ONNX' : 'TF.js'} model ${spec.path}`,
+    args,
+    resultType: layout.resultType,
+    namedArgs: true,
+    spec,
+    layout,
+    checkArg(index, sqlType) {
+      const input = layout.inputs[index];
+      if (input === undefined) return undefined;
+      const length = fixedLength(sqlType);
+      if (length === undefined) return undefined;
+      const known = input.rowShape.reduce<number>((a, d) => a * (d ?? 1), 1);
+      const inferred = input.rowShape.includes(null);
+      if (inferred ? length % known === 0 && length > 0 : length === known) return undefined;
+      const shape = `[${input.rowShape.map((d) => d ?? '?').join(', ')}]`;
+      const needs = inferred ? `a multiple of ${known} values` : `${known} value${known === 1 ? '' : 's'}`;
+      return `input '${input.name}' of ${spec.name} takes ${needs} per row (rows of shape ${shape}), but ${sqlType} has ${length}`;
+    },
+    async prepare(context: PrepareContext): Promise<PreparedCall> {
+      const settings = withThreads(context.settings, spec.options.threads);
+      await configureRuntime(runtime, settings);
+      const model = await share();
+      await runtime.broadcast(model, context.signal);
+      const batchSize = spec.options.batchSize ?? settings.batchSize;
+      return {
+        description: `${spec.name}: ${spec.format === 'onnx' ? 'ONNX' : 'TF.js'} model ${spec.path} on ${poolDescription(runtime, { threads: settings.threads, batchSize, get: (name) => settings.get(name) })}`,
+        resultType: layout.resultType,
+        batchSize,
+        run() {
+          return Promise.reject(new Error(`${spec.name} returns ${layout.resultType}: run it through SQL (PreparedCall.runModel)`));
+        },
+        runModel(batch, signal) {
+          return runtime.runModel(
+            { kernel: 'tensor_model', batch, model, format: spec.format, inputs: layout.inputs, outputs: layout.outputs, struct: layout.struct },
+            signal,
+          );
+        },
+      };
+    },
+  };
+}
+
+/** DESCRIBE MODEL's rows: (property, value). */
+export function describeUserModel(model: UserModel): [string, string][] {
+  const { spec, layout } = model;
+  const rows: [string, string][] = [
+    ['name', spec.name],
+    ['format', spec.format === 'onnx' ? 'onnx' : 'tfjs'],
+    ['runtime', spec.runtime],
+    ['file', spec.path],
+    ['size', `${spec.size} bytes`],
+  ];
+  for (const input of spec.signature.inputs) rows.push([`input ${input.name}`, `${input.type} ${shapeText(input.shape)}`]);
+  for (const output of spec.signature.outputs) {
+    const used = layout.outputs.some((o) => o.name === output.name);
+    rows.push([`output ${output.name}`, `${output.type} ${shapeText(output.shape)}${used ? '' : ' (not returned)'}`]);
+  }
+  layout.inputs.forEach((input) => rows.push([`argument ${input.name}`, `${duckdbElementType(input.element)}[] of ${rowText(input.rowShape)} per row, or a scalar`]));
+  rows.push(['result type', layout.resultType]);
+  const options = Object.entries(spec.options).map(([k, v]) => `${optionName(k)} => ${JSON.stringify(v)}`);
+  rows.push(['options', options.length === 0 ? '(none)' : options.join(', ')]);
+  return rows;
+}
+
+function rowText(shape: readonly (number | null)[]): string {
+  return shape.length === 0 ? '1 value' : `shape [${shape.map((d) => d ?? '?').join(', ')}]`;
+}
+
+function optionName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** The number of values of a fixed-length DuckDB type: 1 for a scalar, n for `T[n]`; undefined for a list. */
+function fixedLength(sqlType: string): number | undefined {
+  const t = sqlType.trim().toUpperCase();
+  const array = /^[A-Z0-9_ ]+\[(\d+)\]$/.exec(t);
+  if (array !== null) return Number(array[1]);
+  if (/^[A-Z0-9_ ]+$/.test(t) && t !== 'NULL') return 1;
+  return undefined;
+}
+
+function withThreads(settings: ModelSettings, threads: number | undefined): ModelSettings {
+  if (threads === undefined) return settings;
+  return { threads, batchSize: settings.batchSize, get: (name) => settings.get(name) };
+}
