@@ -1,10 +1,10 @@
-// Cancelling a statement must never stop a worker in the middle of a batch: the worker pool would
+// Cancelling a statement must never stop a worker in the middle of its work: the worker pool would
 // terminate the thread, and a thread terminated inside onnxruntime's native code aborts the whole
 // process (`terminate called after throwing an instance of 'Napi::Error'`). So the model path's batches
-// run without the statement's signal: a batch waiting for a slot is dropped on abort, a running batch
-// finishes on its worker and its result is dropped, and the statement's promise rejects at once. At most
-// `threads` batches are handed to the pool at a time, so little work is left to drain; close() waits
-// for it before the pool is stopped.
+// and model loading run without the statement's signal: a batch waiting for a slot is dropped on abort,
+// running work finishes on its worker and its result is dropped, and the statement's promise rejects at
+// once. At most `threads` batches are handed to the pool at a time, so little work is left to drain;
+// close() waits for it before the pool is stopped.
 import type { ModelRegistry } from './router.js';
 import type { ArgBatch, ModelArgBatch, ModelFunction, PreparedCall, PrepareContext } from '../udfs/model-function.js';
 
@@ -34,7 +34,9 @@ export class CancellableBatches {
     let wrapper = this.wrapped.get(fn);
     if (wrapper === undefined) {
       const prepare = async (context: PrepareContext): Promise<PreparedCall> => {
-        const prepared = await fn.prepare(context);
+        // Loading a model also runs on the workers (the broadcast): it goes on without the signal too.
+        const loading = this.track(fn.prepare(overriding(context, { signal: undefined })));
+        const prepared = context.signal === undefined ? await loading : await abandonOnAbort(loading, context.signal);
         const limit = Math.max(1, context.settings.threads);
         const run = (batch: ArgBatch, signal?: AbortSignal) => this.run(() => prepared.run(batch), limit, signal);
         const runModel =
@@ -52,14 +54,18 @@ export class CancellableBatches {
   private async run<T>(start: () => Promise<T>, limit: number, signal: AbortSignal | undefined): Promise<T> {
     signal?.throwIfAborted();
     await this.slot(limit, signal);
-    const work = start();
-    this.running.add(work);
-    const release = () => {
-      this.running.delete(work);
-      this.release();
-    };
+    const work = this.track(start());
+    const release = () => this.release();
     void work.then(release, release);
     return signal === undefined ? work : abandonOnAbort(work, signal);
+  }
+
+  /** Work on the workers that close() must wait for. */
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    const settled = () => void this.running.delete(work);
+    void work.then(settled, settled);
+    return work;
   }
 
   /** Takes one of the `limit` slots, synchronously when one is free, else in turn. */

@@ -11,6 +11,7 @@ import type { SqlValue, StatementResult, StreamedStatement } from './exec/result
 import { stageModelStatement } from './exec/model-statement.js';
 import { settingsRun } from './exec/result-settings.js';
 import { routeStatement, type ModelRegistry } from './router.js';
+import { ModelCatalog, modelStatementsUnavailable, type ModelCatalogUdfs } from './exec/model-catalog-statements.js';
 import { EngineSettings, type SettingValue } from './settings.js';
 import { parseStatement } from './sql/parser.js';
 import { splitStatements } from './sql/split-statements.js';
@@ -39,6 +40,9 @@ export interface EngineUdfs {
   readonly registry: ModelRegistry;
   /** SQL run once on the engine's connection, e.g. macros over the model functions' results. */
   readonly setupSql?: readonly string[];
+  /** User models (CREATE MODEL ...): with these and a registry that can change, model statements work. */
+  inspectModel?: ModelCatalogUdfs['inspectModel'];
+  createModel?: ModelCatalogUdfs['createModel'];
   /** Stops the model runtime (its worker threads); called by Engine.close(). */
   close?(): Promise<void>;
 }
@@ -70,7 +74,18 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     instance.closeSync();
     throw duckdbError(error);
   }
-  return new Engine(instance, connection, settings, options);
+  let catalog: ModelCatalog | null = null;
+  const udfs = catalogUdfs(options.udfs);
+  if (udfs !== null) {
+    try {
+      catalog = await ModelCatalog.open(connection, udfs, database);
+    } catch (error) {
+      connection.closeSync();
+      instance.closeSync();
+      throw duckdbError(error);
+    }
+  }
+  return new Engine(instance, connection, settings, options, catalog);
 }
 
 export class Engine {
@@ -83,6 +98,8 @@ export class Engine {
     readonly connection: DuckDBConnection,
     readonly settings: EngineSettings,
     private readonly options: EngineOptions,
+    /** The user models of the database (null when the engine has no model runtime). */
+    readonly models: ModelCatalog | null = null,
   ) {}
 
   /** Runs every `;`-separated statement in order and returns one materialized result per statement. */
@@ -178,6 +195,9 @@ export class Engine {
         return { run: settingsRun(), finish: async () => {} };
       case 'show-settings':
         return { run: settingsRun(this.settings.list()), finish: async () => {} };
+      case 'model-catalog':
+        if (this.models === null) throw modelStatementsUnavailable(text);
+        return { run: await this.models.execute(text, signal), finish: async () => {} };
       case 'model':
         return this.executeModel(text, signal);
     }
@@ -222,6 +242,14 @@ export class Engine {
 interface Execution {
   readonly run: DuckDBStatementRun;
   finish(ok: boolean): Promise<void>;
+}
+
+/** The udfs as the model catalog needs them, or null when they cannot hold user models. */
+function catalogUdfs(udfs: EngineUdfs | undefined): ModelCatalogUdfs | null {
+  if (udfs === undefined || udfs.inspectModel === undefined || udfs.createModel === undefined) return null;
+  const registry = udfs.registry as Partial<ModelCatalogUdfs['registry']> & ModelRegistry;
+  if (registry.register === undefined || registry.unregister === undefined) return null;
+  return { registry: registry as ModelCatalogUdfs['registry'], inspectModel: udfs.inspectModel, createModel: udfs.createModel };
 }
 
 /** Errors whose positions refer to the statement are moved into the whole text given to run()/stream(). */

@@ -4,6 +4,7 @@
 import type { ModelFunction } from '../udfs/model-function.js';
 import { isEngineSetting, type SettingValue } from './settings.js';
 import { lex, type Token, type TokenKind } from './sql/lexer.js';
+import { isModelStatement } from './sql/model-statements.js';
 import { SqlError } from './sql/sql-error.js';
 import type { Span } from './sql/span.js';
 
@@ -21,7 +22,9 @@ export type Route =
   | { readonly kind: 'model'; readonly calls: readonly string[] }
   | { readonly kind: 'set-setting'; readonly name: string; readonly value: SettingValue; readonly valueSpan: Span }
   | { readonly kind: 'reset-setting'; readonly name: string }
-  | { readonly kind: 'show-settings' };
+  | { readonly kind: 'show-settings' }
+  /** CREATE MODEL, DROP MODEL, SHOW MODELS, DESCRIBE MODEL (engine/sql/model-statements.ts). */
+  | { readonly kind: 'model-catalog' };
 
 const scopes = new Set(['session', 'local', 'global']);
 
@@ -35,6 +38,7 @@ export function routeStatement(text: string, registry?: Pick<ModelRegistry, 'has
     if (setting !== undefined) return setting;
   }
   if (first === 'show' && tokens.length === 2 && words(tokens, 1) === 'sqlinfer_settings') return { kind: 'show-settings' };
+  if (isModelStatement(tokens)) return { kind: 'model-catalog' };
   const calls = registry === undefined ? [] : modelCalls(tokens, registry);
   return calls.length > 0 ? { kind: 'model', calls } : { kind: 'duckdb' };
 }

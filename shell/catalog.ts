@@ -17,7 +17,8 @@ export class Catalog {
 
   constructor(
     private readonly engine: Engine,
-    readonly models: readonly ModelFunction[],
+    /** The model functions now (CREATE MODEL adds some while the shell runs). */
+    readonly models: () => readonly ModelFunction[],
   ) {}
 
   /** Names for completion, asked once and kept until invalidate() (after any statement). */
@@ -30,7 +31,7 @@ export class Catalog {
       ),
       functions: [
         ...new Set([
-          ...this.models.map((m) => m.name),
+          ...this.models().map((m) => m.name),
           ...(await this.column(`SELECT DISTINCT function_name FROM duckdb_functions() WHERE NOT starts_with(function_name, '__') ORDER BY 1`)),
         ]),
       ],

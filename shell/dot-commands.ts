@@ -75,7 +75,7 @@ export async function runDotCommand(line: string, host: DotCommandHost): Promise
       return;
     }
     case '.models':
-      await host.out().write(host.catalog.models.map((m) => `${modelSignature(m)}\n    ${m.description}\n`).join(''));
+      await host.out().write(host.catalog.models().map((m) => `${modelSignature(m)}\n    ${m.description}\n`).join(''));
       return;
     case '.timer':
       if (arg === '') return void (await host.out().write(`timer ${state.timer ? 'on' : 'off'}\n`));

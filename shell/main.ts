@@ -38,8 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const threads = args.settings['model_threads'];
   const udfs = createUdfs(threads === undefined ? {} : { threads: Number(threads) });
-  const models = udfs.registry.list();
-  const progress = progressLine(process.stderr, { rowLabels: new Set(models.map((m) => m.name)) });
+  const progress = progressLine(process.stderr, { rowLabels: udfs.registry });
   let engine: Engine;
   try {
     engine = await createEngine({
@@ -48,7 +47,7 @@ async function main(argv: readonly string[]): Promise<number> {
       udfs,
       onProgress: progress.onProgress,
       // A statement's notices (e.g. rows that gave NULL under model_errors = 'null') go to stderr.
-      onNotice: (notice) => process.stderr.write(`${notice}\n`),
+      onNotice: (notice) => progress.note(notice),
     });
   } catch (error) {
     await udfs.close();
@@ -56,7 +55,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   try {
-    return await runMode(engine, models, args, scripts, { out, err, beforeOutput: progress.clear });
+    return await runMode(engine, () => udfs.registry.list(), args, scripts, { out, err, beforeOutput: progress.clear });
   } finally {
     progress.clear();
     await engine.close();
@@ -65,7 +64,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
 async function runMode(
   engine: Engine,
-  models: readonly ModelFunction[],
+  models: () => readonly ModelFunction[],
   args: CliArgs,
   scripts: readonly string[],
   io: { out: Output; err: Output; beforeOutput: () => void },

@@ -9,11 +9,13 @@ export interface ProgressLine {
   readonly onProgress: ((progress: PrepareProgress) => void) | undefined;
   /** Erases the line, if drawn, and forgets the statement's progress. */
   clear(): void;
+  /** Prints a line of text (a notice) above the progress line, which is redrawn below it. */
+  note(text: string): void;
 }
 
 export interface ProgressOptions {
   /** Labels that count rows: the model functions' names (the engine labels a stage with them). */
-  readonly rowLabels: ReadonlySet<string>;
+  readonly rowLabels: { has(name: string): boolean };
   /** Minimum time between two redraws. */
   readonly intervalMs?: number;
   readonly now?: () => number;
@@ -22,7 +24,7 @@ export interface ProgressOptions {
 const spinner = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
 
 export function progressLine(stream: NodeJS.WriteStream, options: ProgressOptions): ProgressLine {
-  if (!stream.isTTY) return { onProgress: undefined, clear: () => {} };
+  if (!stream.isTTY) return { onProgress: undefined, clear: () => {}, note: (text) => void stream.write(`${text}\n`) };
   const interval = options.intervalMs ?? 250;
   const now = options.now ?? (() => performance.now());
   let current: { label: string; done: number; total: number | null; started: number } | undefined;
@@ -60,6 +62,11 @@ export function progressLine(stream: NodeJS.WriteStream, options: ProgressOption
       if (drawn) stream.write('\r\x1b[K');
       drawn = false;
     },
+    note(text) {
+      stream.write(`${drawn ? '\r\x1b[K' : ''}${text}\n`);
+      drawn = false;
+      if (current !== undefined) draw();
+    },
   };
 }
 
@@ -67,7 +74,7 @@ export function progressLine(stream: NodeJS.WriteStream, options: ProgressOption
 export function describe(
   progress: { readonly label: string; readonly done: number; readonly total: number | null; readonly started: number },
   at: number,
-  rowLabels: ReadonlySet<string>,
+  rowLabels: { has(name: string): boolean },
   spin: string,
 ): string {
   const seconds = Math.max(0, (at - progress.started) / 1000);

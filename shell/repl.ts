@@ -137,18 +137,18 @@ class Repl implements DotCommandHost {
       await this.err.write(`Error: .read nested more than ${maxReadDepth} deep, stopped at '${path}'\n`);
       return;
     }
-    // The file's statements stand alone: one typed before `.read` stays in the buffer until after it.
-    const typed = this.takeBuffer();
+    // Dot commands are only read between statements, so the buffer is empty here and after the file.
     this.readDepth++;
     try {
       for (const line of text.split(/\r?\n/)) {
         const result = await this.handleLine(line, false);
         if (result === 'quit' || result === 'cancelled') return;
       }
+      // A last statement without `;` runs, as at the end of input.
       if (this.buffer.trim() !== '') await this.runStatement(this.takeBuffer());
     } finally {
       this.readDepth--;
-      this.buffer = typed;
+      this.buffer = '';
     }
   }
 

@@ -11,7 +11,7 @@ Options:
   -c, --command SQL            run SQL (one or more ;-separated statements), then exit; repeatable
   -f, --file FILE              run the SQL in FILE, then exit; repeatable, in order with -c
   -i, --interactive            start the interactive shell even when stdin is not a terminal
-      --format FORMAT          output format: table (default), csv, json, jsonl, markdown
+      --format FORMAT          output format: table (default), csv, json, jsonl, markdown, line
       --model-threads N        threads for model work in total (default: all cores)
       --model-batch-size N     rows per batch sent to a model worker (default: 64)
       --resnet50-weights PATH  ResNet-50 Keras weights (.h5 file), or 'random' (default: Keras's cache)
@@ -25,5 +25,9 @@ Output: json and jsonl write BIGINTs as numbers when they are safe integers (els
 timestamps as ISO 8601 strings, and BLOBs as base64 strings; csv writes NULL as an empty field and
 BLOBs as base64.
 
-Exit status: 0 on success, 1 when a statement fails (the statements after it do not run), 2 on bad usage.
+A statement that runs a model shows its progress on stderr when stderr is a terminal. Ctrl-C cancels
+the running statement (a COPY leaves no file behind).
+
+Exit status: 0 on success, 1 when a statement fails (the statements after it do not run), 2 on bad usage,
+130 when Ctrl-C cancelled a statement.
 `;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createEngine, createUdfs, type Engine } from '../engine/index.js';
 import { tempDir } from './helpers/cli.js';
 import { stringOutput } from '../shell/output.js';
+import { modelPlanText } from '../shell/render/explain.js';
 import { renderStatement, type Format, type RenderOptions } from '../shell/render/renderer.js';
 
 let engine: Engine;
@@ -118,4 +119,20 @@ test('table: EXPLAIN of a model statement is grouped by stage, its SQL wrapped t
   } finally {
     await withModels.close();
   }
+});
+
+test('EXPLAIN ANALYZE of a model statement: each step followed by its rows and time', () => {
+  const text = modelPlanText(
+    [
+      ['input 1', 'SELECT data FROM t', 2n, null],
+      ['model 1', 'f(data) -> t1.m1; batch 64, threads 2; a model', 2n, 95n],
+      ['total', 'the model ran on 2 rows', 2n, null],
+    ],
+    80,
+  );
+  assert.equal(
+    text,
+    'stage 1\n  input      SELECT data FROM t\n             = 2 rows\n  model      f(data) -> t1.m1\n             batch 64, threads 2\n' +
+      '             a model\n             = 2 rows in 95 ms\ntotal\n  the model ran on 2 rows\n  = 2 rows\n',
+  );
 });

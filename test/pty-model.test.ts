@@ -81,7 +81,7 @@ test('-c: Ctrl-C exits with status 130, leaves no output file and prints no part
   await t.waitFor(underWay, modelMs, 'a finished batch');
   t.press('C-c');
   assert.equal(await t.waitForExit(10000), 130);
-  assert.match(t.screen(), /^Cancelled$/m);
+  assert.match(t.scrollback(), /^Cancelled$/m);
   assert.equal(existsSync(join(dir, 'copied.parquet')), false);
   assert.deepEqual(readdirSync(dir), ['img']);
   assert.equal(readFileSync(stdout, 'utf8'), '');

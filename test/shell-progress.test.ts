@@ -1,9 +1,10 @@
 // The progress line's text and drawing: done of total, rows/s, elapsed and ETA, a spinner without a
-// total, sizes for downloads; at most one redraw per interval; erased by clear(); nothing at all when
-// stderr is not a terminal.
+// total, sizes for downloads; at most one redraw per interval; notices printed above it; erased by
+// clear(); nothing but notices when stderr is not a terminal.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { describe, duration, progressLine } from '../shell/progress.js';
+import { runCli } from './helpers/cli.js';
 
 const rows = new Set(['predict_resnet50', 'image_to_tensor']);
 
@@ -40,10 +41,13 @@ test('redrawn at most once per interval, cut to the width, erased by clear()', (
   assert.equal(writes.length, 2);
   assert.match(writes[1]!, /^\rpredict_resnet50: 30\/100 rows \(30%\) · 100 rows\/s · elapsed…\x1b\[K$/);
   assert.ok(writes.every((w) => w.replace(/\x1b\[K$/, '').length <= 60));
+  progress.note('a notice');
+  assert.equal(writes[2], '\r\x1b[Ka notice\n');
+  assert.match(writes[3]!, /^\rpredict_resnet50: 30\/100 rows/);
   progress.clear();
   assert.equal(writes.at(-1), '\r\x1b[K');
   progress.clear();
-  assert.equal(writes.length, 3);
+  assert.equal(writes.length, 5);
 });
 
 test('nothing when the stream is not a terminal', () => {
@@ -52,4 +56,16 @@ test('nothing when the stream is not a terminal', () => {
   assert.equal(progress.onProgress, undefined);
   progress.clear();
   assert.deepEqual(writes, []);
+  progress.note('a notice');
+  assert.deepEqual(writes, ['a notice\n']);
+});
+
+test('a model statement run through pipes prints no progress: stderr stays empty, stdout pure csv', async () => {
+  const r = await runCli(
+    ['--resnet50-weights', 'random', '--model-batch-size', '1', '--format', 'csv', '-c', 'SELECT len(predict_resnet50(list_transform(range(150528), x -> 0.5::FLOAT))) AS n FROM range(2)'],
+    { timeoutMs: 60000 },
+  );
+  assert.equal(r.stderr, '');
+  assert.equal(r.stdout, 'n\n1000\n1000\n');
+  assert.equal(r.code, 0);
 });

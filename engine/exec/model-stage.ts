@@ -11,6 +11,7 @@ import type { ModelLevel, PlannedCall } from '../plan/model-plan.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
 import { ArgBatcher, asArgBatch, callBatch, type ColumnsBatch } from './arg-columns.js';
 import { duckdbError } from './duckdb-error.js';
+import { NativeChunkReclaimer } from './native-memory.js';
 import { createResultTable, ResultAppender, resultRowCount } from './result-append.js';
 
 export interface ModelStageOptions {
@@ -54,6 +55,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
     throwIfAborted(signal);
     const result = await duckdb(() => connection.stream(level.inputSql), signal);
     const batcher = new ArgBatcher(level.inputColumns, options.batchSize);
+    const reclaimer = new NativeChunkReclaimer();
     const dispatch = (batch: ColumnsBatch) => {
       const results = Promise.all(level.calls.map((call, i) => runCall(prepared[i]!, call, batch, options)));
       // Failures are reported when the batch's turn comes; until then nobody awaits this promise.
@@ -77,6 +79,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
       const chunk = await duckdb(() => result.fetchChunk(), signal);
       if (chunk === null || chunk.rowCount === 0) break;
       for (const batch of batcher.add(chunk)) {
+        reclaimer.read(batchBytes(batch));
         dispatch(batch);
         while (inFlight.length >= options.maxInFlight) await completeNext();
       }
@@ -147,4 +150,9 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 
 export function interrupted(cause?: unknown): SqlError {
   return new SqlError({ phase: 'execute', code: 'interrupted', detail: 'the statement was interrupted', cause });
+}
+
+/** The bytes of a batch's input columns: what it took out of DuckDB's chunks. */
+function batchBytes(batch: ColumnsBatch): number {
+  return batch.columns.reduce((sum, column) => sum + column.values.byteLength + column.offsets.byteLength, 0);
 }

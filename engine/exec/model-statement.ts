@@ -97,7 +97,9 @@ async function runStages(ctx: ModelStatementContext, plan: ModelPlan): Promise<M
       const n = i + 1;
       if (stage.materialize !== null) {
         const started = performance.now();
-        const result = await duckdb(ctx, () => ctx.connection.run(stage.materialize!.sql));
+        const result = await duckdb(ctx, () => ctx.connection.run(stage.materialize!.sql)).catch((error: unknown) => {
+          throw inputError(plan, stage, error);
+        });
         stages.push({ stage: `materialize ${n}`, detail: stage.materialize.table, rows: result.rowsChanged, ms: performance.now() - started });
       }
       const total = ctx.onProgress === undefined ? null : await countRows(ctx, stage.countSql);
@@ -118,7 +120,7 @@ async function runStages(ctx: ModelStatementContext, plan: ModelPlan): Promise<M
           onRows: (done) => ctx.onProgress?.({ label, done, total }),
           onRowFailures: (call, rowFailures) => failures.add(call.text, stage, rowFailures),
         }).catch(async (error: unknown) => {
-          throw await withRowName(ctx, stage, error);
+          throw inputError(plan, stage, await withRowName(ctx, stage, error));
         });
         failures.rowsRead(level.calls.map((c) => c.text), rows);
         modelRows += rows * level.calls.length;
@@ -172,6 +174,16 @@ async function withRowName(ctx: ModelStatementContext, stage: RelationStage, err
   const named = await rowName(ctx, stage, error.cause.row);
   const detail = error.detail.replace(`row ${error.cause.row + 1}:`, `${named}:`);
   return new SqlError({ phase: error.phase, code: error.code, detail, span: error.span, source: error.source, cause: error.cause });
+}
+
+/**
+ * DuckDB's failures while reading a model stage's input (a corrupt file, a bad cast) carry no position and
+ * often no file name: they are placed at the relation and say which one was being read.
+ */
+function inputError(plan: ModelPlan, stage: RelationStage, error: unknown): unknown {
+  if (!(error instanceof SqlError) || error.span !== undefined || !error.code.startsWith('duckdb-')) return error;
+  const detail = `reading ${stage.relation}: ${error.detail}`;
+  return new SqlError({ phase: error.phase, code: error.code, detail, span: stage.span, source: plan.source, cause: error.cause });
 }
 
 async function countRows(ctx: ModelStatementContext, sql: string): Promise<number> {

@@ -79,7 +79,8 @@ export function parseModelStatement(source: string): ModelStatement {
     if (t === undefined || (t.kind !== 'word' && t.kind !== 'quoted-identifier')) throw fail(`expected ${what}, found ${found(t)}`);
     if (peek(1)?.kind === '.') throw fail(`a model name has one part (no schema), found ${found(t)}.${found(peek(2))}`, peek(1));
     i++;
-    return { name: t.kind === 'word' ? t.text.toLowerCase() : t.text.slice(1, -1).replace(/""/g, '"'), nameSpan: spanOf(t) };
+    // Model names, like the registry, are case-insensitive.
+    return { name: (t.kind === 'word' ? t.text : t.text.slice(1, -1).replace(/""/g, '"')).toLowerCase(), nameSpan: spanOf(t) };
   };
   const end = () => {
     if (peek() !== undefined) throw fail(`expected the end of the statement, found ${found(peek())}`);

@@ -46,6 +46,7 @@ export async function renderExplain(statement: StreamedStatement, out: Output, o
  * output
  *   SELECT ...
  * ```
+ * With ANALYZE, each step is followed by a `= 2 rows in 261 ms` line.
  */
 export function modelPlanText(rows: readonly (readonly SqlValue[])[], width: number): string {
   let text = '';
@@ -59,10 +60,11 @@ export function modelPlanText(rows: readonly (readonly SqlValue[])[], width: num
       text += `${heading}\n`;
       group = heading;
     }
-    const analyzed = row.length >= 4 && row[2] !== null ? ` (${String(row[2])} rows, ${String(row[3])} ms)` : '';
     const indent = key === '' ? '  ' : `  ${' '.repeat(keyWidth + 1)}`;
     const lines = (key === 'model' ? detail.split('; ') : [detail]).flatMap((part) => wrap(part, Math.max(20, width - indent.length)));
-    lines[lines.length - 1] += analyzed;
+    // EXPLAIN ANALYZE: the rows the step produced and its time, on a line of their own.
+    const stats = [row[2] == null ? '' : `${String(row[2])} rows`, row[3] == null ? '' : `${String(row[3])} ms`].filter((p) => p !== '');
+    if (stats.length > 0) lines.push(`= ${stats.join(' in ')}`);
     text += lines.map((l, i) => (i === 0 && key !== '' ? `  ${key.padEnd(keyWidth)} ${l}` : `${indent}${l}`)).join('\n') + '\n';
   }
   return text;

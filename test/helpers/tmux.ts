@@ -2,9 +2,9 @@
 // keys sent with send-keys, the screen read with capture-pane. Every wait polls the screen up to a
 // timeout, so tests do not depend on fixed sleeps.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { cliPath } from './cli.js';
 
 /**
@@ -36,6 +36,8 @@ let sessions = 0;
 
 export class Terminal {
   private closed = false;
+  /** The server's socket file, which kill-server leaves behind. */
+  private socketPath = '';
 
   private constructor(
     private readonly socket: string,
@@ -64,6 +66,7 @@ export class Terminal {
     // `-f /dev/null`: none of the machine's tmux configuration.
     terminal.tmux(['-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(options.width ?? 120), '-y', String(options.height ?? 40), '-c', options.cwd, command]);
     terminal.tmux(['set-option', '-t', 'main', 'remain-on-exit', 'on']);
+    terminal.socketPath = terminal.tmux(['display-message', '-p', '-t', 'main', '#{socket_path}']).trim();
     return terminal;
   }
 
@@ -145,10 +148,17 @@ export class Terminal {
     } catch {
       // The server is already gone.
     }
+    if (this.socketPath !== '') rmSync(this.socketPath, { force: true });
+    rmSync(dirname(this.statusFile), { recursive: true, force: true });
   }
 
   private tmux(args: readonly string[]): string {
-    return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      return execFileSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error('the terminal tests need tmux (apt-get install tmux)');
+      throw error;
+    }
   }
 }
 

@@ -5,7 +5,7 @@ import type { TensorValues } from '../../model-function.js';
 import type { SharedModel } from '../../runtime/kernel-task.js';
 import type { OutputTensor, TensorRunner } from '../user-model/tensor-model-kernel.js';
 import { loadTfjs } from './tfjs-backend.js';
-import { disposeTfjsModel, loadTfjsModel, type TfjsModel } from './tfjs-model-load.js';
+import { disposeTfjsModel, layersOutputNames, loadTfjsModel, type TfjsModel } from './tfjs-model-load.js';
 
 /** Models kept per worker, like the ONNX sessions. */
 const MAX_MODELS = 4;
@@ -45,10 +45,10 @@ export class TfjsModelCache {
         if (loaded.kind === 'layers') {
           const result = loaded.model.predict(tensors.length === 1 ? tensors[0]! : tensors);
           outputs = Array.isArray(result) ? result : [result as import('@tensorflow/tfjs').Tensor];
-          names = loaded.model.outputNames;
+          names = layersOutputNames(loaded.model);
         } else {
           const feeds = Object.fromEntries(inputs.map((input, i) => [input.name, tensors[i]!]));
-          const result = await loaded.model.executeAsync(feeds, [...outputNames]);
+          const result = await executeGraph(loaded.model, feeds, outputNames);
           outputs = Array.isArray(result) ? result : [result];
           names = outputNames;
         }
@@ -74,5 +74,24 @@ export class TfjsModelCache {
     } catch (error) {
       throw new Error(`cannot build the TF.js model '${shared.key}': ${(error as Error).message}`);
     }
+  }
+}
+
+type GraphModel = Extract<TfjsModel, { kind: 'graph' }>['model'];
+
+/**
+ * execute() runs graphs without control flow synchronously (executeAsync() on them logs a warning for
+ * every batch); graphs with control flow or dynamic shapes make it throw, and need executeAsync().
+ */
+async function executeGraph(
+  model: GraphModel,
+  feeds: Record<string, import('@tensorflow/tfjs').Tensor>,
+  outputNames: readonly string[],
+): Promise<import('@tensorflow/tfjs').Tensor | import('@tensorflow/tfjs').Tensor[]> {
+  try {
+    return model.execute(feeds, [...outputNames]);
+  } catch (error) {
+    if (!/executeAsync/.test((error as Error).message)) throw error;
+    return model.executeAsync(feeds, [...outputNames]);
   }
 }

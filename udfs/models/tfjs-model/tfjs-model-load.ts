@@ -26,12 +26,16 @@ export async function loadTfjsModel(tf: Tfjs, bytes: Uint8Array): Promise<TfjsMo
   return graph ? { kind: 'graph', model: await tf.loadGraphModel(handler) } : { kind: 'layers', model: await tf.loadLayersModel(handler) };
 }
 
+/**
+ * Inputs and outputs by name: a layers model's by the layers that make them (stable across loads, unlike
+ * tensor names), a graph model's by its signature's tensor names.
+ */
 export function tfjsSignature(loaded: TfjsModel): ModelSignature {
   if (loaded.kind === 'layers') {
     const { model } = loaded;
     return {
-      inputs: model.inputs.map((t, i) => info(model.inputNames[i] ?? t.name, t.dtype, t.shape)),
-      outputs: model.outputs.map((t, i) => info(model.outputNames[i] ?? t.name, t.dtype, t.shape)),
+      inputs: model.inputs.map((t) => info(t.sourceLayer.name, t.dtype, t.shape)),
+      outputs: model.outputs.map((t) => info(t.sourceLayer.name, t.dtype, t.shape)),
     };
   }
   const { model } = loaded;
@@ -43,6 +47,11 @@ export function tfjsSignature(loaded: TfjsModel): ModelSignature {
 
 function info(name: string, dtype: string, shape: readonly (number | null)[] | null): TensorInfo {
   return { name, type: dtype, shape: shape === null ? null : shape.map((d) => (d === null || d < 0 ? '?' : d)) };
+}
+
+/** The names of a layers model's outputs, in the order predict() returns them. */
+export function layersOutputNames(model: LayersModel): string[] {
+  return model.outputs.map((t) => t.sourceLayer.name);
 }
 
 export function disposeTfjsModel(loaded: TfjsModel): void {

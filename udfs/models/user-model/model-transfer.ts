@@ -29,7 +29,7 @@ export function prepareModelTransfer(batch: ModelArgBatch): { batch: ModelArgBat
         return { kind: 'tensor-list', element: column.element, values: own(column.values), offsets, valid };
     }
   });
-  return { batch: { firstRow: batch.firstRow, rowCount: batch.rowCount, columns }, transferList };
+  return { batch: { ...batch, columns }, transferList };
 }
 
 /** The distinct buffers a result's arrays live on, to transfer rather than copy. */

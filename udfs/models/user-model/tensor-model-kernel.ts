@@ -2,7 +2,7 @@
 // row's length), runs the model through a format's runner, and lays the outputs out as result columns
 // (NULL rows, where any argument is NULL, never reach the model).
 
-import type { ElementType, ModelResult, TensorResultColumn, TensorValues } from '../../model-function.js';
+import type { ElementType, ModelResult, RowFailure, TensorResultColumn, TensorValues } from '../../model-function.js';
 import { KernelRowError } from '../../runtime/kernel-error.js';
 import { allocateValues } from './element-types.js';
 import type { PlannedInput } from './model-signature.js';
@@ -33,14 +33,28 @@ export async function runTensorModel(task: TensorModelTask, run: TensorRunner): 
     return column;
   });
   const valid = new Uint8Array(batch.rowCount);
-  const rows: number[] = [];
+  let rows: number[] = [];
   for (let r = 0; r < batch.rowCount; r++) {
     if (columns.every((c) => c.valid[r] === 1)) {
       valid[r] = 1;
       rows.push(r);
     }
   }
-  const shapes = inputs.map((input, i) => rowShapeOfBatch(input, columns[i]!, rows, batch.firstRow));
+  // Under model_errors = 'null' a row of the wrong length gives NULL; otherwise it fails the batch.
+  const rowErrors: RowFailure[] = [];
+  const shapes = inputs.map((input, i) => {
+    const { shape, bad } = rowShapeOfBatch(input, columns[i]!, rows, batch.firstRow);
+    if (bad.length > 0) {
+      if (batch.onRowError !== 'null') throw bad[0]!;
+      for (const error of bad) {
+        valid[error.row - batch.firstRow] = 0;
+        rowErrors.push({ row: error.row, reason: error.reason });
+      }
+      rows = rows.filter((r) => valid[r] === 1);
+    }
+    return shape;
+  });
+  rowErrors.sort((a, b) => a.row - b.row);
   // A model with a fixed batch size runs in slices of that size, the last one padded with zeros.
   const fixed = inputs.map((i) => i.batchDim).filter((d): d is number => d !== null);
   const slice = fixed.length > 0 ? Math.min(...fixed) : Math.max(1, rows.length);
@@ -83,7 +97,8 @@ export async function runTensorModel(task: TensorModelTask, run: TensorRunner): 
     }
     return column;
   });
-  return task.struct ? { kind: 'struct', fields: outputs.map((o, i) => ({ name: o.name, column: results[i]! })), valid } : results[0]!;
+  const errors = rowErrors.length > 0 ? { rowErrors } : {};
+  return task.struct ? { kind: 'struct', fields: outputs.map((o, i) => ({ name: o.name, column: results[i]! })), valid, ...errors } : { ...results[0]!, ...errors };
 }
 
 /** The row shape for this batch: the input's, with an unknown dimension taken from the first row's length. */
@@ -92,26 +107,29 @@ function rowShapeOfBatch(
   column: { readonly offsets: Int32Array },
   rows: readonly number[],
   firstRow: number,
-): number[] {
+): { shape: number[]; bad: KernelRowError[] } {
   const known = input.rowShape.reduce<number>((a, d) => a * (d ?? 1), 1);
   const unknown = input.rowShape.indexOf(null);
   const lengthOf = (r: number) => column.offsets[r + 1]! - column.offsets[r]!;
+  const bad: KernelRowError[] = [];
   let expected = known;
-  if (unknown >= 0 && rows.length > 0) {
-    const first = lengthOf(rows[0]!);
-    if (first === 0 || first % known !== 0) {
-      throw new KernelRowError(firstRow + rows[0]!, `input '${input.name}' expects a multiple of ${known} values (rows of shape ${shapeOf(input)}), found ${first}`);
-    }
-    expected = first;
+  if (unknown >= 0) {
+    // The first row whose length fits the shape sets the unknown dimension for the batch.
+    const first = rows.find((r) => lengthOf(r) > 0 && lengthOf(r) % known === 0);
+    expected = first === undefined ? known : lengthOf(first);
   }
   for (const r of rows) {
     const found = lengthOf(r);
-    if (found !== expected) {
-      const what = unknown >= 0 ? `${expected} values like the batch's first row (rows of shape ${shapeOf(input)})` : `${expected} values (rows of shape ${shapeOf(input)})`;
-      throw new KernelRowError(firstRow + r, `input '${input.name}' expects ${what}, found ${found}`);
-    }
+    if (found === expected) continue;
+    const what =
+      unknown < 0
+        ? `${expected} values (rows of shape ${shapeOf(input)})`
+        : found > 0 && found % known === 0
+          ? `${expected} values like the batch's other rows (rows of shape ${shapeOf(input)}; use a batch_size of 1 for rows of different lengths)`
+          : `a multiple of ${known} values (rows of shape ${shapeOf(input)})`;
+    bad.push(new KernelRowError(firstRow + r, `input '${input.name}' expects ${what}, found ${found}`));
   }
-  return input.rowShape.map((d) => d ?? expected / known);
+  return { shape: input.rowShape.map((d) => d ?? expected / known), bad };
 }
 
 function shapeOf(input: PlannedInput): string {

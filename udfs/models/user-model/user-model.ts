@@ -9,7 +9,7 @@ import type { ModelRuntime } from '../../runtime/model-runtime.js';
 import type { SharedModel } from '../../runtime/kernel-task.js';
 import { packTfjsModel } from '../tfjs-model/tfjs-package.js';
 import { duckdbElementType } from './element-types.js';
-import { layoutOf, shapeText, type ModelLayout, type ModelSignature, type UserModelOptions } from './model-signature.js';
+import { layoutOf, shapeText, type ModelLayout, type ModelSignature, type PlannedInput, type UserModelOptions } from './model-signature.js';
 import type { UserModelFormat } from './tensor-model-task.js';
 
 /** What CREATE MODEL learnt about a model; stored in the database's catalog so the next session has it. */
@@ -124,15 +124,21 @@ export function describeUserModel(model: UserModel): [string, string][] {
     const used = layout.outputs.some((o) => o.name === output.name);
     rows.push([`output ${output.name}`, `${output.type} ${shapeText(output.shape)}${used ? '' : ' (not returned)'}`]);
   }
-  layout.inputs.forEach((input) => rows.push([`argument ${input.name}`, `${duckdbElementType(input.element)}[] of ${rowText(input.rowShape)} per row, or a scalar`]));
+  layout.inputs.forEach((input) => rows.push([`argument ${input.name}`, argumentText(input)]));
   rows.push(['result type', layout.resultType]);
   const options = Object.entries(spec.options).map(([k, v]) => `${optionName(k)} => ${JSON.stringify(v)}`);
   rows.push(['options', options.length === 0 ? '(none)' : options.join(', ')]);
   return rows;
 }
 
-function rowText(shape: readonly (number | null)[]): string {
-  return shape.length === 0 ? '1 value' : `shape [${shape.map((d) => d ?? '?').join(', ')}]`;
+/** What SQL passes for an input, e.g. `FLOAT[] of 3 values per row (shape [3])`. */
+function argumentText(input: PlannedInput): string {
+  const type = duckdbElementType(input.element);
+  const known = input.rowShape.reduce<number>((a, d) => a * (d ?? 1), 1);
+  const inferred = input.rowShape.includes(null);
+  const values = inferred ? `a multiple of ${known} values` : `${known} value${known === 1 ? '' : 's'}`;
+  const scalar = known === 1 ? `, or a ${type} value` : '';
+  return `${type}[] of ${values} per row (shape [${input.rowShape.map((d) => d ?? '?').join(', ')}])${scalar}`;
 }
 
 function optionName(key: string): string {
