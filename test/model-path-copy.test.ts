@@ -39,7 +39,7 @@ test('a row error fails the statement naming the row; the existing target is unt
       assert.ok(error instanceof SqlError);
       assert.equal(error.phase, 'execute');
       assert.equal(error.code, 'model-row-error');
-      assert.match(error.message, /^Execution error at 1:14: scale2 failed on row 43: value 42 is not allowed$/);
+      assert.match(error.message, /^Execution error at 1:14: scale2 failed on row 43 \(filename 'f42'\): value 42 is not allowed$/);
       return true;
     },
   );

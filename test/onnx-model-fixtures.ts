@@ -64,6 +64,17 @@ export function int64Model(): Uint8Array {
   return g.toBytes();
 }
 
+/** half = x / 2 as float32 for int32 rows of 2: x [N, 2]. */
+export function int32Model(): Uint8Array {
+  const g = new OnnxGraphBuilder('int32_half');
+  g.input('x', 'int32', ['N', 2]);
+  g.addInitializer('half', [1], Float32Array.from([0.5]));
+  g.addNode({ op: 'Cast', inputs: ['x'], outputs: ['xf'], attributes: { to: attr.int(1) } });
+  g.addNode({ op: 'Mul', inputs: ['xf', 'half'], outputs: ['half_x'] });
+  g.output('half_x', 'float32', ['N', 2]);
+  return g.toBytes();
+}
+
 /** doubled = 2 x for rows of any length: x [N, M]. */
 export function dynamicModel(): Uint8Array {
   const g = new OnnxGraphBuilder('dynamic');
@@ -90,6 +101,7 @@ export async function modelsFixture(database = ':memory:'): Promise<ModelsFixtur
   await writeFile(join(dir, 'two_inputs.onnx'), twoInputModel());
   await writeFile(join(dir, 'two_outputs.onnx'), twoOutputModel());
   await writeFile(join(dir, 'int64.onnx'), int64Model());
+  await writeFile(join(dir, 'int32.onnx'), int32Model());
   await writeFile(join(dir, 'dynamic.onnx'), dynamicModel());
   const engine = await createEngine({ database: database === ':memory:' ? database : join(dir, database), udfs: createUdfs({ threads: 1 }) });
   return {

@@ -8,7 +8,7 @@ import { linear, modelsFixture, rounded, type ModelsFixture } from './onnx-model
 let f: ModelsFixture;
 before(async () => {
   f = await modelsFixture();
-  for (const name of ['linear', 'linear_batch1', 'two_inputs', 'two_outputs', 'int64', 'dynamic']) {
+  for (const name of ['linear', 'linear_batch1', 'two_inputs', 'two_outputs', 'int64', 'int32', 'dynamic']) {
     await f.engine.run(`CREATE MODEL ${name} FROM '${f.dir}/${name}.onnx'`);
   }
   await f.engine.run(`CREATE TABLE xs AS SELECT i AS id, [i, i * 0.5, 1 - i]::FLOAT[] AS x FROM range(10) t(i)`);
@@ -70,6 +70,10 @@ test('int64 inputs are exact beyond float precision, and an int64 [N] output is 
   assert.deepEqual(result!.rows, [0, 1, 2].map((i) => [BigInt(big + 3 + i), 10n]));
 });
 
+test('values are converted to the element type an input needs (DOUBLE to int32 rounds, as DuckDB casts)', async () => {
+  assert.deepEqual(await f.rows('SELECT int32([1.6, 2.4]), int32([3, 5]::BIGINT[]) FROM range(1)'), [[[1, 1], [1.5, 2.5]]]);
+});
+
 test('a dynamic row dimension takes its length from the rows (the same within a batch)', async () => {
   assert.deepEqual(await f.rows('SELECT dynamic([1, 2, 3]), dynamic([0.5]) FROM range(2)'), [
     [[2, 4, 6], [1]],
@@ -101,6 +105,7 @@ test('plan-time errors point at the call or the argument', async () => {
   await fails('SELECT two_inputs([1, 2]) FROM xs', 'model-call-arity', /two_inputs expects 2 arguments, found 1/, 'two_inputs([1, 2])');
   await fails('SELECT linear(y := x) FROM xs', 'model-call-named-argument', /linear has no input named y \(inputs: x\)/, 'y');
   await fails(`SELECT linear([1, 2]::FLOAT[2]) FROM xs`, 'model-call-argument-shape', /takes 3 values per row .* but FLOAT\[2\] has 2/, '[1, 2]::FLOAT[2]');
+  await fails(`SELECT linear(2.5) FROM xs`, 'model-call-argument-shape', /takes 3 values per row .* but DECIMAL\(2,1\) has 1/, '2.5');
   await fails(`SELECT linear('abc') FROM xs`, 'model-call-argument-type', /must be a number or a list of numbers, found VARCHAR/, `'abc'`);
 });
 

@@ -103,3 +103,18 @@ test("model_errors accepts 'fail' and 'null' only, and SHOW lists it", async () 
   const rows = (await engine.run('SHOW sqlinfer_settings'))[0]!.rows;
   assert.ok(rows.some((row) => row[0] === 'model_errors' && row[1] === 'fail'));
 });
+
+test('a list of VARCHAR is a plan error at the argument, before any model runs, under either policy', async () => {
+  for (const policy of ['fail', 'null']) {
+    await engine.run(`SET model_errors = '${policy}'`);
+    const sql = `SELECT predict_resnet50(x) FROM (SELECT ['a', 'b'] AS x)`;
+    await assert.rejects(engine.run(sql), (error: unknown) => {
+      assert.ok(error instanceof SqlError);
+      assert.equal(error.phase, 'plan');
+      assert.equal(error.detail, 'argument 1 (x) of predict_resnet50 must be FLOAT[] or BLOB, found VARCHAR[]');
+      assert.equal(error.span?.start, sql.indexOf('x)'));
+      return true;
+    });
+  }
+  await engine.run('RESET model_errors');
+});

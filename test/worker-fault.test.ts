@@ -66,7 +66,17 @@ test('a worker holding the ResNet-50 session dies; its replacement builds the se
   assert.equal(run.stdout.trim(), 'n\n2');
 });
 
+test('a worker that dies while loading the model fails the statement at once; the other worker is not left waiting', async () => {
+  const predict = `SELECT count(predict_resnet50(content)) AS n FROM (FROM read_blob('${photos}/*/*.jpg') LIMIT 2)`;
+  // Two workers load the model; the one with the even thread id dies, the other waits at the load barrier.
+  const run = await shell('exit:load', ['SET model_workers = 2', 'SET model_threads = 2', predict, countThree, predict]);
+  assert.match(run.stderr, /predict_resnet50: a model worker died while loading the model \(worker exited with code: 3\); it has been replaced/);
+  // The waiting worker was let go (not held for the barrier's two minutes), and the replacement loads fine.
+  assert.equal(run.stdout.trim(), 'n\n3\nn\n2');
+  assert.ok(run.ms < 30_000, `took ${run.ms} ms`);
+});
+
 test('a malformed fault switch is an error, not ignored', async () => {
   const run = await shell('explode', [countThree]);
-  assert.match(run.stderr, /SQLINFER_TEST_WORKER_FAULT must be exit\|crash\|throw:row=N, found 'explode'/);
+  assert.match(run.stderr, /SQLINFER_TEST_WORKER_FAULT must be exit\|crash\|throw:row=N or exit:load, found 'explode'/);
 });

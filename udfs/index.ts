@@ -19,6 +19,7 @@ export { describeUserModel, type UserModel, type UserModelSpec } from './models/
 export { ModelRuntime, type ModelRuntimeOptions } from './runtime/model-runtime.js';
 export {
   MODEL_BATCH_SIZE,
+  MODEL_ERRORS,
   MODEL_THREADS,
   MODEL_WORKERS,
   RESNET50_WEIGHTS,

@@ -179,8 +179,6 @@ export interface PreparedCall {
    * the engine calls it instead of run().
    */
   runModel?(batch: ModelArgBatch, signal?: AbortSignal): Promise<ModelResult>;
-  /** Rows per batch this call wants (e.g. a model's batch_size option), instead of model_batch_size. */
-  readonly batchSize?: number;
 }
 
 export interface ModelFunction {
@@ -193,6 +191,8 @@ export interface ModelFunction {
   prepare(context: PrepareContext): Promise<PreparedCall>;
   /** Arguments may be given by name (`arg := value`) as well as by position. */
   readonly namedArgs?: boolean;
+  /** Rows per batch this function wants (e.g. a model's batch_size option), instead of model_batch_size. */
+  readonly batchSize?: number;
   /**
    * Checks a column argument's DuckDB type at plan time (e.g. a fixed-size ARRAY whose length cannot fit
    * the model's input); returns what is wrong, or undefined.

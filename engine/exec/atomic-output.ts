@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
+import { removeStaleTempFiles } from './stale-temp-files.js';
 
 export interface AtomicOutput {
   /** Where DuckDB should write. */
@@ -33,9 +34,12 @@ export function atomicOutput(target: string): AtomicOutput | null {
       const existing = await stat(absolute).catch(() => null);
       if (existing?.isDirectory()) await rm(absolute, { recursive: true, force: true });
       await rename(tempPath, absolute);
+      // What killed writers of this target left behind goes with the first write that ends.
+      await removeStaleTempFiles(dirname(absolute), stem, extension);
     },
     async discard() {
       await rm(tempPath, { recursive: true, force: true });
+      await removeStaleTempFiles(dirname(absolute), stem, extension);
     },
   };
 }

@@ -78,7 +78,7 @@ export class ModelCatalog {
       case 'ShowModels':
         return this.rows(['name', 'format', 'file', 'arguments', 'result_type'], this.showRows(), signal);
       case 'DescribeModel':
-        return this.rows(['property', 'value'], this.describeRows(source, statement), signal);
+        return this.rows(['property', 'value'], await this.describeRows(source, statement), signal);
     }
   }
 
@@ -147,7 +147,10 @@ export class ModelCatalog {
     } catch (error) {
       throw duckdbError(error);
     }
-    if (existing !== undefined) this.udfs.registry.unregister(s.name);
+    if (existing !== undefined) {
+      this.udfs.registry.unregister(s.name);
+      this.models.get(s.name)?.release();
+    }
     this.udfs.registry.register(model);
     this.models.set(s.name, model);
   }
@@ -166,6 +169,7 @@ export class ModelCatalog {
       throw duckdbError(error);
     }
     this.udfs.registry.unregister(s.name);
+    this.models.get(s.name)?.release();
     this.models.delete(s.name);
   }
 
@@ -177,7 +181,7 @@ export class ModelCatalog {
     });
   }
 
-  private describeRows(source: string, s: Extract<ModelStatement, { kind: 'DescribeModel' }>): (string | null)[][] {
+  private async describeRows(source: string, s: Extract<ModelStatement, { kind: 'DescribeModel' }>): Promise<(string | null)[][]> {
     const model = this.models.get(s.name);
     if (model !== undefined) return describeUserModel(model);
     const fn = this.udfs.registry.get(s.name);

@@ -112,7 +112,7 @@ async function runStages(ctx: ModelStatementContext, plan: ModelPlan): Promise<M
           appendConnection,
           level,
           prepared: level.calls.map((c) => prepared.get(c.fn)!),
-          batchSize: Math.min(...level.calls.map((c) => prepared.get(c.fn)!.batchSize ?? ctx.settings.batchSize)),
+          batchSize: Math.min(...level.calls.map((c) => c.fn.batchSize ?? ctx.settings.batchSize)),
           maxInFlight: Math.max(2, 2 * ctx.settings.threads),
           source: plan.source,
           signal: ctx.signal,
@@ -142,7 +142,10 @@ async function prepareCalls(ctx: ModelStatementContext, plan: ModelPlan): Promis
         if (prepared.has(call.fn)) continue;
         throwIfAborted(ctx.signal);
         try {
-          prepared.set(call.fn, await call.fn.prepare({ settings: ctx.settings, signal: ctx.signal, onProgress: ctx.onProgress }));
+          // The first call's literals (e.g. a preprocess mode) are checked before any model loads; every
+          // batch carries its own call's constants again, so other calls of the function are checked too.
+          const constants = call.args.map((arg) => (arg.kind === 'constant' ? arg.value : undefined));
+          prepared.set(call.fn, await call.fn.prepare({ settings: ctx.settings, constants, signal: ctx.signal, onProgress: ctx.onProgress }));
         } catch (error) {
           if (ctx.signal?.aborted) throw interrupted(error);
           if (error instanceof SqlError) throw error;

@@ -6,11 +6,11 @@ import {
   BOOLEAN,
   DOUBLE,
   DuckDBDataChunk,
+  DuckDBStructType,
   DuckDBVector,
   FLOAT,
   INTEGER,
   LIST,
-  STRUCT,
   UTINYINT,
   type DuckDBAppender,
   type DuckDBConnection,
@@ -90,7 +90,8 @@ function duckdbTypeOf(result: ModelResult): DuckDBType {
     case 'tensor':
       return result.scalar ? ELEMENT_TYPES[result.element] : LIST(ELEMENT_TYPES[result.element]);
     case 'struct':
-      return STRUCT(Object.fromEntries(result.fields.map((f) => [f.name, duckdbTypeOf(f.column)])));
+      // By arrays, not a record: field names like '12' would be reordered as object keys.
+      return new DuckDBStructType(result.fields.map((f) => f.name), result.fields.map((f) => duckdbTypeOf(f.column)));
   }
 }
 

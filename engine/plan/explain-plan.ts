@@ -28,7 +28,7 @@ export function explainRows(plan: ModelPlan, settings: Pick<ModelSettings, 'batc
         const reuse = call.occurrences > 1 ? `, computed once for ${call.occurrences} uses` : '';
         rows.push({
           stage: `model ${n}`,
-          detail: `${call.text} -> ${level.table}.${call.column}${reuse}; batch ${settings.batchSize}, threads ${settings.threads}; ${call.fn.description}`,
+          detail: `${call.text} -> ${level.table}.${call.column}${reuse}; batch ${call.fn.batchSize ?? settings.batchSize}, threads ${settings.threads}; ${call.fn.description}`,
         });
       }
     }

@@ -353,7 +353,10 @@ class Planner {
     const where = `argument ${position + 1} (${spec.name}) of ${site.fn.name}`;
     if (accepts(spec.kinds, 'tensor')) {
       const tensor = tensorInput(type, spec.element ?? 'float32');
-      if (tensor === null) throw this.error('model-call-argument-type', `${where} must be ${kindsText(spec)}, found ${type}`, arg.value.span);
+      if (tensor === null) {
+        const hint = /\[\d*\]\s*\[\d*\]\s*$/.test(type) ? ' (a flat list is expected: flatten(...) it)' : '';
+        throw this.error('model-call-argument-type', `${where} must be ${kindsText(spec)}, found ${type}${hint}`, arg.value.span);
+      }
       const problem = site.fn.checkArg?.(index, type);
       if (problem !== undefined) throw this.error('model-call-argument-shape', problem, arg.value.span);
       return tensor;

@@ -101,9 +101,20 @@ export class ModelRuntime {
     const barrier = new SharedArrayBuffer(4);
     const parties = this.split.workers;
     const task: LoadTask = { kernel: 'load', model, barrier, parties, timeoutMs: LOAD_BARRIER_TIMEOUT_MS };
-    const replies = await Promise.all(
-      Array.from({ length: parties }, () => pool.run(task, { signal: signal ?? null }) as Promise<KernelReply>),
-    );
+    let replies: KernelReply[];
+    try {
+      replies = await Promise.all(
+        Array.from({ length: parties }, () => pool.run(task, { signal: signal ?? null }) as Promise<KernelReply>),
+      );
+    } catch (error) {
+      // A worker that died (or a cancelled load) never reaches the barrier: let the others through now
+      // rather than after the barrier's timeout, so they are free for the next statement.
+      const counter = new Int32Array(barrier);
+      Atomics.store(counter, 0, parties);
+      Atomics.notify(counter, 0);
+      if (signal?.aborted) throw error;
+      throw new Error(`a model worker died while loading the model (${messageOf(error)}); it has been replaced`, { cause: error });
+    }
     for (const reply of replies) if (!reply.ok) throw new Error(reply.reason);
   }
 

@@ -14,7 +14,7 @@ import { runImageModel } from './kernels/image-model-kernel.js';
 import { runImageToTensor } from './kernels/image-to-tensor-kernel.js';
 import { runOnnx } from './kernels/onnx-kernel.js';
 import { messageOf, SessionCache } from './session-cache.js';
-import { HeldTask, injectFault, parseTestFault, TEST_FAULT_VARIABLE } from './test-fault.js';
+import { HeldTask, injectFault, injectLoadFault, parseTestFault, TEST_FAULT_VARIABLE } from './test-fault.js';
 
 export interface WorkerData {
   readonly intraOpThreads: number;
@@ -34,7 +34,8 @@ export default async function handle(task: KernelTask): Promise<unknown> {
     finishedAt: performance.timeOrigin + performance.now(),
   });
   try {
-    if (task.kernel !== 'load') injectFault(testFault, task.batch);
+    if (task.kernel === 'load') injectLoadFault(testFault, threadId);
+    else injectFault(testFault, task.batch);
     const column = await runKernel(task);
     const reply: KernelReply = { ok: true, column, stats: stats() };
     if (column === null) return reply;

@@ -4,13 +4,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import type { ConstantValue } from '../../model-function.js';
-import { onnxRuntimeVersion, readOnnxSignature } from '../onnx-model/onnx-signature.js';
+import { readOnnxSignature } from '../onnx-model/onnx-signature.js';
 import { loadTfjs } from '../tfjs-model/tfjs-backend.js';
 import { disposeTfjsModel, loadTfjsModel, tfjsSignature } from '../tfjs-model/tfjs-model-load.js';
 import { packTfjsModel } from '../tfjs-model/tfjs-package.js';
 import { layoutOf, parseModelOptions } from './model-signature.js';
 import type { UserModelFormat } from './tensor-model-task.js';
-import type { UserModelSpec } from './user-model.js';
+import { runtimeOf, type UserModelSpec } from './user-model.js';
 
 /** Reads and checks the model at `path` (absolute) under `options`; errors say what is wrong with it. */
 export async function inspectUserModel(name: string, path: string, rawOptions: Readonly<Record<string, ConstantValue>>): Promise<UserModelSpec> {
@@ -35,12 +35,12 @@ export async function inspectUserModel(name: string, path: string, rawOptions: R
     } catch (error) {
       throw new Error(`'${path}' is not an ONNX model onnxruntime can load: ${(error as Error).message}`);
     }
-    const spec: UserModelSpec = { name, path, format, options, signature, runtime: `onnxruntime-node ${onnxRuntimeVersion()} (cpu)`, size: bytes.length };
+    const spec: UserModelSpec = { name, path, format, options, signature, runtime: await runtimeOf('onnx'), size: bytes.length };
     layoutOf(signature, options);
     return spec;
   }
   const packed = await packTfjsModel(path);
-  const { tf, backend } = await loadTfjs();
+  const { tf } = await loadTfjs();
   let loaded;
   try {
     loaded = await loadTfjsModel(tf, packed.bytes);
@@ -50,8 +50,8 @@ export async function inspectUserModel(name: string, path: string, rawOptions: R
   try {
     const signature = tfjsSignature(loaded);
     layoutOf(signature, options);
-    const version = tf.version.tfjs ?? 'unknown';
-    return { name, path: packed.modelJson, format, options, signature, runtime: `TensorFlow.js ${version} ${loaded.kind} model, backend ${backend}`, size: packed.bytes.length - 4 };
+    const runtime = await runtimeOf('tfjs', loaded.kind);
+    return { name, path: packed.modelJson, format, options, signature, runtime, modelKind: loaded.kind, size: packed.bytes.length - 4 };
   } finally {
     disposeTfjsModel(loaded);
   }

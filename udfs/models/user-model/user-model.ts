@@ -7,6 +7,8 @@ import type { ArgSpec, ModelFunction, ModelSettings, PrepareContext, PreparedCal
 import { configureRuntime, poolDescription } from '../../functions/runtime-settings.js';
 import type { ModelRuntime } from '../../runtime/model-runtime.js';
 import type { SharedModel } from '../../runtime/kernel-task.js';
+import { onnxRuntimeVersion } from '../onnx-model/onnx-signature.js';
+import { loadTfjs } from '../tfjs-model/tfjs-backend.js';
 import { packTfjsModel } from '../tfjs-model/tfjs-package.js';
 import { duckdbElementType } from './element-types.js';
 import { layoutOf, shapeText, type ModelLayout, type ModelSignature, type PlannedInput, type UserModelOptions } from './model-signature.js';
@@ -20,8 +22,10 @@ export interface UserModelSpec {
   readonly format: UserModelFormat;
   readonly options: UserModelOptions;
   readonly signature: ModelSignature;
-  /** e.g. `onnxruntime-node 1.30.0 (cpu)` or `TensorFlow.js 4.22.0, backend wasm`. */
+  /** What ran the model when it was created, e.g. `onnxruntime-node 1.30.0 (cpu)`. */
   readonly runtime: string;
+  /** A TF.js model's kind. */
+  readonly modelKind?: 'layers' | 'graph';
   /** Bytes of the model (all files of a TF.js model). */
   readonly size: number;
 }
@@ -29,6 +33,8 @@ export interface UserModelSpec {
 export interface UserModel extends ModelFunction {
   readonly spec: UserModelSpec;
   readonly layout: ModelLayout;
+  /** Frees the model's shared bytes (after DROP MODEL or a replacement); workers drop their sessions in time. */
+  release(): void;
 }
 
 export function createUserModel(runtime: ModelRuntime, spec: UserModelSpec): UserModel {
@@ -71,6 +77,11 @@ export function createUserModel(runtime: ModelRuntime, spec: UserModelSpec): Use
     args,
     resultType: layout.resultType,
     namedArgs: true,
+    release() {
+      if (shared !== null) runtime.release(shared.model.key);
+      shared = null;
+    },
+    ...(spec.options.batchSize !== undefined ? { batchSize: spec.options.batchSize } : {}),
     spec,
     layout,
     checkArg(index, sqlType) {
@@ -94,7 +105,6 @@ export function createUserModel(runtime: ModelRuntime, spec: UserModelSpec): Use
       return {
         description: `${spec.name}: ${spec.format === 'onnx' ? 'ONNX' : 'TF.js'} model ${spec.path} on ${poolDescription(runtime, { threads: settings.threads, batchSize, get: (name) => settings.get(name) })}`,
         resultType: layout.resultType,
-        batchSize,
         run() {
           return Promise.reject(new Error(`${spec.name} returns ${layout.resultType}: run it through SQL (PreparedCall.runModel)`));
         },
@@ -109,13 +119,13 @@ export function createUserModel(runtime: ModelRuntime, spec: UserModelSpec): Use
   };
 }
 
-/** DESCRIBE MODEL's rows: (property, value). */
-export function describeUserModel(model: UserModel): [string, string][] {
+/** DESCRIBE MODEL's rows: (property, value). The runtime is what runs the model now (tfjs-node may have been installed since). */
+export async function describeUserModel(model: UserModel): Promise<[string, string][]> {
   const { spec, layout } = model;
   const rows: [string, string][] = [
     ['name', spec.name],
     ['format', spec.format === 'onnx' ? 'onnx' : 'tfjs'],
-    ['runtime', spec.runtime],
+    ['runtime', await runtimeOf(spec.format, spec.modelKind)],
     ['file', spec.path],
     ['size', `${spec.size} bytes`],
   ];
@@ -129,6 +139,13 @@ export function describeUserModel(model: UserModel): [string, string][] {
   const options = Object.entries(spec.options).map(([k, v]) => `${optionName(k)} => ${JSON.stringify(v)}`);
   rows.push(['options', options.length === 0 ? '(none)' : options.join(', ')]);
   return rows;
+}
+
+/** `onnxruntime-node 1.30.0 (cpu)`, or `TensorFlow.js 4.22.0 layers model, backend wasm`. */
+export async function runtimeOf(format: UserModelFormat, modelKind: 'layers' | 'graph' = 'layers'): Promise<string> {
+  if (format === 'onnx') return `onnxruntime-node ${await onnxRuntimeVersion()} (cpu)`;
+  const { tf, backend } = await loadTfjs();
+  return `TensorFlow.js ${tf.version.tfjs ?? 'unknown'} ${modelKind} model, backend ${backend}`;
 }
 
 /** What SQL passes for an input, e.g. `FLOAT[] of 3 values per row (shape [3])`. */
@@ -150,7 +167,7 @@ function fixedLength(sqlType: string): number | undefined {
   const t = sqlType.trim().toUpperCase();
   const array = /^[A-Z0-9_ ]+\[(\d+)\]$/.exec(t);
   if (array !== null) return Number(array[1]);
-  if (/^[A-Z0-9_ ]+$/.test(t) && t !== 'NULL') return 1;
+  if (/^[A-Z0-9_ (),]+$/.test(t) && t !== 'NULL') return 1;
   return undefined;
 }
 
