@@ -1,5 +1,5 @@
 // Models registered in a database file are there when the file is opened again by a new sqlinfer process;
-// a relative path is stored against the database file's folder, so any working directory finds it.
+// a relative path is relative to the database file's folder, whatever the working directory.
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,10 @@ before(async () => {
 after(() => rm(dir, { recursive: true, force: true }));
 
 test('a model created in a database file is there in the next session, from another folder', async () => {
-  const created = await runCli(['data/models.duckdb', '-c', `CREATE MODEL lin FROM 'models/linear.onnx' WITH (batch_size => 2)`], { cwd: dir });
+  const created = await runCli(
+    [join(dir, 'data', 'models.duckdb'), '-c', `CREATE MODEL lin FROM '../models/linear.onnx' WITH (batch_size => 2)`],
+    { cwd: join(dir, 'elsewhere') },
+  );
   assert.equal(created.code, 0, created.stderr);
 
   const used = await runCli(

@@ -1,9 +1,9 @@
 // The models users register: CREATE MODEL, DROP MODEL, SHOW MODELS and DESCRIBE MODEL, and their
 // persistence. Each model is a row of the table `sqlinfer_models` in the database (a file database keeps
 // them for the next session; an in-memory one for this session), and a function in the registry, which
-// is filled from the table when the engine starts. A relative path is read against the current folder
-// when the model is created and stored relative to the database file's folder, so the database and its
-// models can move together.
+// is filled from the table when the engine starts. With a database file, a relative path means relative to
+// the file's folder, when the model is created and in every later session, whatever the current folder:
+// the database and its models move together. In memory, it is relative to the current folder.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { ConstantValue, ModelFunction } from '../../udfs/model-function.js';
@@ -118,7 +118,7 @@ export class ModelCatalog {
       throw at(s.nameSpan, 'model-name-taken', `${s.name} is a DuckDB function: choose another name for the model`);
     }
     const options = Object.fromEntries(s.options.map((o) => [o.name, o.value]));
-    const path = resolve(s.path);
+    const path = this.resolveStored(s.path);
     let spec: UserModelSpec;
     try {
       spec = await this.udfs.inspectModel(s.name, path, options);
