@@ -1,8 +1,7 @@
 // Shared fixtures for the model-path tests: an in-memory DuckDB, Parquet files with many row groups in a
 // temp dir, and test-only model functions that count the rows they see.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { stageModelStatement, type StagedStatement } from '../engine/exec/model-statement.js';
 import {
@@ -13,6 +12,7 @@ import {
   type ModelSettings,
   type ResultColumn,
 } from '../udfs/model-function.js';
+import { tempDir } from './helpers/cli.js';
 
 export interface Fixture {
   readonly dir: string;
@@ -138,7 +138,8 @@ export function blobLen(): CountingFunction {
 }
 
 export async function fixture(): Promise<Fixture> {
-  const dir = mkdtempSync(join(tmpdir(), 'sqlinfer-model-path-'));
+  // tempDir(): removed at exit as well, in case setup fails and there is no fixture to close().
+  const dir = tempDir('sqlinfer-model-path-');
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   // 1000 rows in row groups of 10; every 7th row's data is NULL.
@@ -156,9 +157,12 @@ export async function fixture(): Promise<Fixture> {
     scale2: s2,
     blobLen: bl,
     close() {
-      connection.closeSync();
-      instance.closeSync();
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        connection.closeSync();
+        instance.closeSync();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -1,12 +1,12 @@
 // Small ONNX models with known weights for the CREATE MODEL tests, written with udfs/onnx, and an engine
 // with the real runtime (one thread) to run them.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { createUdfs } from '../udfs/index.js';
 import { attr } from '../udfs/onnx/onnx-attribute.js';
 import { OnnxGraphBuilder, type OnnxDim } from '../udfs/onnx/onnx-graph-builder.js';
+import { tempDir } from './helpers/cli.js';
 
 /** y = x W + b with x [N, 3], W 3x2, b 2. */
 export const LINEAR_W = [1, -1, 2, 0.5, -3, 1];
@@ -95,7 +95,8 @@ export interface ModelsFixture {
 
 /** Writes every model into a temp dir (linear.onnx, two_inputs.onnx ...) and opens an engine. */
 export async function modelsFixture(database = ':memory:'): Promise<ModelsFixture> {
-  const dir = await mkdtemp(join(tmpdir(), 'sqlinfer-models-'));
+  // tempDir(): removed at exit as well, in case setup fails and there is no fixture to close().
+  const dir = tempDir('sqlinfer-models-');
   await writeFile(join(dir, 'linear.onnx'), linearModel());
   await writeFile(join(dir, 'linear_batch1.onnx'), linearModel(1));
   await writeFile(join(dir, 'two_inputs.onnx'), twoInputModel());
@@ -112,8 +113,11 @@ export async function modelsFixture(database = ':memory:'): Promise<ModelsFixtur
       return (results.at(-1)?.rows ?? []).map((row) => row.map(plain));
     },
     async close() {
-      await engine.close();
-      await rm(dir, { recursive: true, force: true });
+      try {
+        await engine.close();
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -37,9 +37,12 @@ before(async () => {
 });
 
 after(() => {
-  connection.closeSync();
-  instance.closeSync();
-  rmSync(dir, { recursive: true, force: true });
+  try {
+    connection?.closeSync();
+    instance?.closeSync();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 async function runWrapped(sql: string): Promise<Statement> {

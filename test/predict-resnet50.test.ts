@@ -23,8 +23,11 @@ before(async () => {
 });
 
 after(async () => {
-  await udfs.close();
-  await rm(dir, { recursive: true, force: true });
+  try {
+    await udfs.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 function settings(workers: number): ModelSettings {

@@ -16,8 +16,11 @@ before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sqlinfer-resnet50-model-'));
 });
 after(async () => {
-  clearResnet50ModelCache();
-  await rm(dir, { recursive: true, force: true });
+  try {
+    clearResnet50ModelCache();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 /** Offline and isolated from the user's Keras cache. */

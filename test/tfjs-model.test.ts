@@ -60,8 +60,11 @@ before(async () => {
   engine = await createEngine({ udfs: createUdfs({ threads: 1 }) });
 });
 after(async () => {
-  await engine?.close();
-  await rm(dir, { recursive: true, force: true });
+  try {
+    await engine?.close();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test('a TF.js layers model from model.json gives the dense layers values, one value per row', async () => {

@@ -38,9 +38,12 @@ before(async () => {
 });
 
 after(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  await rm(dir, { recursive: true, force: true });
+  try {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 /** A fresh, empty Keras home per test, so no test sees another's cache (nor the user's). */

@@ -259,15 +259,16 @@ function sliceRows(column: ListColumn, from: number, to: number): ListColumn {
   const base = column.offsets[from]!;
   const offsets = new Int32Array(to - from + 1);
   for (let i = 0; i <= to - from; i++) offsets[i] = column.offsets[from + i]! - base;
-  const valid = column.valid.slice(from, to);
+  // Views, not copies: the runtime copies each batch once anyway, on its way to a worker.
+  const valid = column.valid.subarray(from, to);
   const end = column.offsets[to]!;
   switch (column.kind) {
     case 'float-list':
-      return { kind: 'float-list', values: column.values.slice(base, end), offsets, valid };
+      return { kind: 'float-list', values: column.values.subarray(base, end), offsets, valid };
     case 'blob':
-      return { kind: 'blob', values: column.values.slice(base, end), offsets, valid };
+      return { kind: 'blob', values: column.values.subarray(base, end), offsets, valid };
     case 'tensor-list':
-      return { kind: 'tensor-list', element: column.element, values: column.values.slice(base, end), offsets, valid };
+      return { kind: 'tensor-list', element: column.element, values: column.values.subarray(base, end), offsets, valid };
   }
 }
 

@@ -26,6 +26,11 @@ function collector(): (() => void) | null {
   return collect;
 }
 
+/** A full collection now: after a model stage, so the next statement does not read beside its dead chunks. */
+export function reclaimNativeMemory(): void {
+  collector()?.();
+}
+
 export class NativeChunkReclaimer {
   private pending = 0;
 

@@ -1,6 +1,6 @@
 // Runs the real `sqlinfer` command (the compiled dist/shell/main.js) in a child process.
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,6 +54,25 @@ function sharedHome(): string {
   return home;
 }
 
+/** Folders made by tempDir(); all removed when the test process exits, whether its tests passed or failed. */
+const tempDirs: string[] = [];
+process.on('exit', removeTempDirs);
+
+/** A new folder in the system temp dir, removed with everything in it when the test process exits. */
 export function tempDir(prefix = 'sqlinfer-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) {
+    try {
+      // Retries: a child that was just killed may still be closing files in the folder.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch (error) {
+      // A folder left behind must not change the tests' outcome, only be reported.
+      process.stderr.write(`warning: could not remove the temp dir ${dir}: ${(error as Error).message}\n`);
+    }
+  }
 }

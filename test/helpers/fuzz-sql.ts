@@ -7,7 +7,7 @@ import { dumpAst } from '../../engine/sql/dump-ast.js';
 import { routeStatement } from '../../engine/router.js';
 import { SqlError } from '../../engine/sql/sql-error.js';
 import { splitStatements } from '../../engine/sql/split-statements.js';
-import { randomInt, seededRandom, type Random } from '../../udfs/images/seeded-random.js';
+import { randomInt, seededRandom, type Random } from '../../udfs/seeded-random.js';
 
 /** Tokens the random sequences are drawn from: keywords of every clause, punctuation and odd literals. */
 const VOCABULARY = [

@@ -7,7 +7,7 @@ import h5wasm from 'h5wasm/node';
 import type { Group } from 'h5wasm/node';
 import { glorotUniform } from '../../udfs/models/keras/glorot-uniform.js';
 import type { KerasTensor, KerasWeights } from '../../udfs/models/keras/keras-weights.js';
-import { SeededRandom } from '../../udfs/models/keras/seeded-random.js';
+import { fillUniform, seededRandom } from '../../udfs/seeded-random.js';
 import { resnet50LayerSpecs } from '../../udfs/models/resnet50/resnet50-layout.js';
 
 export interface WriteKerasH5Options {
@@ -66,7 +66,7 @@ function fixedStringsAttribute(group: Group, name: string, values: readonly stri
  * folding is exercised, and a final layer scaled so the softmax is neither flat nor one-hot.
  */
 export function testResnet50Weights(seed: number, denseScale = 1): KerasWeights {
-  const random = new SeededRandom(seed);
+  const random = seededRandom(seed);
   const layers = new Map<string, Map<string, KerasTensor>>();
   for (const spec of resnet50LayerSpecs()) {
     const weights = new Map<string, KerasTensor>();
@@ -76,11 +76,11 @@ export function testResnet50Weights(seed: number, denseScale = 1): KerasWeights 
       if (w.name === 'kernel') {
         data = glorotUniform(w.shape, random);
         if (spec.name === 'predictions') data = data.map((v) => v * denseScale);
-      } else if (w.name === 'bias') data = random.fillUniform(new Float32Array(size), -0.05, 0.05);
-      else if (w.name === 'gamma') data = random.fillUniform(new Float32Array(size), 0.5, 1.0);
-      else if (w.name === 'beta') data = random.fillUniform(new Float32Array(size), -0.1, 0.1);
-      else if (w.name === 'moving_mean') data = random.fillUniform(new Float32Array(size), -0.2, 0.2);
-      else data = random.fillUniform(new Float32Array(size), 0.5, 2.0);
+      } else if (w.name === 'bias') data = fillUniform(random, new Float32Array(size), -0.05, 0.05);
+      else if (w.name === 'gamma') data = fillUniform(random, new Float32Array(size), 0.5, 1.0);
+      else if (w.name === 'beta') data = fillUniform(random, new Float32Array(size), -0.1, 0.1);
+      else if (w.name === 'moving_mean') data = fillUniform(random, new Float32Array(size), -0.2, 0.2);
+      else data = fillUniform(random, new Float32Array(size), 0.5, 2.0);
       weights.set(w.name, { shape: [...w.shape], data });
     }
     layers.set(spec.name, weights);

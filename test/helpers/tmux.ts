@@ -2,10 +2,9 @@
 // keys sent with send-keys, the screen read with capture-pane. Every wait polls the screen up to a
 // timeout, so tests do not depend on fixed sleeps.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { cliPath } from './cli.js';
+import { cliPath, tempDir } from './cli.js';
 
 /**
  * Runs sqlinfer as a child and writes its exit status to a file: tmux does not report the status of a
@@ -47,7 +46,7 @@ export class Terminal {
   /** Starts sqlinfer in a new terminal; close() must be called (in a finally or after hook). */
   static start(options: TerminalOptions): Terminal {
     const socket = `sqlinfer-test-${process.pid}-${++sessions}`;
-    const statusFile = join(mkdtempSync(join(tmpdir(), 'sqlinfer-tmux-')), 'status');
+    const statusFile = join(tempDir('sqlinfer-tmux-'), 'status');
     const terminal = new Terminal(socket, statusFile);
     const env = { HOME: options.home, NO_COLOR: '1', ...options.env };
     const command = [
@@ -63,10 +62,16 @@ export class Terminal {
     ]
       .map(shellQuote)
       .join(' ') + (options.stdout === undefined ? '' : ` > ${shellQuote(options.stdout)}`);
-    // `-f /dev/null`: none of the machine's tmux configuration.
-    terminal.tmux(['-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(options.width ?? 120), '-y', String(options.height ?? 40), '-c', options.cwd, command]);
-    terminal.tmux(['set-option', '-t', 'main', 'remain-on-exit', 'on']);
-    terminal.socketPath = terminal.tmux(['display-message', '-p', '-t', 'main', '#{socket_path}']).trim();
+    try {
+      // `-f /dev/null`: none of the machine's tmux configuration.
+      terminal.tmux(['-f', '/dev/null', 'new-session', '-d', '-s', 'main', '-x', String(options.width ?? 120), '-y', String(options.height ?? 40), '-c', options.cwd, command]);
+      terminal.tmux(['set-option', '-t', 'main', 'remain-on-exit', 'on']);
+      terminal.socketPath = terminal.tmux(['display-message', '-p', '-t', 'main', '#{socket_path}']).trim();
+    } catch (error) {
+      // The caller gets no terminal to close, so a half-started one must not outlive this call.
+      terminal.close();
+      throw error;
+    }
     return terminal;
   }
 

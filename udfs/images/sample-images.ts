@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { randomInt, seededRandom, type Random } from './seeded-random.js';
+import { randomInt, seededRandom, type Random } from '../seeded-random.js';
 
 type Rgb = readonly [number, number, number];
 

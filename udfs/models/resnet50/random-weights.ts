@@ -4,13 +4,13 @@
 
 import { glorotUniform } from '../keras/glorot-uniform.js';
 import type { KerasTensor, KerasWeights } from '../keras/keras-weights.js';
-import { SeededRandom } from '../keras/seeded-random.js';
+import { seededRandom } from '../../seeded-random.js';
 import { resnet50LayerSpecs } from './resnet50-layout.js';
 
 export const RESNET50_RANDOM_SEED = 42;
 
 export function randomResnet50Weights(seed: number = RESNET50_RANDOM_SEED): KerasWeights {
-  const random = new SeededRandom(seed);
+  const random = seededRandom(seed);
   const layers = new Map<string, Map<string, KerasTensor>>();
   for (const spec of resnet50LayerSpecs()) {
     const weights = new Map<string, KerasTensor>();

@@ -1,7 +1,9 @@
-// A small deterministic PRNG (mulberry32): the same seed gives the same sample images everywhere.
+// A small deterministic PRNG (mulberry32): the same seed gives the same sample images and the same random
+// model weights on every machine.
 
 export type Random = () => number;
 
+/** Uniform numbers in [0, 1) from `seed`. */
 export function seededRandom(seed: number): Random {
   let state = seed >>> 0;
   return () => {
@@ -16,4 +18,10 @@ export function seededRandom(seed: number): Random {
 /** An integer in [min, max]. */
 export function randomInt(random: Random, min: number, max: number): number {
   return min + Math.floor(random() * (max - min + 1));
+}
+
+/** Fills `out` with numbers uniform in [low, high). */
+export function fillUniform(random: Random, out: Float32Array, low: number, high: number): Float32Array {
+  for (let i = 0; i < out.length; i++) out[i] = low + (high - low) * random();
+  return out;
 }
