@@ -9,6 +9,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
+import '../udfs/runtime/ort-environment.js';
 import * as ort from 'onnxruntime-node';
 import { createEngine, createUdfs, type Engine } from '../engine/index.js';
 import { readChunkColumn } from '../engine/exec/arg-columns.js';

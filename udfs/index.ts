@@ -1,6 +1,7 @@
 // The public API of udfs/ for the engine: the model functions, the worker pool that runs them, the
 // settings they read and the SQL to run on each new connection. udfs never imports engine/ or shell/.
 
+import './runtime/ort-environment.js';
 import { createImageToTensor } from './functions/image-to-tensor.js';
 import type { ConstantValue } from './model-function.js';
 import type { Env } from './models/keras/keras-get-file.js';

@@ -2,6 +2,7 @@
 // model bytes to them. A model's ONNX bytes are copied once into a SharedArrayBuffer; every task that needs
 // the model carries that buffer by reference, and each worker builds its session from it once.
 
+import './ort-environment.js';
 import { Piscina } from 'piscina';
 // sharp must stay loaded in the main thread while workers use it: otherwise libvips is unloaded when the
 // last worker using it exits, and the next pool's workers fail to load it (sharp's worker-threads notes).

@@ -50,9 +50,6 @@ export class SessionCache {
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
         logSeverityLevel: 3,
-        // Idle intra-op threads sleep instead of spinning: the main thread (DuckDB decoding the next rows,
-        // copying batches) shares the cores, and spinning workers slowed it by half (measured here).
-        extra: { session: { intra_op: { allow_spinning: '0' } } },
       });
     } catch (error) {
       throw new Error(`cannot build the session for model '${model.key}': ${messageOf(error)}`);

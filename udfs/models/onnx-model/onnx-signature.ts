@@ -2,6 +2,7 @@
 // session from its bytes in this thread: that also proves the file is a model onnxruntime can run.
 
 // onnxruntime is loaded on first use: the main thread needs it only for CREATE MODEL.
+import '../../runtime/ort-environment.js';
 import type * as Ort from 'onnxruntime-node';
 import type { ModelSignature, TensorInfo } from '../user-model/model-signature.js';
 
