@@ -67,13 +67,18 @@ function readTensorList(chunk: DuckDBDataChunk, index: number, element: ElementT
   const valid = new Uint8Array(rows);
   const offsets = new Int32Array(rows + 1);
   let total = 0;
+  // Rows usually lie one after the other in the child vector; then its (already copied) data is the
+  // values array as it is.
+  let contiguous = true;
   for (let r = 0; r < rows; r++) {
     if (isValid(validity, r)) {
       valid[r] = 1;
+      contiguous &&= Number(entries.getBigUint64(r * 16, true)) === total;
       total += Number(entries.getBigUint64(r * 16 + 8, true));
     }
     offsets[r + 1] = total;
   }
+  if (contiguous && childValidity === null) return { kind: 'tensor-list', element, values: all.subarray(0, total) as typeof all, offsets, valid };
   const values = allocateValues(element, total);
   const hole = element === 'float32' || element === 'float64' ? NaN : element === 'int64' ? 0n : 0;
   for (let r = 0; r < rows; r++) {
@@ -88,52 +93,18 @@ function readTensorList(chunk: DuckDBDataChunk, index: number, element: ElementT
   return { kind: 'tensor-list', element, values, offsets, valid };
 }
 
-/** `bytes` on a buffer where values of `size` bytes can be viewed in place (copied when misaligned). */
+/**
+ * `bytes` on a buffer where values of `size` bytes can be viewed in place (copied when misaligned).
+ * node-bindings hands out a copy of a vector's data, so views over it are ours to keep.
+ */
 function aligned(bytes: Uint8Array, size: number): Uint8Array {
   return bytes.byteOffset % size === 0 ? bytes : bytes.slice();
 }
 
+/** A FLOAT[] column: the float32 case of a tensor list (NULL elements become NaN). */
 function readFloatList(chunk: DuckDBDataChunk, index: number): ListColumn {
-  const rows = chunk.rowCount;
-  const vector = duckdb.data_chunk_get_vector(chunk.chunk, index);
-  const entryBytes = duckdb.vector_get_data(vector, rows * 16);
-  const entries = new DataView(entryBytes.buffer, entryBytes.byteOffset, entryBytes.byteLength);
-  const validity = duckdb.vector_get_validity(vector, validityBytes(rows));
-  const child = duckdb.list_vector_get_child(vector);
-  const childSize = duckdb.list_vector_get_size(vector);
-  const childBytes = duckdb.vector_get_data(child, childSize * 4);
-  const floats = asFloat32(childBytes, childSize);
-  const childValidity = duckdb.vector_get_validity(child, validityBytes(childSize));
-
-  const valid = new Uint8Array(rows);
-  const offsets = new Int32Array(rows + 1);
-  let total = 0;
-  // Rows usually lie one after the other in the child vector; then its (already copied) data is the
-  // values array as it is.
-  let contiguous = true;
-  for (let r = 0; r < rows; r++) {
-    valid[r] = isValid(validity, r) ? 1 : 0;
-    if (!valid[r]) {
-      offsets[r + 1] = total;
-      continue;
-    }
-    contiguous &&= Number(entries.getBigUint64(r * 16, true)) === total;
-    total += Number(entries.getBigUint64(r * 16 + 8, true));
-    offsets[r + 1] = total;
-  }
-  if (contiguous && childValidity === null) return { kind: 'float-list', values: floats.subarray(0, total), offsets, valid };
-  const values = new Float32Array(total);
-  for (let r = 0; r < rows; r++) {
-    if (!valid[r]) continue;
-    const start = Number(entries.getBigUint64(r * 16, true));
-    const length = offsets[r + 1]! - offsets[r]!;
-    values.set(floats.subarray(start, start + length), offsets[r]!);
-    // A NULL element of a list reaches the model as NaN rather than whatever bytes sit under it.
-    if (childValidity !== null) {
-      for (let e = 0; e < length; e++) if (!isValid(childValidity, start + e)) values[offsets[r]! + e] = NaN;
-    }
-  }
-  return { kind: 'float-list', values, offsets, valid };
+  const { values, offsets, valid } = readTensorList(chunk, index, 'float32');
+  return { kind: 'float-list', values: values as Float32Array, offsets, valid };
 }
 
 function readBlobs(chunk: DuckDBDataChunk, index: number): ListColumn {
@@ -156,12 +127,6 @@ function readBlobs(chunk: DuckDBDataChunk, index: number): ListColumn {
     if (bytes !== null) values.set(bytes, offsets[r]!);
   });
   return { kind: 'blob', values, offsets, valid };
-}
-
-/** The vector's data as floats; node-bindings hands out a copy, so it is ours to keep. */
-function asFloat32(bytes: Uint8Array, count: number): Float32Array {
-  if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count);
-  return new Float32Array(bytes.slice(0, count * 4).buffer);
 }
 
 function validityBytes(rows: number): number {
