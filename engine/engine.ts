@@ -4,7 +4,6 @@
 // everything else goes to DuckDB as the user wrote it.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { PrepareProgress } from '../udfs/model-function.js';
-import { CancellableBatches } from './cancellable-batches.js';
 import { duckdbError } from './exec/duckdb-error.js';
 import { runDuckDBStatement, throwIfAborted, type DuckDBStatementRun } from './exec/duckdb-statement.js';
 import type { SqlValue, StatementResult, StreamedStatement } from './exec/result.js';
@@ -166,7 +165,6 @@ export class Engine {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.batches.drain();
       await this.options.udfs?.close?.();
     } finally {
       this.connection.closeSync();
@@ -174,8 +172,6 @@ export class Engine {
     }
   }
 
-  /** Model batches stay on their worker when a statement is cancelled (see CancellableBatches). */
-  private readonly batches = new CancellableBatches();
   private readonly queue = new StatementQueue();
 
   private async execute(text: string, signal: AbortSignal | undefined): Promise<Execution> {
@@ -208,7 +204,7 @@ export class Engine {
     const staged = await stageModelStatement(
       {
         connection: this.connection,
-        registry: this.batches.registry(this.options.udfs!.registry),
+        registry: this.options.udfs!.registry,
         settings: this.settings,
         signal,
         onProgress: this.options.onProgress,

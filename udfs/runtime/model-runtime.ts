@@ -41,6 +41,11 @@ export class ModelRuntime {
   private pool: Piscina | null = null;
   private readonly models = new Map<string, SharedModel>();
   private closed = false;
+  /** Tasks on the pool; close() waits for them. */
+  private readonly running = new Set<Promise<unknown>>();
+  /** Batches handed to the pool and not yet settled, and the batches waiting for a place. */
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
 
   constructor(options: ModelRuntimeOptions = {}) {
     this.split = splitThreads(options.threads, options.workers);
@@ -104,9 +109,8 @@ export class ModelRuntime {
     const task: LoadTask = { kernel: 'load', model, barrier, parties, timeoutMs: LOAD_BARRIER_TIMEOUT_MS };
     let replies: KernelReply[];
     try {
-      replies = await Promise.all(
-        Array.from({ length: parties }, () => pool.run(task, { signal: signal ?? null }) as Promise<KernelReply>),
-      );
+      const loads = Promise.all(Array.from({ length: parties }, () => this.track(pool.run(task) as Promise<KernelReply>)));
+      replies = await abandonOnAbort(loads, signal);
     } catch (error) {
       // A worker that died (or a cancelled load) never reaches the barrier: let the others through now
       // rather than after the barrier's timeout, so they are free for the next statement.
@@ -145,9 +149,13 @@ export class ModelRuntime {
   ): Promise<{ column: ModelResult; stats: WorkerStats }> {
     const pool = this.ensurePool();
     const { batch } = task;
+    await this.place(signal);
     let reply: KernelReply;
     try {
-      reply = (await pool.run(task, { transferList, signal: signal ?? null })) as KernelReply;
+      const work = this.track(pool.run(task, { transferList }) as Promise<KernelReply>);
+      const free = () => this.free();
+      work.then(free, free);
+      reply = await abandonOnAbort(work, signal);
     } catch (error) {
       if (signal?.aborted) throw error;
       // The worker died under the batch (it exited, or threw outside any task): piscina has started a
@@ -164,9 +172,56 @@ export class ModelRuntime {
   async close(): Promise<void> {
     this.closed = true;
     this.models.clear();
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
     const pool = this.pool;
     this.pool = null;
     if (pool !== null) await pool.destroy();
+  }
+
+  /**
+   * Work handed to the pool always runs to its end: piscina would stop a worker in the middle of a task
+   * when its signal aborts, and a thread stopped inside onnxruntime's native code aborts the whole
+   * process. So tasks get no signal; the caller stops waiting instead (abandonOnAbort), the result is
+   * dropped, and close() waits for such leftovers.
+   */
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.running.add(work);
+    const settled = () => void this.running.delete(work);
+    work.then(settled, settled);
+    return work;
+  }
+
+  /**
+   * Waits for a place on the pool: at most two batches per worker are handed to it (one running, one
+   * ready), so a cancelled statement leaves little behind. Waiting ends early when `signal` aborts.
+   */
+  private place(signal: AbortSignal | undefined): Promise<void> {
+    signal?.throwIfAborted();
+    if (this.active < 2 * this.split.workers && this.waiting.length === 0) {
+      this.active++;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const start = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = () => {
+        this.waiting.splice(this.waiting.indexOf(start), 1);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(start);
+    });
+  }
+
+  private free(): void {
+    this.active--;
+    const next = this.waiting.shift();
+    if (next !== undefined) {
+      this.active++;
+      next();
+    }
   }
 
   private ensurePool(): Piscina {
@@ -186,4 +241,24 @@ export class ModelRuntime {
     }
     return this.pool;
   }
+}
+
+/** `work`, or a rejection as soon as `signal` aborts (the work goes on; its outcome is then ignored). */
+function abandonOnAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  signal.throwIfAborted();
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
