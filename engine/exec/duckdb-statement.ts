@@ -86,5 +86,5 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 export function interrupted(cause?: unknown): SqlError {
-  return new SqlError({ phase: 'execute', code: 'interrupted', detail: 'interrupted', cause });
+  return new SqlError({ phase: 'execute', code: 'interrupted', detail: 'the statement was interrupted', cause });
 }

@@ -11,6 +11,7 @@ import type { ModelLevel, PlannedCall } from '../plan/model-plan.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
 import { ArgBatcher, asArgBatch, callBatch, type ColumnsBatch } from './arg-columns.js';
 import { duckdbError } from './duckdb-error.js';
+import { interrupted, throwIfAborted } from './duckdb-statement.js';
 import { NativeChunkReclaimer } from './native-memory.js';
 import { createResultTable, ResultAppender, resultRowCount } from './result-append.js';
 
@@ -142,14 +143,6 @@ async function duckdb<T>(call: () => Promise<T>, signal: AbortSignal | undefined
     if (signal?.aborted) throw interrupted(error);
     throw duckdbError(error);
   }
-}
-
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw interrupted(signal.reason);
-}
-
-export function interrupted(cause?: unknown): SqlError {
-  return new SqlError({ phase: 'execute', code: 'interrupted', detail: 'the statement was interrupted', cause });
 }
 
 /** The bytes of a batch's input columns: what it took out of DuckDB's chunks. */

@@ -15,7 +15,8 @@ import { atomicOutput, type AtomicOutput } from './atomic-output.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
 import { duckdbError } from './duckdb-error.js';
 import { duckdbCatalog } from './model-catalog.js';
-import { runModelStage, throwIfAborted, interrupted } from './model-stage.js';
+import { interrupted, throwIfAborted } from './duckdb-statement.js';
+import { runModelStage } from './model-stage.js';
 import { RowFailureSummary } from './row-failure-summary.js';
 
 export interface ModelStatementContext {
