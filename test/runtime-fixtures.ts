@@ -41,8 +41,11 @@ export function flattenImageModel(width: number, height: number): Uint8Array {
   return g.toBytes();
 }
 
-/** A float-list column from rows (null for NULL). */
-export function floatColumn(rows: readonly (readonly number[] | Float32Array | null)[]): ArgColumn {
+/** Rows (null for NULL) packed into one flat array with offsets and validity. */
+function packRows<T extends Float32Array | Uint8Array>(
+  rows: readonly (ArrayLike<number> | null)[],
+  allocate: (length: number) => T,
+): { values: T; offsets: Int32Array; valid: Uint8Array } {
   const offsets = new Int32Array(rows.length + 1);
   const valid = new Uint8Array(rows.length);
   let total = 0;
@@ -54,31 +57,21 @@ export function floatColumn(rows: readonly (readonly number[] | Float32Array | n
     }
   });
   offsets[rows.length] = total;
-  const values = new Float32Array(total);
+  const values = allocate(total);
   rows.forEach((row, i) => {
     if (row !== null) values.set(row, offsets[i] as number);
   });
-  return { kind: 'float-list', values, offsets, valid };
+  return { values, offsets, valid };
+}
+
+/** A float-list column from rows (null for NULL). */
+export function floatColumn(rows: readonly (readonly number[] | Float32Array | null)[]): ArgColumn {
+  return { kind: 'float-list', ...packRows(rows, (n) => new Float32Array(n)) };
 }
 
 /** A BLOB column from rows (null for NULL). */
 export function blobColumn(rows: readonly (Uint8Array | null)[]): ArgColumn {
-  const offsets = new Int32Array(rows.length + 1);
-  const valid = new Uint8Array(rows.length);
-  let total = 0;
-  rows.forEach((row, i) => {
-    offsets[i] = total;
-    if (row !== null) {
-      valid[i] = 1;
-      total += row.byteLength;
-    }
-  });
-  offsets[rows.length] = total;
-  const values = new Uint8Array(total);
-  rows.forEach((row, i) => {
-    if (row !== null) values.set(row, offsets[i] as number);
-  });
-  return { kind: 'blob', values, offsets, valid };
+  return { kind: 'blob', ...packRows(rows, (n) => new Uint8Array(n)) };
 }
 
 export function batchOf(firstRow: number, rowCount: number, ...columns: ArgColumn[]): ArgBatch {
