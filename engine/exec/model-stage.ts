@@ -5,7 +5,7 @@
 // DuckDB ends a connection's streaming result, silently, when an appender on that same connection
 // flushes (it does so by itself every ~200k rows). So results go through a second connection when the
 // engine provides one; without one they are held until the input is read, then appended.
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import { RowError, type ModelResult, type PreparedCall, type RowErrorPolicy, type RowFailure } from '../../udfs/model-function.js';
 import type { ModelLevel, PlannedCall } from '../plan/model-plan.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
@@ -50,6 +50,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
   const held: { columns: ModelResult[]; rows: number }[] = [];
   const inFlight: InFlight[] = [];
   let done = 0;
+  let prefetch: Promise<DuckDBDataChunk | null> | null = null;
   const onAbort = () => connection.interrupt();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -75,23 +76,36 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
       done += next.batch.rowCount;
       options.onRows?.(done);
     };
+    const fetchNext = () => {
+      const chunk = duckdb(() => result.fetchChunk(), signal);
+      // Awaited in turn, or settled before the connection is used again when the stage fails.
+      chunk.catch(() => undefined);
+      return chunk;
+    };
+    prefetch = fetchNext();
     for (;;) {
+      const chunk = await prefetch;
       throwIfAborted(signal);
-      const chunk = await duckdb(() => result.fetchChunk(), signal);
       if (chunk === null || chunk.rowCount === 0) break;
-      for (const batch of batcher.add(chunk)) {
+      const batches = batcher.add(chunk);
+      // DuckDB decodes the next chunk (up to 2048 rows, seconds of work for wide rows) while the model
+      // runs this one's batches, rather than after them with the model idle. At most one chunk is read
+      // ahead, so memory stays bounded.
+      prefetch = fetchNext();
+      for (const batch of batches) {
         reclaimer.read(batchBytes(batch));
         dispatch(batch);
         while (inFlight.length >= options.maxInFlight) await completeNext();
       }
     }
+    prefetch = null;
     const last = batcher.finish();
     if (last !== null) dispatch(last);
     while (inFlight.length > 0) await completeNext();
     if (appender === null) await appendHeld(connection, level, held);
     return done;
   } catch (error) {
-    await Promise.allSettled(inFlight.map((f) => f.results));
+    await Promise.allSettled([...inFlight.map((f) => f.results), prefetch]);
     throw error;
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -28,3 +28,52 @@ export function preprocessInPlace(data: Float32Array, offset: number, pixels: nu
       return;
   }
 }
+
+/**
+ * Copies `pixels` RGB pixels (`pixels * 3` values) from `source` at `from` to `target` at `to`, preprocessed
+ * on the way (one pass, where copying then preprocessing in place would take two). Returns the position,
+ * relative to `from`, of the first value that is not a finite number (NaN or an infinity), or -1; values
+ * from there on are not copied.
+ */
+export function copyPreprocessed(source: Float32Array, from: number, target: Float32Array, to: number, pixels: number, mode: PreprocessMode): number {
+  const end = from + pixels * 3;
+  switch (mode) {
+    case 'caffe':
+      for (let s = from, t = to; s < end; s += 3, t += 3) {
+        const r = source[s] as number;
+        const g = source[s + 1] as number;
+        const b = source[s + 2] as number;
+        // NaN fails every comparison, so one test per value catches NaN and both infinities.
+        if (!(Math.abs(r) <= Number.MAX_VALUE && Math.abs(g) <= Number.MAX_VALUE && Math.abs(b) <= Number.MAX_VALUE)) {
+          return firstNonFinite(source, s, s + 3) - from;
+        }
+        target[t] = b - CAFFE_MEAN_B;
+        target[t + 1] = g - CAFFE_MEAN_G;
+        target[t + 2] = r - CAFFE_MEAN_R;
+      }
+      return -1;
+    case 'tf':
+      for (let s = from, t = to; s < end; s++, t++) {
+        const v = source[s] as number;
+        if (!(Math.abs(v) <= Number.MAX_VALUE)) return s - from;
+        target[t] = v / 127.5 - 1;
+      }
+      return -1;
+    case 'none':
+      return copyFinite(source, from, target, to, pixels * 3);
+  }
+}
+
+/** Copies `length` values, as copyPreprocessed does with no preprocessing (any length, not only pixels). */
+export function copyFinite(source: Float32Array, from: number, target: Float32Array, to: number, length: number): number {
+  const end = from + length;
+  const bad = firstNonFinite(source, from, end);
+  if (bad !== end) return bad - from;
+  target.set(source.subarray(from, end), to);
+  return -1;
+}
+
+function firstNonFinite(values: Float32Array, from: number, end: number): number {
+  for (let i = from; i < end; i++) if (!(Math.abs(values[i] as number) <= Number.MAX_VALUE)) return i;
+  return end;
+}

@@ -35,7 +35,10 @@ export interface ImageToTensorTask {
   readonly height: number;
 }
 
-/** An image classifier over [n, height, width, 3] input: rows of column 0 are float lists or image BLOBs. */
+/**
+ * An image classifier over [n, height, width, 3] input: rows of column 0 are float lists or image BLOBs.
+ * Float lists reach the worker as a PackedRowsTask; BLOBs are decoded there.
+ */
 export interface ImageModelTask {
   readonly kernel: 'image_model';
   readonly batch: ArgBatch;
@@ -45,7 +48,10 @@ export interface ImageModelTask {
   readonly preprocess: PreprocessMode;
 }
 
-/** Any model with one float input [n, ...rowShape] and one float output: rows of column 0 are float lists. */
+/**
+ * Any model with one float input [n, ...rowShape] and one float output: rows of column 0 are float lists.
+ * It reaches the worker as a PackedRowsTask.
+ */
 export interface OnnxTask {
   readonly kernel: 'onnx';
   readonly batch: ArgBatch;
@@ -53,7 +59,27 @@ export interface OnnxTask {
   readonly rowShape: readonly number[];
 }
 
-export type KernelTask = LoadTask | ImageToTensorTask | ImageModelTask | OnnxTask | TensorModelTask;
+/**
+ * Float-list rows of an image_model or onnx task, checked, preprocessed and packed by the main thread
+ * (packed-rows.ts): the worker runs the model on `input` as it is.
+ */
+export interface PackedRowsTask {
+  readonly kernel: 'packed_rows';
+  readonly model: SharedModel;
+  readonly firstRow: number;
+  readonly rowCount: number;
+  readonly rowShape: readonly number[];
+  /** The `count` rows that reach the model, [count, ...rowShape]. */
+  readonly input: Float32Array;
+  /** rowCount entries: 1 for the rows in `input`, 0 for NULL and bad rows. */
+  readonly valid: Uint8Array;
+  readonly count: number;
+}
+
+export type KernelTask = LoadTask | ImageToTensorTask | ImageModelTask | OnnxTask | PackedRowsTask | TensorModelTask;
+
+/** What a worker receives: onnx tasks (and image_model tasks over float lists) are packed rows by then. */
+export type WorkerTask = Exclude<KernelTask, OnnxTask>;
 
 /** What a worker reports with every reply, for tests and EXPLAIN ANALYZE-style accounting. */
 export interface WorkerStats {

@@ -12,7 +12,8 @@ import { prepareModelTransfer } from '../models/user-model/model-transfer.js';
 import type { TensorModelTask } from '../models/user-model/tensor-model-task.js';
 import { prepareTransfer } from './batch-transfer.js';
 import { messageOf } from './session-cache.js';
-import type { KernelReply, KernelTask, LoadTask, SharedModel, WorkerStats } from './kernel-task.js';
+import type { ImageModelTask, ImageToTensorTask, KernelReply, KernelTask, LoadTask, PackedRowsTask, SharedModel, WorkerStats, WorkerTask } from './kernel-task.js';
+import { packTask } from './packed-rows.js';
 import { splitThreads, type ThreadSplit } from './thread-split.js';
 import type { WorkerData } from './worker.js';
 
@@ -23,8 +24,8 @@ export interface ModelRuntimeOptions {
   readonly workers?: number;
 }
 
-/** A task that runs over a batch (everything but the broadcast's load). */
-export type BatchTask = Exclude<KernelTask, LoadTask | TensorModelTask>;
+/** A task that runs over a batch (everything but the broadcast's load; packed rows are made by run()). */
+export type BatchTask = Exclude<KernelTask, LoadTask | TensorModelTask | PackedRowsTask>;
 
 export interface RunResult {
   readonly column: ResultColumn;
@@ -130,10 +131,18 @@ export class ModelRuntime {
 
   /** run(), also reporting which worker ran the batch and when. */
   async runWithStats(task: BatchTask, signal?: AbortSignal): Promise<RunResult> {
-    const { batch, transferList } = prepareTransfer(task.batch);
-    const { column, stats } = await this.dispatch({ ...task, batch }, transferList, signal);
+    const packed = task.kernel === 'image_to_tensor' ? null : packTask(task);
+    let reply: { column: ModelResult; stats: WorkerStats };
+    if (packed === null) {
+      const { batch, transferList } = prepareTransfer(task.batch);
+      reply = await this.dispatch({ ...task, batch } as ImageModelTask | ImageToTensorTask, transferList, signal);
+    } else {
+      reply = await this.dispatch(packed.task, packed.transferList, signal);
+    }
+    const { column, stats } = reply;
     if (column.kind !== 'float-list') throw new Error(`kernel ${task.kernel} returned a ${column.kind} result, expected a float list`);
-    return { column, stats };
+    if (packed === null || packed.failures.length === 0) return { column, stats };
+    return { column: { ...column, rowErrors: packed.failures }, stats };
   }
 
   /** Runs a user model's batch: typed tensor columns in, a typed, scalar or STRUCT result out. */
@@ -143,12 +152,12 @@ export class ModelRuntime {
   }
 
   private async dispatch(
-    task: Exclude<KernelTask, LoadTask>,
+    task: Exclude<WorkerTask, LoadTask>,
     transferList: ArrayBuffer[],
     signal: AbortSignal | undefined,
   ): Promise<{ column: ModelResult; stats: WorkerStats }> {
     const pool = this.ensurePool();
-    const { batch } = task;
+    const batch = task.kernel === 'packed_rows' ? task : task.batch;
     await this.place(signal);
     let reply: KernelReply;
     try {

@@ -9,10 +9,10 @@ import { TfjsModelCache } from '../models/tfjs-model/tfjs-model-cache.js';
 import { resultBuffers } from '../models/user-model/model-transfer.js';
 import { runTensorModel } from '../models/user-model/tensor-model-kernel.js';
 import { KernelRowError } from './kernel-error.js';
-import type { KernelReply, KernelTask, LoadTask, WorkerStats } from './kernel-task.js';
+import type { KernelReply, LoadTask, WorkerStats, WorkerTask } from './kernel-task.js';
 import { runImageModel } from './kernels/image-model-kernel.js';
 import { runImageToTensor } from './kernels/image-to-tensor-kernel.js';
-import { runOnnx } from './kernels/onnx-kernel.js';
+import { runPackedRows } from './kernels/packed-rows-kernel.js';
 import { messageOf, SessionCache } from './session-cache.js';
 import { HeldTask, injectFault, injectLoadFault, parseTestFault, TEST_FAULT_VARIABLE } from './test-fault.js';
 
@@ -25,7 +25,7 @@ const sessions = new SessionCache(intraOpThreads);
 const tfjsModels = new TfjsModelCache(intraOpThreads);
 const testFault = parseTestFault(process.env[TEST_FAULT_VARIABLE]);
 
-export default async function handle(task: KernelTask): Promise<unknown> {
+export default async function handle(task: WorkerTask): Promise<unknown> {
   const startedAt = performance.timeOrigin + performance.now();
   const stats = (): WorkerStats => ({
     threadId,
@@ -35,7 +35,7 @@ export default async function handle(task: KernelTask): Promise<unknown> {
   });
   try {
     if (task.kernel === 'load') injectLoadFault(testFault, threadId);
-    else injectFault(testFault, task.batch);
+    else injectFault(testFault, task.kernel === 'packed_rows' ? task : task.batch);
     const column = await runKernel(task);
     const reply: KernelReply = { ok: true, column, stats: stats() };
     if (column === null) return reply;
@@ -53,7 +53,7 @@ export default async function handle(task: KernelTask): Promise<unknown> {
   }
 }
 
-function runKernel(task: KernelTask): Promise<ModelResult | null> {
+function runKernel(task: WorkerTask): Promise<ModelResult | null> {
   switch (task.kernel) {
     case 'load':
       return load(task);
@@ -61,8 +61,8 @@ function runKernel(task: KernelTask): Promise<ModelResult | null> {
       return runImageToTensor(task, intraOpThreads);
     case 'image_model':
       return runImageModel(task, sessions, intraOpThreads);
-    case 'onnx':
-      return runOnnx(task, sessions);
+    case 'packed_rows':
+      return runPackedRows(task, sessions);
     case 'tensor_model':
       return runTensorModel(task, task.format === 'tfjs' ? tfjsModels.runner(task.model) : onnxRunner(sessions, task.model));
   }

@@ -6,7 +6,6 @@ import { KernelRowError } from '../kernel-error.js';
 import { messageOf } from '../session-cache.js';
 
 type BlobColumn = Extract<ArgColumn, { kind: 'blob' }>;
-type FloatListColumn = Extract<ArgColumn, { kind: 'float-list' }>;
 
 /** The batch's row-error policy ('fail' unless the engine asked for 'null'). */
 export function rowErrorPolicy(batch: ArgBatch): RowErrorPolicy {
@@ -22,12 +21,6 @@ export function columnAt(batch: ArgBatch, index: number): ArgColumn {
 export function blobColumn(batch: ArgBatch, index: number): BlobColumn {
   const column = columnAt(batch, index);
   if (column.kind !== 'blob') throw new Error(`argument ${index + 1} must be a BLOB column, found ${column.kind}`);
-  return column;
-}
-
-export function floatListColumn(batch: ArgBatch, index: number): FloatListColumn {
-  const column = columnAt(batch, index);
-  if (column.kind !== 'float-list') throw new Error(`argument ${index + 1} must be a FLOAT[] column, found ${column.kind}`);
   return column;
 }
 
@@ -47,31 +40,4 @@ export async function decodeBlobRow(
   } catch (error) {
     throw new KernelRowError(firstRow + i, `cannot decode image: ${messageOf(error)}`);
   }
-}
-
-/** Copies float-list row `i` into `out` at `offset`, checking its length and that every value is finite. */
-export function copyFloatRow(
-  column: FloatListColumn,
-  firstRow: number,
-  i: number,
-  expected: number,
-  shape: string,
-  out: Float32Array,
-  offset: number,
-): void {
-  const start = column.offsets[i] as number;
-  const end = column.offsets[i + 1] as number;
-  if (end - start !== expected) {
-    const found = end === start ? 'an empty list' : `${end - start}`;
-    throw new KernelRowError(firstRow + i, `expected ${expected} values (${shape}), found ${found}`);
-  }
-  const values = column.values;
-  for (let j = start; j < end; j++) {
-    // NaN fails every comparison, so this one test catches NaN and both infinities.
-    if (!(Math.abs(values[j] as number) <= Number.MAX_VALUE)) {
-      const what = Number.isNaN(values[j]) ? 'NaN (or NULL)' : String(values[j]);
-      throw new KernelRowError(firstRow + i, `value ${j - start + 1} of ${expected} is ${what}; model inputs must be finite numbers`);
-    }
-  }
-  out.set(values.subarray(start, end), offset);
 }
