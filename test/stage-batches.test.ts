@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { stageModelStatement } from '../engine/exec/model-statement.js';
-import type { ArgBatch, ModelFunction, ResultColumn } from '../udfs/model-function.js';
-import { fixture, settings, TestRegistry, type Fixture } from './model-path-fixtures.js';
+import { RowError, type ArgBatch, type ModelFunction, type ResultColumn } from '../udfs/model-function.js';
+import { duck, fixture, settings, TestRegistry, type Fixture } from './model-path-fixtures.js';
 
 let f: Fixture;
 before(async () => {
@@ -106,3 +106,39 @@ for (const side of [true, false]) {
     assert.deepEqual(rows, [['250000', '250000']]);
   });
 }
+
+test('a stage that fails while the next chunk is read ahead stops, and the connection serves the next statement', async () => {
+  const failing: ModelFunction = {
+    name: 'fail_first',
+    description: 'test: fails on its first batch',
+    args: [{ name: 'x', kinds: ['float-list'], optional: false, constant: false }],
+    resultType: 'FLOAT[]',
+    async prepare() {
+      return {
+        description: 'fail_first',
+        resultType: 'FLOAT[]',
+        run(batch: ArgBatch): Promise<ResultColumn> {
+          return Promise.reject(new RowError(batch.firstRow + 3, 'refused on purpose'));
+        },
+      };
+    },
+  };
+  await f.connection.run(`CREATE OR REPLACE TABLE chunks AS SELECT i AS id, [i::FLOAT] AS data FROM range(10000) r(i)`);
+  await assert.rejects(
+    stageModelStatement(
+      { connection: f.connection, registry: new TestRegistry([failing]), settings: settings(64, 2), openConnection: f.openConnection },
+      // A costly argument, so that the chunk read ahead is still being computed when the first batch fails.
+      `SELECT fail_first([list_sum(list_transform(range(20000), x -> x * id))::FLOAT]) FROM chunks`,
+    ),
+    /fail_first failed on row 4: refused on purpose/,
+  );
+  // The read-ahead was interrupted; the interrupt must not reach the statements that follow.
+  assert.deepEqual(await duck(f, `SELECT count(*) FROM chunks`), [['10000']]);
+  const staged = await stageModelStatement(
+    { connection: f.connection, registry: f.registry, settings: settings(64, 2), openConnection: f.openConnection },
+    `SELECT count(*) FILTER (WHERE scale2(data)[1] = 2 * id) FROM chunks`,
+  );
+  const rows = (await f.connection.runAndReadAll(staged.sql)).getRowsJson();
+  await staged.finish(true);
+  assert.deepEqual(rows, [['10000']]);
+});

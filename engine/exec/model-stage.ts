@@ -51,6 +51,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
   const inFlight: InFlight[] = [];
   let done = 0;
   let prefetch: Promise<DuckDBDataChunk | null> | null = null;
+  let fetching = false;
   const onAbort = () => connection.interrupt();
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
@@ -78,8 +79,10 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
     };
     const fetchNext = () => {
       const chunk = duckdb(() => result.fetchChunk(), signal);
+      fetching = true;
       // Awaited in turn, or settled before the connection is used again when the stage fails.
-      chunk.catch(() => undefined);
+      const settled = () => void (fetching = false);
+      chunk.then(settled, settled);
       return chunk;
     };
     prefetch = fetchNext();
@@ -105,6 +108,8 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
     if (appender === null) await appendHeld(connection, level, held);
     return done;
   } catch (error) {
+    // A failing stage does not wait for DuckDB to finish decoding a chunk it will never use.
+    if (fetching) connection.interrupt();
     await Promise.allSettled([...inFlight.map((f) => f.results), prefetch]);
     throw error;
   } finally {
