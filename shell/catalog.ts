@@ -1,6 +1,6 @@
 // What the database holds, asked of DuckDB in plain SQL (duckdb_tables(), duckdb_columns() ...): names
 // for tab completion, and the text of .tables, .schema and .models.
-import type { ArgSpec, Engine, ModelFunction } from '../engine/index.js';
+import { MODEL_STATEMENT_KEYWORDS, type ArgSpec, type Engine, type ModelFunction } from '../engine/index.js';
 
 export interface Names {
   readonly keywords: readonly string[];
@@ -24,7 +24,7 @@ export class Catalog {
   /** Names for completion, asked once and kept until invalidate() (after any statement). */
   async names(): Promise<Names> {
     this.cached ??= {
-      keywords: await this.column(`SELECT keyword_name FROM duckdb_keywords() ORDER BY 1`),
+      keywords: [...(await this.column(`SELECT keyword_name FROM duckdb_keywords() ORDER BY 1`)), ...MODEL_STATEMENT_KEYWORDS],
       tables: await this.tableNames(),
       columns: await this.column(
         `SELECT DISTINCT column_name FROM duckdb_columns() WHERE NOT internal AND NOT starts_with(table_name, '__sqlinfer_') ORDER BY 1`,

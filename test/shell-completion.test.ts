@@ -5,10 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import type { Names } from '../shell/catalog.js';
+import { createEngine, createUdfs } from '../engine/index.js';
+import { Catalog, type Names } from '../shell/catalog.js';
 import { complete, type CompletionContext } from '../shell/completion.js';
 import { dotCommands } from '../shell/dot-commands.js';
 import { tempDir } from './helpers/cli.js';
+import { linearModel } from './onnx-model-fixtures.js';
 
 const names: Names = {
   keywords: ['select', 'selective', 'from', 'where'],
@@ -53,4 +55,19 @@ test('file paths inside a quoted string and after .read/.output', async () => {
   assert.deepEqual(await complete("SELECT 'closed' AS pe", context(dir)), [['people', 'pets'], 'pe']);
   assert.deepEqual(await complete('.read im', context(dir)), [['images/'], 'im']);
   assert.deepEqual(await complete("SELECT '/no/such/dir/x", context()), [[], '/no/such/dir/x']);
+});
+
+test("a database's names: sqlinfer's MODEL words, and user models once created", async (t) => {
+  const udfs = createUdfs({ threads: 1 });
+  const engine = await createEngine({ udfs });
+  t.after(() => engine.close());
+  const dir = tempDir('sqlinfer-complete-models-');
+  writeFileSync(join(dir, 'linear.onnx'), linearModel());
+  await engine.run(`CREATE MODEL linear_scores FROM '${join(dir, 'linear.onnx')}'`);
+  const catalog = new Catalog(engine, () => udfs.registry.list());
+  const real: CompletionContext = { names: () => catalog.names(), commands: dotCommands, cwd: dir };
+  assert.deepEqual(await complete('DROP MODEL', real), [['MODEL', 'MODELS'], 'MODEL']);
+  assert.deepEqual(await complete('show models', real), [['models'], 'models']);
+  assert.deepEqual(await complete('DESCRIBE MODEL linear_s', real), [['linear_scores'], 'linear_s']);
+  assert.deepEqual(await complete('SELECT predict_r', real), [['predict_resnet50'], 'predict_r']);
 });

@@ -30,6 +30,9 @@ export type ModelStatement =
   | { readonly kind: 'ShowModels' }
   | { readonly kind: 'DescribeModel'; readonly name: string; readonly nameSpan: Span };
 
+/** The words of the model statements that DuckDB's own keyword list (duckdb_keywords()) lacks. */
+export const MODEL_STATEMENT_KEYWORDS: readonly string[] = ['model', 'models'];
+
 /** True when the statement's tokens start a model statement (decided from its first words alone). */
 export function isModelStatement(tokens: readonly Token[]): boolean {
   const words = tokens.slice(0, 4).map((t) => (t.kind === 'word' ? t.text.toLowerCase() : ''));
