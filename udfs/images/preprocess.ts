@@ -32,8 +32,8 @@ export function preprocessInPlace(data: Float32Array, offset: number, pixels: nu
 /**
  * Copies `pixels` RGB pixels (`pixels * 3` values) from `source` at `from` to `target` at `to`, preprocessed
  * on the way (one pass, where copying then preprocessing in place would take two). Returns the position,
- * relative to `from`, of the first value that is not a finite number (NaN or an infinity), or -1; values
- * from there on are not copied.
+ * relative to `from`, of the first value that is not a finite number (NaN or an infinity), or -1; nothing
+ * from that value on ('caffe': from that pixel on) is copied.
  */
 export function copyPreprocessed(source: Float32Array, from: number, target: Float32Array, to: number, pixels: number, mode: PreprocessMode): number {
   const end = from + pixels * 3;

@@ -32,7 +32,8 @@ export function prepareTransfer(batch: ArgBatch): TransferableBatch {
   return { batch: batch.onRowError === undefined ? moved : { ...moved, onRowError: batch.onRowError }, transferList };
 }
 
-function checkShape(column: ListColumn, index: number, rowCount: number): void {
+/** Checks that a column's offsets and validity cover `rowCount` rows and its values reach its last offset. */
+export function checkShape(column: ListColumn, index: number, rowCount: number): void {
   if (column.offsets.length !== rowCount + 1 || column.valid.length !== rowCount) {
     throw new Error(
       `argument ${index + 1} of the batch has ${column.offsets.length} offsets and ${column.valid.length} validity ` +

@@ -81,6 +81,11 @@ export type KernelTask = LoadTask | ImageToTensorTask | ImageModelTask | OnnxTas
 /** What a worker receives: onnx tasks (and image_model tasks over float lists) are packed rows by then. */
 export type WorkerTask = Exclude<KernelTask, OnnxTask>;
 
+/** Where a task's rows are in the statement's input. */
+export function taskRows(task: Exclude<WorkerTask, LoadTask>): { readonly firstRow: number; readonly rowCount: number } {
+  return task.kernel === 'packed_rows' ? task : task.batch;
+}
+
 /** What a worker reports with every reply, for tests and EXPLAIN ANALYZE-style accounting. */
 export interface WorkerStats {
   readonly threadId: number;

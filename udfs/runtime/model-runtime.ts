@@ -12,7 +12,7 @@ import { prepareModelTransfer } from '../models/user-model/model-transfer.js';
 import type { TensorModelTask } from '../models/user-model/tensor-model-task.js';
 import { prepareTransfer } from './batch-transfer.js';
 import { messageOf } from './session-cache.js';
-import type { ImageModelTask, ImageToTensorTask, KernelReply, KernelTask, LoadTask, PackedRowsTask, SharedModel, WorkerStats, WorkerTask } from './kernel-task.js';
+import { taskRows, type ImageModelTask, type ImageToTensorTask, type KernelReply, type KernelTask, type LoadTask, type PackedRowsTask, type SharedModel, type WorkerStats, type WorkerTask } from './kernel-task.js';
 import { packTask } from './packed-rows.js';
 import { splitThreads, type ThreadSplit } from './thread-split.js';
 import type { WorkerData } from './worker.js';
@@ -157,7 +157,6 @@ export class ModelRuntime {
     signal: AbortSignal | undefined,
   ): Promise<{ column: ModelResult; stats: WorkerStats }> {
     const pool = this.ensurePool();
-    const batch = task.kernel === 'packed_rows' ? task : task.batch;
     await this.place(signal);
     let reply: KernelReply;
     try {
@@ -169,7 +168,8 @@ export class ModelRuntime {
       if (signal?.aborted) throw error;
       // The worker died under the batch (it exited, or threw outside any task): piscina has started a
       // new one in its place, so only this batch (and its statement) fails.
-      const rows = `rows ${batch.firstRow + 1} to ${batch.firstRow + batch.rowCount}`;
+      const { firstRow, rowCount } = taskRows(task);
+      const rows = `rows ${firstRow + 1} to ${firstRow + rowCount}`;
       throw new Error(`a model worker died while running ${rows} (${messageOf(error)}); it has been replaced`, { cause: error });
     }
     if (!reply.ok) throw reply.row === null ? new Error(reply.reason) : new RowError(reply.row, reply.reason);

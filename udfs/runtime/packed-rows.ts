@@ -6,7 +6,8 @@
 // are left out of the tensor and reported as failures.
 
 import { copyFinite, copyPreprocessed } from '../images/preprocess.js';
-import { RowError, type ArgBatch, type ArgColumn, type RowFailure } from '../model-function.js';
+import { RowError, type ArgColumn, type RowFailure } from '../model-function.js';
+import { checkShape } from './batch-transfer.js';
 import type { ImageModelTask, OnnxTask, PackedRowsTask } from './kernel-task.js';
 
 type FloatListColumn = Extract<ArgColumn, { kind: 'float-list' }>;
@@ -41,7 +42,7 @@ type CopyRow = (source: Float32Array, from: number, target: Float32Array, to: nu
 
 function packRows(task: ImageModelTask | OnnxTask, column: FloatListColumn, rowShape: readonly number[], copyRow: CopyRow): PackedRows {
   const { batch, model } = task;
-  checkRows(column, batch);
+  checkShape(column, 0, batch.rowCount);
   const rowLength = rowShape.reduce((a, b) => a * b, 1);
   const shape = rowShape.join('x');
   let validCount = 0;
@@ -81,15 +82,4 @@ function packRows(task: ImageModelTask | OnnxTask, column: FloatListColumn, rowS
     transferList: [input.buffer as ArrayBuffer, valid.buffer as ArrayBuffer],
     failures,
   };
-}
-
-function checkRows(column: FloatListColumn, batch: ArgBatch): void {
-  if (column.offsets.length !== batch.rowCount + 1 || column.valid.length !== batch.rowCount) {
-    throw new Error(
-      `argument 1 of the batch has ${column.offsets.length} offsets and ${column.valid.length} validity ` +
-        `entries for ${batch.rowCount} rows (expected ${batch.rowCount + 1} and ${batch.rowCount})`,
-    );
-  }
-  const end = column.offsets[batch.rowCount] as number;
-  if (end > column.values.length) throw new Error(`argument 1 of the batch ends at value ${end} but holds only ${column.values.length}`);
 }

@@ -9,7 +9,7 @@ import { TfjsModelCache } from '../models/tfjs-model/tfjs-model-cache.js';
 import { resultBuffers } from '../models/user-model/model-transfer.js';
 import { runTensorModel } from '../models/user-model/tensor-model-kernel.js';
 import { KernelRowError } from './kernel-error.js';
-import type { KernelReply, LoadTask, WorkerStats, WorkerTask } from './kernel-task.js';
+import { taskRows, type KernelReply, type LoadTask, type WorkerStats, type WorkerTask } from './kernel-task.js';
 import { runImageModel } from './kernels/image-model-kernel.js';
 import { runImageToTensor } from './kernels/image-to-tensor-kernel.js';
 import { runPackedRows } from './kernels/packed-rows-kernel.js';
@@ -35,7 +35,7 @@ export default async function handle(task: WorkerTask): Promise<unknown> {
   });
   try {
     if (task.kernel === 'load') injectLoadFault(testFault, threadId);
-    else injectFault(testFault, task.kernel === 'packed_rows' ? task : task.batch);
+    else injectFault(testFault, taskRows(task));
     const column = await runKernel(task);
     const reply: KernelReply = { ok: true, column, stats: stats() };
     if (column === null) return reply;
