@@ -21,8 +21,8 @@ export interface ModelStageOptions {
   /** Appends the results while the input streams; null to append after the input is read. */
   readonly appendConnection: DuckDBConnection | null;
   readonly level: ModelLevel;
-  /** The prepared call for each of `level.calls`, same order. */
-  readonly prepared: readonly PreparedCall[];
+  /** The prepared call for each of `level.calls`, same order; awaited when the first batch is ready. */
+  readonly prepared: Promise<readonly PreparedCall[]>;
   readonly batchSize: number;
   /** Batches dispatched and not yet appended, at most. */
   readonly maxInFlight: number;
@@ -44,7 +44,10 @@ interface InFlight {
 
 /** Runs the level; resolves with the number of rows the model ran on. */
 export async function runModelStage(options: ModelStageOptions): Promise<number> {
-  const { connection, appendConnection, level, prepared, signal } = options;
+  const { connection, appendConnection, level, signal } = options;
+  // Awaited before the first batch; a stage that ends without one leaves the load's failure to its caller.
+  options.prepared.catch(() => undefined);
+  let prepared: readonly PreparedCall[] | null = null;
   await createResultTable(connection, level.table, level.calls.map((c) => ({ name: c.column, type: c.fn.resultType })));
   const appender = appendConnection === null ? null : await ResultAppender.open(appendConnection, level.table, level.calls.length);
   const held: { columns: ModelResult[]; rows: number }[] = [];
@@ -59,8 +62,8 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
     const result = await duckdb(() => connection.stream(level.inputSql), signal);
     const batcher = new ArgBatcher(level.inputColumns, options.batchSize);
     const reclaimer = new NativeChunkReclaimer();
-    const dispatch = (batch: ColumnsBatch) => {
-      const results = Promise.all(level.calls.map((call, i) => runCall(prepared[i]!, call, batch, options)));
+    const dispatch = (batch: ColumnsBatch, calls: readonly PreparedCall[]) => {
+      const results = Promise.all(level.calls.map((call, i) => runCall(calls[i]!, call, batch, options)));
       // Failures are reported when the batch's turn comes; until then nobody awaits this promise.
       results.catch(() => undefined);
       inFlight.push({ batch, results });
@@ -97,13 +100,13 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
       prefetch = fetchNext();
       for (const batch of batches) {
         reclaimer.read(batchBytes(batch));
-        dispatch(batch);
+        dispatch(batch, (prepared ??= await options.prepared));
         while (inFlight.length >= options.maxInFlight) await completeNext();
       }
     }
     prefetch = null;
     const last = batcher.finish();
-    if (last !== null) dispatch(last);
+    if (last !== null) dispatch(last, (prepared ??= await options.prepared));
     while (inFlight.length > 0) await completeNext();
     if (appender === null) await appendHeld(connection, level, held);
     return done;

@@ -91,7 +91,29 @@ export async function stageModelStatement(
 }
 
 async function runStages(ctx: ModelStatementContext, plan: ModelPlan): Promise<ModelStatementStats> {
-  const prepared = await prepareCalls(ctx, plan);
+  // The models load (weights read, graph built, sessions made on the workers: seconds in a fresh shell)
+  // while DuckDB reads the first input, which for wide rows takes seconds too; the first batch waits for
+  // both. When the input fails first, the load is stopped rather than waited for.
+  const loading = new AbortController();
+  const signal = ctx.signal === undefined ? loading.signal : AbortSignal.any([ctx.signal, loading.signal]);
+  const preparing = prepareCalls({ ...ctx, signal }, plan);
+  preparing.catch(() => undefined);
+  try {
+    return await runPreparedStages(ctx, plan, preparing);
+  } catch (error) {
+    // Either the load failed (and this is its error, met where the first batch waited for it) or the
+    // input did, and the load is of no use any more.
+    loading.abort(error);
+    await preparing.catch(() => undefined);
+    throw error;
+  }
+}
+
+async function runPreparedStages(
+  ctx: ModelStatementContext,
+  plan: ModelPlan,
+  preparing: Promise<Map<ModelFunction, PreparedCall>>,
+): Promise<ModelStatementStats> {
   const appendConnection = ctx.openConnection === undefined ? null : await ctx.openConnection();
   const onRowError = ctx.settings.get(MODEL_ERRORS) === 'null' ? 'null' : 'fail';
   const failures = new RowFailureSummary();
@@ -116,7 +138,7 @@ async function runStages(ctx: ModelStatementContext, plan: ModelPlan): Promise<M
           connection: ctx.connection,
           appendConnection,
           level,
-          prepared: level.calls.map((c) => prepared.get(c.fn)!),
+          prepared: preparing.then((prepared) => level.calls.map((c) => prepared.get(c.fn)!)),
           batchSize: Math.min(...level.calls.map((c) => c.fn.batchSize ?? ctx.settings.batchSize)),
           maxInFlight: Math.max(2, 2 * ctx.settings.threads),
           source: plan.source,
@@ -132,6 +154,8 @@ async function runStages(ctx: ModelStatementContext, plan: ModelPlan): Promise<M
         stages.push({ stage: `model ${n}`, detail: level.calls.map((c) => c.text).join(', '), rows, ms: performance.now() - started });
       }
     }
+    // An input with no rows never waited for the load: its failure is still the statement's.
+    await preparing;
     return { modelRows, stages, notices: await failures.notices((stage, row) => rowName(ctx, stage, row)) };
   } finally {
     appendConnection?.closeSync();
