@@ -5,7 +5,7 @@
 // DuckDB ends a connection's streaming result, silently, when an appender on that same connection
 // flushes (it does so by itself every ~200k rows). So results go through a second connection when the
 // engine provides one; without one they are held until the input is read, then appended.
-import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
 import { RowError, type ModelResult, type PreparedCall, type RowErrorPolicy, type RowFailure } from '../../udfs/model-function.js';
 import type { ModelLevel, PlannedCall } from '../plan/model-plan.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
@@ -35,6 +35,8 @@ export interface ModelStageOptions {
   onRows?(done: number): void;
   /** Under 'null': the rows of a call that gave NULL because they failed, batch by batch in input order. */
   onRowFailures?(call: PlannedCall, failures: readonly RowFailure[]): void;
+  /** Called once the input query is on its way to DuckDB, which then reads it on its own threads. */
+  onInputStarted?(): void;
 }
 
 interface InFlight {
@@ -42,8 +44,17 @@ interface InFlight {
   readonly results: Promise<ModelResult[]>;
 }
 
-/** Runs the level; resolves with the number of rows the model ran on. */
-export async function runModelStage(options: ModelStageOptions): Promise<number> {
+export interface ModelStageResult {
+  /** Rows the model ran on. */
+  readonly rows: number;
+  /** From the stage's start until DuckDB handed over the first input rows (null: the input had none). */
+  readonly firstRowsMs: number | null;
+}
+
+/** Runs the level. */
+export async function runModelStage(options: ModelStageOptions): Promise<ModelStageResult> {
+  const started = performance.now();
+  let firstRowsMs: number | null = null;
   const { connection, appendConnection, level, signal } = options;
   // Awaited before the first batch; a stage that ends without one leaves the load's failure to its caller.
   options.prepared.catch(() => undefined);
@@ -59,7 +70,16 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     throwIfAborted(signal);
-    const result = await duckdb(() => connection.stream(level.inputSql), signal);
+    // Prepared first, so that the query is executing (on DuckDB's threads) when onInputStarted is called.
+    const statement = await duckdb(() => connection.prepare(level.inputSql), signal);
+    let result: DuckDBResult;
+    try {
+      const streaming = duckdb(() => statement.stream(), signal);
+      options.onInputStarted?.();
+      result = await streaming;
+    } finally {
+      statement.destroySync();
+    }
     const batcher = new ArgBatcher(level.inputColumns, options.batchSize);
     const reclaimer = new NativeChunkReclaimer();
     const dispatch = (batch: ColumnsBatch, calls: readonly PreparedCall[]) => {
@@ -93,6 +113,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
       const chunk = await prefetch;
       throwIfAborted(signal);
       if (chunk === null || chunk.rowCount === 0) break;
+      firstRowsMs ??= performance.now() - started;
       const batches = batcher.add(chunk);
       // DuckDB decodes the next chunk (up to 2048 rows, seconds of work for wide rows) while the model
       // runs this one's batches, rather than after them with the model idle. At most one chunk is read
@@ -109,7 +130,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<number>
     if (last !== null) dispatch(last, (prepared ??= await options.prepared));
     while (inFlight.length > 0) await completeNext();
     if (appender === null) await appendHeld(connection, level, held);
-    return done;
+    return { rows: done, firstRowsMs };
   } catch (error) {
     // A failing stage does not wait for DuckDB to finish decoding a chunk it will never use.
     if (fetching) connection.interrupt();

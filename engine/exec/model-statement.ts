@@ -39,12 +39,16 @@ export interface StageStats {
   readonly detail: string;
   readonly rows: number;
   readonly ms: number;
+  /** Model stages: from the stage's start until the first input rows came out of DuckDB. */
+  readonly firstRowsMs?: number | null;
 }
 
 export interface ModelStatementStats {
   /** Rows the model stages ran on, summed over calls' levels. */
   readonly modelRows: number;
   readonly stages: readonly StageStats[];
+  /** From the start of the stages until every model was loaded (it loads while the first input is read). */
+  readonly loadMs: number;
   /** Lines for the user once the statement has succeeded, e.g. how many rows gave NULL under model_errors = 'null'. */
   readonly notices: readonly string[];
 }
@@ -93,17 +97,29 @@ export async function stageModelStatement(
 async function runStages(ctx: ModelStatementContext, plan: ModelPlan): Promise<ModelStatementStats> {
   // The models load (weights read, graph built, sessions made on the workers: seconds in a fresh shell)
   // while DuckDB reads the first input, which for wide rows takes seconds too; the first batch waits for
-  // both. When the input fails first, the load is stopped rather than waited for.
+  // both. The load starts once DuckDB has the first query of the stages: building a graph holds the
+  // main thread, and DuckDB then works on its own threads rather than waiting for it. When the input
+  // fails first, the load is stopped rather than waited for.
   const loading = new AbortController();
   const signal = ctx.signal === undefined ? loading.signal : AbortSignal.any([ctx.signal, loading.signal]);
-  const preparing = prepareCalls({ ...ctx, signal }, plan);
+  const started = performance.now();
+  let loadMs = 0;
+  let startLoad = (): void => undefined;
+  const preparing = new Promise<void>((resolve) => (startLoad = resolve))
+    .then(() => prepareCalls({ ...ctx, signal }, plan))
+    .then((prepared) => {
+      loadMs = performance.now() - started;
+      return prepared;
+    });
   preparing.catch(() => undefined);
   try {
-    return await runPreparedStages(ctx, plan, preparing);
+    const stats = await runPreparedStages(ctx, plan, preparing, startLoad);
+    return { ...stats, loadMs };
   } catch (error) {
     // Either the load failed (and this is its error, met where the first batch waited for it) or the
     // input did, and the load is of no use any more.
     loading.abort(error);
+    startLoad();
     await preparing.catch(() => undefined);
     throw error;
   }
@@ -113,7 +129,9 @@ async function runPreparedStages(
   ctx: ModelStatementContext,
   plan: ModelPlan,
   preparing: Promise<Map<ModelFunction, PreparedCall>>,
-): Promise<ModelStatementStats> {
+  /** Starts the load (once; later calls do nothing), right after a query is handed to DuckDB. */
+  startLoad: () => void,
+): Promise<Omit<ModelStatementStats, 'loadMs'>> {
   const appendConnection = ctx.openConnection === undefined ? null : await ctx.openConnection();
   const onRowError = ctx.settings.get(MODEL_ERRORS) === 'null' ? 'null' : 'fail';
   const failures = new RowFailureSummary();
@@ -124,17 +142,19 @@ async function runPreparedStages(
       const n = i + 1;
       if (stage.materialize !== null) {
         const started = performance.now();
-        const result = await duckdb(ctx, () => ctx.connection.run(stage.materialize!.sql)).catch((error: unknown) => {
+        const materializing = duckdb(ctx, () => ctx.connection.run(stage.materialize!.sql));
+        startLoad();
+        const result = await materializing.catch((error: unknown) => {
           throw inputError(plan, stage, error);
         });
         stages.push({ stage: `materialize ${n}`, detail: stage.materialize.table, rows: result.rowsChanged, ms: performance.now() - started });
       }
-      const total = ctx.onProgress === undefined ? null : await countRows(ctx, stage.countSql);
+      const total = ctx.onProgress === undefined ? null : await countRows(ctx, stage.countSql, startLoad);
       for (const level of stage.levels) {
         const started = performance.now();
         const label = level.calls.map((c) => c.fn.name).join(', ');
         ctx.onProgress?.({ label, done: 0, total });
-        const rows = await runModelStage({
+        const { rows, firstRowsMs } = await runModelStage({
           connection: ctx.connection,
           appendConnection,
           level,
@@ -146,12 +166,13 @@ async function runPreparedStages(
           onRowError,
           onRows: (done) => ctx.onProgress?.({ label, done, total }),
           onRowFailures: (call, rowFailures) => failures.add(call.text, stage, rowFailures),
+          onInputStarted: startLoad,
         }).catch(async (error: unknown) => {
           throw inputError(plan, stage, await withRowName(ctx, stage, error));
         });
         failures.rowsRead(level.calls.map((c) => c.text), rows);
         modelRows += rows * level.calls.length;
-        stages.push({ stage: `model ${n}`, detail: level.calls.map((c) => c.text).join(', '), rows, ms: performance.now() - started });
+        stages.push({ stage: `model ${n}`, detail: level.calls.map((c) => c.text).join(', '), rows, ms: performance.now() - started, firstRowsMs });
       }
     }
     // An input with no rows never waited for the load: its failure is still the statement's.
@@ -218,8 +239,10 @@ function inputError(plan: ModelPlan, stage: RelationStage, error: unknown): unkn
   return new SqlError({ phase: error.phase, code: error.code, detail, span: stage.span, source: plan.source, cause: error.cause });
 }
 
-async function countRows(ctx: ModelStatementContext, sql: string): Promise<number> {
-  const reader = await duckdb(ctx, () => ctx.connection.runAndReadAll(sql));
+async function countRows(ctx: ModelStatementContext, sql: string, started: () => void): Promise<number> {
+  const counting = duckdb(ctx, () => ctx.connection.runAndReadAll(sql));
+  started();
+  const reader = await counting;
   return Number(reader.getRows()[0]?.[0] ?? 0);
 }
 
@@ -253,19 +276,30 @@ async function analyze(
   const levels = new Map<string, StageStats[]>();
   for (const s of stats.stages) if (s.stage.startsWith('model ')) levels.set(s.stage, [...(levels.get(s.stage) ?? []), s]);
   let level: StageStats | undefined;
-  const measured = explainRows(plan, ctx.settings).map((row): AnalyzedRow => {
-    if (row.stage === 'output') return { ...row, rows, ms: outputMs };
+  let loadShown = false;
+  const measured = explainRows(plan, ctx.settings).flatMap((row): AnalyzedRow[] => {
+    if (row.stage === 'output') return [{ ...row, rows, ms: outputMs }];
     if (row.stage.startsWith('materialize ')) {
       const stat = stats.stages.find((s) => s.stage === row.stage);
-      return { ...row, rows: stat?.rows ?? null, ms: stat?.ms ?? null };
+      return [{ ...row, rows: stat?.rows ?? null, ms: stat?.ms ?? null }];
     }
-    // A level's stats go on its input row (rows read) and its model rows (rows the model ran on, time).
+    // A level's stats go on its input row (rows read) and its model rows (rows the model ran on, time),
+    // followed by what its first batch waited for: DuckDB's first rows, and (once) the models' load.
     if (row.stage.startsWith('input ')) {
       level = levels.get(row.stage.replace('input', 'model'))?.shift();
-      return { ...row, rows: level?.rows ?? null, ms: null };
+      return [{ ...row, rows: level?.rows ?? null, ms: null }];
     }
-    if (row.stage.startsWith('model ')) return { ...row, rows: level?.rows ?? null, ms: level?.ms ?? null };
-    return { ...row, rows: null, ms: null };
+    if (row.stage.startsWith('model ')) {
+      const first = level?.firstRowsMs;
+      const waits = [first == null ? 'no input rows' : `first input rows after ${Math.round(first)} ms`];
+      if (!loadShown) waits.push(`models loaded after ${Math.round(stats.loadMs)} ms`);
+      loadShown = true;
+      return [
+        { ...row, rows: level?.rows ?? null, ms: level?.ms ?? null },
+        { stage: row.stage.replace('model', 'waits'), detail: waits.join(', '), rows: null, ms: null },
+      ];
+    }
+    return [{ ...row, rows: null, ms: null }];
   });
   measured.push({ stage: 'total', detail: `the model ran on ${stats.modelRows} rows`, rows: stats.modelRows, ms: null });
   return { sql: explainSql(measured, true), stats, finish: async () => {}, outputError: (e) => outputError(plan, e) };
