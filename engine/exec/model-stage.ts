@@ -5,12 +5,13 @@
 // DuckDB ends a connection's streaming result, silently, when an appender on that same connection
 // flushes (it does so by itself every ~200k rows). So results go through a second connection when the
 // engine provides one; without one they are held until the input is read, then appended.
-import type { DuckDBConnection, DuckDBDataChunk, DuckDBResult } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import { RowError, type ModelResult, type PreparedCall, type RowErrorPolicy, type RowFailure } from '../../udfs/model-function.js';
 import type { ModelLevel, PlannedCall } from '../plan/model-plan.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
 import { ArgBatcher, asArgBatch, callBatch, type ColumnsBatch } from './arg-columns.js';
 import { duckdbError } from './duckdb-error.js';
+import { executeThen } from './execute-then.js';
 import { interrupted, throwIfAborted } from './duckdb-statement.js';
 import { NativeChunkReclaimer } from './native-memory.js';
 import { createResultTable, ResultAppender, resultRowCount } from './result-append.js';
@@ -35,7 +36,7 @@ export interface ModelStageOptions {
   onRows?(done: number): void;
   /** Under 'null': the rows of a call that gave NULL because they failed, batch by batch in input order. */
   onRowFailures?(call: PlannedCall, failures: readonly RowFailure[]): void;
-  /** Called once the input query is on its way to DuckDB, which then reads it on its own threads. */
+  /** Called once DuckDB is executing the input query (on its own threads). */
   onInputStarted?(): void;
 }
 
@@ -70,16 +71,10 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     throwIfAborted(signal);
-    // Prepared first, so that the query is executing (on DuckDB's threads) when onInputStarted is called.
-    const statement = await duckdb(() => connection.prepare(level.inputSql), signal);
-    let result: DuckDBResult;
-    try {
-      const streaming = duckdb(() => statement.stream(), signal);
-      options.onInputStarted?.();
-      result = await streaming;
-    } finally {
-      statement.destroySync();
-    }
+    const result = await duckdb(
+      () => executeThen(connection, level.inputSql, (statement) => statement.stream(), () => options.onInputStarted?.()),
+      signal,
+    );
     const batcher = new ArgBatcher(level.inputColumns, options.batchSize);
     const reclaimer = new NativeChunkReclaimer();
     const dispatch = (batch: ColumnsBatch, calls: readonly PreparedCall[]) => {

@@ -16,6 +16,7 @@ import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
 import { duckdbError } from './duckdb-error.js';
 import { duckdbCatalog } from './model-catalog.js';
 import { interrupted, throwIfAborted } from './duckdb-statement.js';
+import { executeThen } from './execute-then.js';
 import { runModelStage } from './model-stage.js';
 import { RowFailureSummary } from './row-failure-summary.js';
 
@@ -129,7 +130,7 @@ async function runPreparedStages(
   ctx: ModelStatementContext,
   plan: ModelPlan,
   preparing: Promise<Map<ModelFunction, PreparedCall>>,
-  /** Starts the load (once; later calls do nothing), right after a query is handed to DuckDB. */
+  /** Starts the load (once; later calls do nothing), as soon as DuckDB executes a query of the stages. */
   startLoad: () => void,
 ): Promise<Omit<ModelStatementStats, 'loadMs'>> {
   const appendConnection = ctx.openConnection === undefined ? null : await ctx.openConnection();
@@ -142,9 +143,8 @@ async function runPreparedStages(
       const n = i + 1;
       if (stage.materialize !== null) {
         const started = performance.now();
-        const materializing = duckdb(ctx, () => ctx.connection.run(stage.materialize!.sql));
-        startLoad();
-        const result = await materializing.catch((error: unknown) => {
+        const sql = stage.materialize.sql;
+        const result = await duckdb(ctx, () => executeThen(ctx.connection, sql, (statement) => statement.run(), startLoad)).catch((error: unknown) => {
           throw inputError(plan, stage, error);
         });
         stages.push({ stage: `materialize ${n}`, detail: stage.materialize.table, rows: result.rowsChanged, ms: performance.now() - started });
@@ -239,10 +239,8 @@ function inputError(plan: ModelPlan, stage: RelationStage, error: unknown): unkn
   return new SqlError({ phase: error.phase, code: error.code, detail, span: stage.span, source: plan.source, cause: error.cause });
 }
 
-async function countRows(ctx: ModelStatementContext, sql: string, started: () => void): Promise<number> {
-  const counting = duckdb(ctx, () => ctx.connection.runAndReadAll(sql));
-  started();
-  const reader = await counting;
+async function countRows(ctx: ModelStatementContext, sql: string, onExecuting: () => void): Promise<number> {
+  const reader = await duckdb(ctx, () => executeThen(ctx.connection, sql, (statement) => statement.runAndReadAll(), onExecuting));
   return Number(reader.getRows()[0]?.[0] ?? 0);
 }
 
