@@ -48,14 +48,13 @@ interface InFlight {
 export interface ModelStageResult {
   /** Rows the model ran on. */
   readonly rows: number;
-  /** From the stage's start until DuckDB handed over the first input rows (null: the input had none). */
-  readonly firstRowsMs: number | null;
+  /** When DuckDB handed over the first input rows (performance.now()), null when the input had none. */
+  readonly firstRowsAt: number | null;
 }
 
 /** Runs the level. */
 export async function runModelStage(options: ModelStageOptions): Promise<ModelStageResult> {
-  const started = performance.now();
-  let firstRowsMs: number | null = null;
+  let firstRowsAt: number | null = null;
   const { connection, appendConnection, level, signal } = options;
   // Awaited before the first batch; a stage that ends without one leaves the load's failure to its caller.
   options.prepared.catch(() => undefined);
@@ -108,7 +107,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
       const chunk = await prefetch;
       throwIfAborted(signal);
       if (chunk === null || chunk.rowCount === 0) break;
-      firstRowsMs ??= performance.now() - started;
+      firstRowsAt ??= performance.now();
       const batches = batcher.add(chunk);
       // DuckDB decodes the next chunk (up to 2048 rows, seconds of work for wide rows) while the model
       // runs this one's batches, rather than after them with the model idle. At most one chunk is read
@@ -125,7 +124,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     if (last !== null) dispatch(last, (prepared ??= await options.prepared));
     while (inFlight.length > 0) await completeNext();
     if (appender === null) await appendHeld(connection, level, held);
-    return { rows: done, firstRowsMs };
+    return { rows: done, firstRowsAt };
   } catch (error) {
     // A failing stage does not wait for DuckDB to finish decoding a chunk it will never use.
     if (fetching) connection.interrupt();

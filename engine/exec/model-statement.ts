@@ -40,7 +40,7 @@ export interface StageStats {
   readonly detail: string;
   readonly rows: number;
   readonly ms: number;
-  /** Model stages: from the stage's start until the first input rows came out of DuckDB. */
+  /** Model stages: from the start of the stages until the first input rows came out of DuckDB. */
   readonly firstRowsMs?: number | null;
 }
 
@@ -114,7 +114,7 @@ async function runStages(ctx: ModelStatementContext, plan: ModelPlan): Promise<M
     });
   preparing.catch(() => undefined);
   try {
-    const stats = await runPreparedStages(ctx, plan, preparing, startLoad);
+    const stats = await runPreparedStages(ctx, plan, started, preparing, startLoad);
     return { ...stats, loadMs };
   } catch (error) {
     // Either the load failed (and this is its error, met where the first batch waited for it) or the
@@ -129,6 +129,8 @@ async function runStages(ctx: ModelStatementContext, plan: ModelPlan): Promise<M
 async function runPreparedStages(
   ctx: ModelStatementContext,
   plan: ModelPlan,
+  /** When the stages started (performance.now()), the origin of their first-rows times. */
+  stagesStarted: number,
   preparing: Promise<Map<ModelFunction, PreparedCall>>,
   /** Starts the load (once; later calls do nothing), as soon as DuckDB executes a query of the stages. */
   startLoad: () => void,
@@ -154,7 +156,7 @@ async function runPreparedStages(
         const started = performance.now();
         const label = level.calls.map((c) => c.fn.name).join(', ');
         ctx.onProgress?.({ label, done: 0, total });
-        const { rows, firstRowsMs } = await runModelStage({
+        const { rows, firstRowsAt } = await runModelStage({
           connection: ctx.connection,
           appendConnection,
           level,
@@ -172,7 +174,7 @@ async function runPreparedStages(
         });
         failures.rowsRead(level.calls.map((c) => c.text), rows);
         modelRows += rows * level.calls.length;
-        stages.push({ stage: `model ${n}`, detail: level.calls.map((c) => c.text).join(', '), rows, ms: performance.now() - started, firstRowsMs });
+        stages.push({ stage: `model ${n}`, detail: level.calls.map((c) => c.text).join(', '), rows, ms: performance.now() - started, firstRowsMs: firstRowsAt === null ? null : firstRowsAt - stagesStarted });
       }
     }
     // An input with no rows never waited for the load: its failure is still the statement's.
