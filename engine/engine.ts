@@ -5,9 +5,10 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { PrepareProgress } from '../udfs/model-function.js';
 import { duckdbError } from './exec/duckdb-error.js';
-import { runDuckDBStatement, throwIfAborted, type DuckDBStatementRun } from './exec/duckdb-statement.js';
+import { runDuckDBStatement, type DuckDBStatementRun } from './exec/duckdb-statement.js';
+import { throwIfAborted } from './exec/interruptible.js';
 import type { SqlValue, StatementResult, StreamedStatement } from './exec/result.js';
-import { stageModelStatement } from './exec/model-statement.js';
+import { executeModelStatement } from './exec/model-statement.js';
 import { settingsRun } from './exec/result-settings.js';
 import { routeStatement, type ModelRegistry } from './router.js';
 import { ModelCatalog, modelStatementsUnavailable, type ModelCatalogUdfs } from './exec/model-catalog-statements.js';
@@ -199,35 +200,22 @@ export class Engine {
     }
   }
 
-  private async executeModel(text: string, signal: AbortSignal | undefined): Promise<Execution> {
-    const statement = parseStatement(text);
-    const staged = await stageModelStatement(
+  private executeModel(text: string, signal: AbortSignal | undefined): Promise<Execution> {
+    return executeModelStatement(
       {
         connection: this.connection,
         registry: this.options.udfs!.registry,
         settings: this.settings,
         signal,
         onProgress: this.options.onProgress,
+        onNotice: this.options.onNotice,
         // Results are appended on a connection of their own: an appender flushing on the connection
         // that streams the input ends that stream early, silently.
         openConnection: () => this.instance.connect(),
       },
       text,
-      statement,
+      parseStatement(text),
     );
-    try {
-      const run = await runDuckDBStatement(this.connection, staged.sql, { signal });
-      // The output stage is generated SQL: its errors are told in terms of the user's calls.
-      const chunks = () => placeChunkErrors(run.chunks(), (error) => staged.outputError(error));
-      const finish = async (ok: boolean) => {
-        await staged.finish(ok);
-        if (ok) for (const notice of staged.stats?.notices ?? []) this.options.onNotice?.(notice);
-      };
-      return { run: { ...run, chunks }, finish };
-    } catch (error) {
-      await staged.finish(false);
-      throw staged.outputError(error);
-    }
   }
 
   private assertOpen(): void {

@@ -4,9 +4,8 @@
 // for it; no batch reaches a model before its load is done.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { stageModelStatement } from '../engine/exec/model-statement.js';
 import type { ArgBatch, ModelFunction, PrepareContext, PreparedCall, ResultColumn } from '../udfs/model-function.js';
-import { duck, fixture, settings, TestRegistry, type Fixture } from './model-path-fixtures.js';
+import { duck, execute, fixture, settings, TestRegistry, type Fixture } from './model-path-fixtures.js';
 
 let f: Fixture;
 before(async () => {
@@ -42,14 +41,12 @@ function loadedFunction(load: (context: PrepareContext) => Promise<void>) {
 }
 
 async function stage(fn: ModelFunction, sql: string) {
-  return stageModelStatement({ connection: f.connection, registry: new TestRegistry([fn]), settings: settings(64, 2), openConnection: f.openConnection }, sql);
+  return execute({ connection: f.connection, registry: new TestRegistry([fn]), settings: settings(64, 2), openConnection: f.openConnection }, sql);
 }
 
 test('batches wait for the load, however long it takes, and then every row goes through', async () => {
   const { fn, events } = loadedFunction(() => new Promise((resolve) => setTimeout(resolve, 200)));
-  const staged = await stage(fn, `SELECT count(*) FILTER (WHERE loaded(data)[2] = 10 * id) FROM '${f.dir}/image_data.parquet'`);
-  const rows = (await f.connection.runAndReadAll(staged.sql)).getRowsJson();
-  await staged.finish(true);
+  const { rows } = await stage(fn, `SELECT count(*) FILTER (WHERE loaded(data)[2] = 10 * id) FROM '${f.dir}/image_data.parquet'`);
   assert.deepEqual(rows, [[String(1000 - 143)]]);
   assert.deepEqual(events.slice(0, 3), ['load started', 'load done', 'batch']);
 });

@@ -3,7 +3,8 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { stageModelStatement, type StagedStatement } from '../engine/exec/model-statement.js';
+import { executeModelStatement, type ModelStatementContext } from '../engine/exec/model-statement.js';
+import { parseStatement } from '../engine/sql/parser.js';
 import {
   RowError,
   type ArgBatch,
@@ -168,26 +169,39 @@ export async function fixture(): Promise<Fixture> {
 }
 
 export interface RunOutcome {
+  /** As node-api's getRowsJson() gives them: BIGINT as strings, lists as arrays. */
   readonly rows: unknown[][];
   readonly columns: string[];
-  readonly staged: StagedStatement;
 }
 
-/** Runs a whole model statement as the engine would: stage, run the output SQL, finish. */
-export async function run(f: Fixture, sql: string, batchSize = 7, signal?: AbortSignal): Promise<RunOutcome> {
-  const staged = await stageModelStatement(
-    { connection: f.connection, registry: f.registry, settings: settings(batchSize), signal, openConnection: f.openConnection },
-    sql,
-  );
+/** Runs a whole model statement as the engine does: every chunk of its output read, then finished. */
+export async function execute(ctx: ModelStatementContext, sql: string): Promise<RunOutcome> {
+  const execution = await executeModelStatement(ctx, sql, parseStatement(sql));
+  let ok = false;
   try {
-    const reader = await f.connection.runAndReadAll(staged.sql);
-    const rows = reader.getRowsJson() as unknown[][];
-    await staged.finish(true);
-    return { rows, columns: reader.columnNames(), staged };
-  } catch (error) {
-    await staged.finish(false);
-    throw error;
+    const rows: unknown[][] = [];
+    for await (const chunk of execution.run.chunks()) for (const row of chunk) rows.push(row.map(asJson));
+    ok = true;
+    return { rows, columns: execution.run.columns.map((c) => c.name) };
+  } finally {
+    await execution.finish(ok);
   }
+}
+
+/** A DuckDB value as getRowsJson() writes it. */
+function asJson(value: unknown): unknown {
+  if (typeof value === 'bigint') return String(value);
+  if (value === null || typeof value !== 'object') return value;
+  if ('items' in value && Array.isArray(value.items)) return value.items.map(asJson);
+  if ('entries' in value && typeof value.entries === 'object' && value.entries !== null && !Array.isArray(value.entries)) {
+    return Object.fromEntries(Object.entries(value.entries).map(([k, v]) => [k, asJson(v)]));
+  }
+  return String(value);
+}
+
+/** Runs a model statement on the fixture's registry. */
+export function run(f: Fixture, sql: string, batchSize = 7, signal?: AbortSignal): Promise<RunOutcome> {
+  return execute({ connection: f.connection, registry: f.registry, settings: settings(batchSize), signal, openConnection: f.openConnection }, sql);
 }
 
 /** How many staged tables are left in the staging database (0 once a statement has finished). */

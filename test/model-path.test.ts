@@ -1,7 +1,6 @@
 // The model path end to end over a Parquet file with 100 row groups: results, order, NULLs, batches.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { stageModelStatement } from '../engine/exec/model-statement.js';
 import { SqlError } from '../engine/sql/sql-error.js';
 import { duck, fixture, run, stagedTables, settings, type Fixture } from './model-path-fixtures.js';
 
@@ -64,19 +63,15 @@ test('the staged temp tables are dropped when the statement finishes', async () 
 });
 
 test('an output-stage error names the call, not the staged column', async () => {
-  const staged = await stageModelStatement(
-    { connection: f.connection, registry: f.registry, settings: settings() },
-    `SELECT CAST(scale2(data) AS INTEGER) FROM '${f.dir}/image_data.parquet' WHERE id < 3`,
+  const error = await run(f, `SELECT CAST(scale2(data) AS INTEGER) FROM '${f.dir}/image_data.parquet' WHERE id < 3`).then(
+    () => assert.fail('expected a conversion error'),
+    (e: unknown) => e,
   );
-  try {
-    const error = await f.connection.runAndReadAll(staged.sql).then(() => assert.fail('expected a conversion error'), (e: unknown) => staged.outputError(e));
-    assert.ok(error instanceof SqlError);
-    assert.equal(error.phase, 'execute');
-    assert.match(error.message, /source column scale2\(data\)$/);
-    assert.doesNotMatch(error.message, /__sqlinfer|LINE/);
-  } finally {
-    await staged.finish(false);
-  }
+  assert.ok(error instanceof SqlError);
+  assert.equal(error.phase, 'execute');
+  assert.match(error.message, /source column scale2\(data\)$/);
+  assert.doesNotMatch(error.message, /__sqlinfer|LINE/);
+  assert.equal(await stagedTables(f), 0);
 });
 
 test('DOUBLE[], INTEGER[] and fixed-size arrays are cast to FLOAT[] for the model', async () => {

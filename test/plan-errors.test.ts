@@ -3,9 +3,8 @@
 // before any model runs, at their place in the user's text.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { stageModelStatement } from '../engine/exec/model-statement.js';
 import { SqlError } from '../engine/sql/sql-error.js';
-import { fixture, settings, type Fixture } from './model-path-fixtures.js';
+import { execute, fixture, settings, type Fixture } from './model-path-fixtures.js';
 import { assertGolden } from './model-path-golden.js';
 
 let f: Fixture;
@@ -44,7 +43,7 @@ FROM images`,
 test('plan errors name the problem and point at it', async () => {
   const out: string[] = [];
   for (const sql of cases) {
-    const error = await stageModelStatement({ connection: f.connection, registry: f.registry, settings: settings() }, sql).then(
+    const error = await execute({ connection: f.connection, registry: f.registry, settings: settings() }, sql).then(
       () => assert.fail(`expected a plan error for: ${sql}`),
       (e: unknown) => e,
     );

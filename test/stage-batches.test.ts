@@ -2,9 +2,8 @@
 // flight, results appended in input order even when batches finish out of order.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { stageModelStatement } from '../engine/exec/model-statement.js';
 import { RowError, type ArgBatch, type ModelFunction, type ResultColumn } from '../udfs/model-function.js';
-import { duck, fixture, settings, TestRegistry, type Fixture } from './model-path-fixtures.js';
+import { duck, execute, fixture, settings, TestRegistry, type Fixture } from './model-path-fixtures.js';
 
 let f: Fixture;
 before(async () => {
@@ -52,39 +51,33 @@ function shuffler() {
 test('batches have the configured size, stay within the in-flight cap, and come back in order', async () => {
   const { fn, seen } = shuffler();
   const registry = new TestRegistry([fn]);
-  const staged = await stageModelStatement(
+  const { rows } = await execute(
     { connection: f.connection, registry, settings: settings(64, 2) },
     `SELECT id, first_value(data)[1] AS v FROM '${f.dir}/image_data.parquet' WHERE id < 1000`,
   );
-  const rows = (await f.connection.runAndReadAll(staged.sql)).getRowsJson();
-  await staged.finish(true);
   assert.deepEqual(seen.batches, [...Array(15).fill(64), 1000 - 15 * 64]);
   assert.deepEqual(seen.firstRows, seen.batches.map((_, i) => i * 64));
   assert.ok(seen.maxActive <= 4, `at most 2 x threads batches in flight, saw ${seen.maxActive}`);
   assert.ok(seen.maxActive >= 2, 'batches should overlap');
   rows.forEach((row, i) => assert.deepEqual(row, [String(i), i % 7 === 3 ? null : i]));
-  assert.equal(staged.stats?.modelRows, 1000);
 });
 
 test('progress reports rows done against the input row count', async () => {
   const reports: { done: number; total: number | null }[] = [];
-  const staged = await stageModelStatement(
+  await execute(
     { connection: f.connection, registry: f.registry, settings: settings(100, 1), onProgress: (p) => reports.push({ done: p.done, total: p.total }) },
     `SELECT scale2(data) FROM '${f.dir}/image_data.parquet' WHERE id < 250`,
   );
-  await staged.finish(true);
   assert.deepEqual(reports.at(0), { done: 0, total: 250 });
   assert.deepEqual(reports.at(-1), { done: 250, total: 250 });
 });
 
 test('an empty input runs no batch and the statement returns no rows', async () => {
   const before = f.scale2.batches;
-  const staged = await stageModelStatement(
+  const { rows } = await execute(
     { connection: f.connection, registry: f.registry, settings: settings() },
     `SELECT scale2(data) FROM '${f.dir}/image_data.parquet' WHERE id < 0`,
   );
-  const rows = (await f.connection.runAndReadAll(staged.sql)).getRowsJson();
-  await staged.finish(true);
   assert.deepEqual(rows, []);
   assert.equal(f.scale2.batches, before);
 });
@@ -96,12 +89,10 @@ for (const side of [true, false]) {
   test(`more rows than the appender buffers all reach the model (${side ? 'appending on a second connection' : 'results held until the input is read'})`, async () => {
     await f.connection.run(`CREATE OR REPLACE TABLE many AS SELECT i AS id, [i::FLOAT] AS data FROM range(250000) r(i)`);
     const before = f.scale2.rows;
-    const staged = await stageModelStatement(
+    const { rows } = await execute(
       { connection: f.connection, registry: f.registry, settings: settings(4096, 2), ...(side ? { openConnection: f.openConnection } : {}) },
       `SELECT count(*), count(*) FILTER (WHERE scale2(data)[1] = 2 * id) FROM many`,
     );
-    const rows = (await f.connection.runAndReadAll(staged.sql)).getRowsJson();
-    await staged.finish(true);
     assert.equal(f.scale2.rows - before, 250000);
     assert.deepEqual(rows, [['250000', '250000']]);
   });
@@ -125,7 +116,7 @@ test('a stage that fails while the next chunk is read ahead stops, and the conne
   };
   await f.connection.run(`CREATE OR REPLACE TABLE chunks AS SELECT i AS id, [i::FLOAT] AS data FROM range(10000) r(i)`);
   await assert.rejects(
-    stageModelStatement(
+    execute(
       { connection: f.connection, registry: new TestRegistry([failing]), settings: settings(64, 2), openConnection: f.openConnection },
       // A costly argument, so that the chunk read ahead is still being computed when the first batch fails.
       `SELECT fail_first([list_sum(list_transform(range(20000), x -> x * id))::FLOAT]) FROM chunks`,
@@ -134,11 +125,9 @@ test('a stage that fails while the next chunk is read ahead stops, and the conne
   );
   // The read-ahead was interrupted; the interrupt must not reach the statements that follow.
   assert.deepEqual(await duck(f, `SELECT count(*) FROM chunks`), [['10000']]);
-  const staged = await stageModelStatement(
+  const { rows } = await execute(
     { connection: f.connection, registry: f.registry, settings: settings(64, 2), openConnection: f.openConnection },
     `SELECT count(*) FILTER (WHERE scale2(data)[1] = 2 * id) FROM chunks`,
   );
-  const rows = (await f.connection.runAndReadAll(staged.sql)).getRowsJson();
-  await staged.finish(true);
   assert.deepEqual(rows, [['10000']]);
 });

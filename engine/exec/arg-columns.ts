@@ -143,12 +143,17 @@ function isValid(validity: Uint8Array | null, row: number): boolean {
  */
 export class ArgBatcher {
   private readonly pending: Segment[][];
+  /** The rows' keys, chunk by chunk, from `keyOffset` on in the first. */
+  private readonly keys: BigInt64Array[] = [];
+  private keyOffset = 0;
   private pendingRows = 0;
   private nextRow = 0;
 
   constructor(
     private readonly inputColumns: readonly PlannedInputColumn[],
     private readonly batchSize: number,
+    /** The column of the row keys (the input query's last). */
+    private readonly keyColumn: number,
   ) {
     this.pending = inputColumns.map(() => []);
   }
@@ -160,6 +165,7 @@ export class ArgBatcher {
     this.inputColumns.forEach((column, i) => {
       this.pending[i]!.push({ rows, column: readChunkColumn(chunk, i, column), next: 0 });
     });
+    this.keys.push(readKeys(chunk, this.keyColumn));
     this.pendingRows += rows;
     const batches: ColumnsBatch[] = [];
     while (this.pendingRows >= this.batchSize) batches.push(this.take(this.batchSize));
@@ -173,10 +179,26 @@ export class ArgBatcher {
 
   private take(rows: number): ColumnsBatch {
     const columns = this.pending.map((segments) => takeRows(segments, rows));
-    const batch = { firstRow: this.nextRow, rowCount: rows, columns };
+    const batch = { firstRow: this.nextRow, rowCount: rows, columns, keys: this.takeKeys(rows) };
     this.nextRow += rows;
     this.pendingRows -= rows;
     return batch;
+  }
+
+  private takeKeys(rows: number): BigInt64Array {
+    const keys = new BigInt64Array(rows);
+    for (let at = 0; at < rows; ) {
+      const head = this.keys[0]!;
+      const n = Math.min(rows - at, head.length - this.keyOffset);
+      keys.set(head.subarray(this.keyOffset, this.keyOffset + n), at);
+      at += n;
+      this.keyOffset += n;
+      if (this.keyOffset === head.length) {
+        this.keys.shift();
+        this.keyOffset = 0;
+      }
+    }
+    return keys;
   }
 }
 
@@ -185,6 +207,15 @@ export interface ColumnsBatch {
   readonly firstRow: number;
   readonly rowCount: number;
   readonly columns: readonly ListColumn[];
+  /** Each row's key in its relation's staged rows: the results are stored with it. */
+  readonly keys: BigInt64Array;
+}
+
+/** A BIGINT column without NULLs (the row keys). */
+function readKeys(chunk: DuckDBDataChunk, index: number): BigInt64Array {
+  const rows = chunk.rowCount;
+  const data = aligned(duckdb.vector_get_data(duckdb.data_chunk_get_vector(chunk.chunk, index), rows * 8), 8);
+  return new BigInt64Array(data.buffer, data.byteOffset, rows);
 }
 
 /** The batch of one call: its column arguments taken from the input columns, its constants added. */

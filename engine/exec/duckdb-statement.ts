@@ -1,8 +1,7 @@
 // Runs one SQL text on DuckDB as a streaming result: the pass-through path for statements without model
 // calls, and the output stage of model statements. An AbortSignal interrupts the running query.
 import { ResultReturnType, type DuckDBConnection, type DuckDBResult } from '@duckdb/node-api';
-import { SqlError } from '../sql/sql-error.js';
-import { duckdbError } from './duckdb-error.js';
+import { interruptible, throwIfAborted } from './interruptible.js';
 import type { ResultColumnInfo, SqlValue, StatementResultKind } from './result.js';
 
 export interface DuckDBStatementRun {
@@ -29,7 +28,7 @@ export async function runDuckDBStatement(
 ): Promise<DuckDBStatementRun> {
   const { signal, errorSource } = options;
   throwIfAborted(signal);
-  const result = await interruptible(connection, signal, () => connection.stream(sql), errorSource);
+  const result = await interruptible(connection, signal, () => connection.stream(sql), { errorSource });
   const kind = resultKind(result);
   const columns: ResultColumnInfo[] =
     kind === 'rows'
@@ -42,7 +41,7 @@ export async function runDuckDBStatement(
     async *chunks() {
       if (kind !== 'rows') return;
       for (;;) {
-        const chunk = await interruptible(connection, signal, () => result.fetchChunk(), errorSource);
+        const chunk = await interruptible(connection, signal, () => result.fetchChunk(), { errorSource });
         if (chunk === null || chunk.rowCount === 0) return;
         yield chunk.getRows();
       }
@@ -59,32 +58,4 @@ function resultKind(result: DuckDBResult): StatementResultKind {
     default:
       return 'nothing';
   }
-}
-
-/** Runs one DuckDB call; an abort while it runs interrupts the connection and rejects with 'interrupted'. */
-async function interruptible<T>(
-  connection: DuckDBConnection,
-  signal: AbortSignal | undefined,
-  call: () => Promise<T>,
-  errorSource: string | undefined,
-): Promise<T> {
-  throwIfAborted(signal);
-  const onAbort = () => connection.interrupt();
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    return await call();
-  } catch (error) {
-    if (signal?.aborted) throw interrupted(error);
-    throw duckdbError(error, errorSource);
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-  }
-}
-
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw interrupted(signal.reason);
-}
-
-export function interrupted(cause?: unknown): SqlError {
-  return new SqlError({ phase: 'execute', code: 'interrupted', detail: 'the statement was interrupted', cause });
 }

@@ -10,9 +10,8 @@ import { RowError, type ModelResult, type PreparedCall, type RowErrorPolicy, typ
 import type { ModelLevel, PlannedCall } from '../plan/model-plan.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
 import { ArgBatcher, asArgBatch, callBatch, type ColumnsBatch } from './arg-columns.js';
-import { duckdbError } from './duckdb-error.js';
 import { executeThen } from './execute-then.js';
-import { interrupted, throwIfAborted } from './duckdb-statement.js';
+import { interruptible, interrupted, throwIfAborted } from './interruptible.js';
 import { NativeChunkReclaimer } from './native-memory.js';
 import { createResultTable, ResultAppender, resultRowCount } from './result-append.js';
 
@@ -22,6 +21,8 @@ export interface ModelStageOptions {
   /** Appends the results while the input streams; null to append after the input is read. */
   readonly appendConnection: DuckDBConnection | null;
   readonly level: ModelLevel;
+  /** The row key's column name (the input query's last column). */
+  readonly key: string;
   /** The prepared call for each of `level.calls`, same order; awaited when the first batch is ready. */
   readonly prepared: Promise<readonly PreparedCall[]>;
   readonly batchSize: number;
@@ -38,6 +39,17 @@ export interface ModelStageOptions {
   onRowFailures?(call: PlannedCall, failures: readonly RowFailure[]): void;
   /** Called once DuckDB is executing the input query (on its own threads). */
   onInputStarted?(): void;
+}
+
+/** A row the model failed on under model_errors = 'fail': the statement names the row and places the error. */
+export class CallRowError extends Error {
+  constructor(
+    readonly call: PlannedCall,
+    readonly rowError: RowError,
+  ) {
+    super(`${call.fn.name} failed on row ${rowError.row + 1}: ${rowError.reason}`, { cause: rowError });
+    this.name = 'CallRowError';
+  }
 }
 
 interface InFlight {
@@ -59,22 +71,18 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
   // Awaited before the first batch; a stage that ends without one leaves the load's failure to its caller.
   options.prepared.catch(() => undefined);
   let prepared: readonly PreparedCall[] | null = null;
-  await createResultTable(connection, level.table, level.calls.map((c) => ({ name: c.column, type: c.fn.resultType })));
+  await createResultTable(connection, level.table, options.key, level.calls.map((c) => ({ name: c.column, type: c.fn.resultType })));
   const appender = appendConnection === null ? null : await ResultAppender.open(appendConnection, level.table, level.calls.length);
-  const held: { columns: ModelResult[]; rows: number }[] = [];
+  const held: { keys: BigInt64Array; columns: ModelResult[]; rows: number }[] = [];
   const inFlight: InFlight[] = [];
   let done = 0;
   let prefetch: Promise<DuckDBDataChunk | null> | null = null;
   let fetching = false;
-  const onAbort = () => connection.interrupt();
-  signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    throwIfAborted(signal);
-    const result = await duckdb(
-      () => executeThen(connection, level.inputSql, (statement) => statement.stream(), () => options.onInputStarted?.()),
-      signal,
+    const result = await interruptible(connection, signal, () =>
+      executeThen(connection, level.inputSql, (statement) => statement.stream(), () => options.onInputStarted?.()),
     );
-    const batcher = new ArgBatcher(level.inputColumns, options.batchSize);
+    const batcher = new ArgBatcher(level.inputColumns, options.batchSize, Math.max(1, level.inputColumns.length));
     const reclaimer = new NativeChunkReclaimer();
     const dispatch = (batch: ColumnsBatch, calls: readonly PreparedCall[]) => {
       const results = Promise.all(level.calls.map((call, i) => runCall(calls[i]!, call, batch, options)));
@@ -89,13 +97,13 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
       columns.forEach((column, i) => {
         if (column.rowErrors !== undefined && column.rowErrors.length > 0) options.onRowFailures?.(level.calls[i]!, column.rowErrors);
       });
-      if (appender === null) held.push({ columns, rows: next.batch.rowCount });
-      else appender.append(columns, next.batch.rowCount);
+      if (appender === null) held.push({ keys: next.batch.keys, columns, rows: next.batch.rowCount });
+      else appender.append(next.batch.keys, columns, next.batch.rowCount);
       done += next.batch.rowCount;
       options.onRows?.(done);
     };
     const fetchNext = () => {
-      const chunk = duckdb(() => result.fetchChunk(), signal);
+      const chunk = interruptible(connection, signal, () => result.fetchChunk());
       fetching = true;
       // Awaited in turn, or settled before the connection is used again when the stage fails.
       const settled = () => void (fetching = false);
@@ -131,15 +139,14 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     await Promise.allSettled([...inFlight.map((f) => f.results), prefetch]);
     throw error;
   } finally {
-    signal?.removeEventListener('abort', onAbort);
     appender?.close();
   }
 }
 
-async function appendHeld(connection: DuckDBConnection, level: ModelLevel, held: { columns: ModelResult[]; rows: number }[]): Promise<void> {
+async function appendHeld(connection: DuckDBConnection, level: ModelLevel, held: { keys: BigInt64Array; columns: ModelResult[]; rows: number }[]): Promise<void> {
   const appender = await ResultAppender.open(connection, level.table, level.calls.length);
   try {
-    for (const { columns, rows } of held) appender.append(columns, rows);
+    for (const { keys, columns, rows } of held) appender.append(keys, columns, rows);
   } finally {
     appender.close();
   }
@@ -154,9 +161,7 @@ async function runCall(prepared: PreparedCall, call: PlannedCall, batch: Columns
       prepared.runModel !== undefined ? await prepared.runModel(policed, options.signal) : await prepared.run(asArgBatch(policed), options.signal);
   } catch (error) {
     if (options.signal?.aborted) throw interrupted(error);
-    if (error instanceof RowError) {
-      throw sqlErrorAt('execute', 'model-row-error', `${call.fn.name} failed on row ${error.row + 1}: ${error.reason}`, options.source, call.span, error);
-    }
+    if (error instanceof RowError) throw new CallRowError(call, error);
     if (error instanceof SqlError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw sqlErrorAt('execute', 'model-error', `${call.fn.name} failed: ${message}`, options.source, call.span, error);
@@ -171,15 +176,6 @@ async function runCall(prepared: PreparedCall, call: PlannedCall, batch: Columns
     );
   }
   return column;
-}
-
-async function duckdb<T>(call: () => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
-    if (signal?.aborted) throw interrupted(error);
-    throw duckdbError(error);
-  }
 }
 
 /** The bytes of a batch's input columns: what it took out of DuckDB's chunks. */

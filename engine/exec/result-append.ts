@@ -19,13 +19,18 @@ import {
 import duckdb from '@duckdb/node-bindings';
 import type { ElementType, ModelResult, ResultColumn, TensorResultColumn } from '../../udfs/model-function.js';
 
-/** Creates (or replaces) the table a level's results go to: one column per call, of its result type. */
+/**
+ * Creates (or replaces) the table a level's results go to: the row key, then one column per call, of its
+ * result type.
+ */
 export async function createResultTable(
   connection: DuckDBConnection,
   table: string,
+  key: string,
   columns: readonly { readonly name: string; readonly type: string }[],
 ): Promise<void> {
-  await connection.run(`CREATE OR REPLACE TABLE ${table} (${columns.map((c) => `${c.name} ${c.type}`).join(', ')})`);
+  // The `temp` catalog (inside the user's transaction) takes temporary tables only.
+  await connection.run(`CREATE OR REPLACE ${table.startsWith('temp.') ? 'TEMP ' : ''}TABLE ${table} (${[`${key} BIGINT NOT NULL`, ...columns.map((c) => `${c.name} ${c.type}`)].join(', ')})`);
 }
 
 /** The rows a result holds, or -1 when its parts disagree. */
@@ -56,14 +61,16 @@ export class ResultAppender {
     return this.rows;
   }
 
-  /** Appends one batch's rows: `columns[i]` is call i's result for the same rows. */
-  append(columns: readonly ModelResult[], rowCount: number): void {
+  /** Appends one batch's rows: their keys, and `columns[i]`, call i's result for the same rows. */
+  append(keys: BigInt64Array, columns: readonly ModelResult[], rowCount: number): void {
     if (columns.length !== this.columnCount) throw new Error(`expected ${this.columnCount} result columns, got ${columns.length}`);
-    const types = columns.map(duckdbTypeOf);
+    const types = [BIGINT, ...columns.map(duckdbTypeOf)];
     for (let from = 0; from < rowCount; from += this.chunkRows) {
       const to = Math.min(rowCount, from + this.chunkRows);
       const chunk = DuckDBDataChunk.create(types, to - from);
-      columns.forEach((column, i) => writeResult(duckdb.data_chunk_get_vector(chunk.chunk, i), column, from, to));
+      const rowKeys = keys.slice(from, to);
+      duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(chunk.chunk, 0), 0, rowKeys.buffer, 0, rowKeys.byteLength);
+      columns.forEach((column, i) => writeResult(duckdb.data_chunk_get_vector(chunk.chunk, i + 1), column, from, to));
       this.appender.appendDataChunk(chunk);
     }
     this.rows += rowCount;

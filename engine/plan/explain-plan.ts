@@ -1,12 +1,17 @@
 // EXPLAIN for model statements: the stages as rows (stage, detail), and with ANALYZE the rows each
 // stage produced and its time. Returned as a VALUES query so it renders like any other result.
 import type { ModelSettings } from '../../udfs/model-function.js';
-import type { ModelPlan } from './model-plan.js';
+import { renderOutput, type ModelPlan } from './model-plan.js';
 import { quoteString } from './sql-text.js';
 
 export interface ExplainRow {
   readonly stage: string;
   readonly detail: string;
+  /**
+   * The figures EXPLAIN ANALYZE puts on this row: `stage N` (the relation read), `input N.L` and
+   * `model N.L` (a level), `output`.
+   */
+  readonly measures?: string;
 }
 
 export interface AnalyzedRow extends ExplainRow {
@@ -16,24 +21,26 @@ export interface AnalyzedRow extends ExplainRow {
 
 export function explainRows(plan: ModelPlan, settings: Pick<ModelSettings, 'batchSize' | 'threads'>): ExplainRow[] {
   const rows: ExplainRow[] = [];
-  plan.stages.forEach((stage, i) => {
-    const n = i + 1;
+  for (const stage of plan.stages) {
+    const n = stage.id;
     rows.push({ stage: `relation ${n}`, detail: stage.relation });
-    if (stage.materialize !== null) rows.push({ stage: `materialize ${n}`, detail: stage.materialize.sql });
     rows.push({ stage: `filter ${n}`, detail: stage.pushedWhere.length === 0 ? 'none pushed' : stage.pushedWhere.join(' AND ') });
     rows.push({ stage: `limit ${n}`, detail: stage.limit.reason });
+    rows.push({ stage: `stage ${n}`, detail: stage.stage.sql, measures: `stage ${n}` });
     for (const level of stage.levels) {
-      rows.push({ stage: `input ${n}`, detail: level.inputSql });
+      rows.push({ stage: `input ${n}`, detail: level.inputSql, measures: `input ${level.id}` });
       for (const call of level.calls) {
         const reuse = call.occurrences > 1 ? `, computed once for ${call.occurrences} uses` : '';
+        const guard = call.guard === null ? '' : `; only where ${call.guard}`;
         rows.push({
           stage: `model ${n}`,
-          detail: `${call.text} -> ${level.table}.${call.column}${reuse}; batch ${call.fn.batchSize ?? settings.batchSize}, threads ${settings.threads}; ${call.fn.description}`,
+          detail: `${call.text} -> ${level.table}.${call.column}${reuse}${guard}; batch ${call.fn.batchSize ?? settings.batchSize}, threads ${settings.threads}; ${call.fn.description}`,
+          measures: `model ${level.id}`,
         });
       }
     }
-  });
-  rows.push({ stage: 'output', detail: plan.output() });
+  }
+  rows.push({ stage: 'output', detail: renderOutput(plan), measures: 'output' });
   return rows;
 }
 

@@ -2,7 +2,7 @@
 // the SELECT block whose rows it runs on. Calls where that is undefined (VALUES, LIMIT, COPY options, an
 // ORDER BY over a set operation, a table function's arguments) are plan errors at the call.
 import type { ArgSpec, ModelFunction } from '../../udfs/model-function.js';
-import type { Expression, FunctionCall, Node, Query, SelectCore } from '../sql/ast.js';
+import type { CaseExpression, Expression, FunctionCall, Node, Query, SelectCore } from '../sql/ast.js';
 import { sqlErrorAt } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
 import { childrenOf } from '../sql/walk.js';
@@ -33,6 +33,19 @@ export interface ModelCallSite {
   readonly queries: readonly Query[];
   /** The model call this one is an argument of (directly or inside an expression). */
   readonly parent: ModelCallSite | null;
+  /**
+   * The conditions under which DuckDB evaluates the call at all (CASE branches, COALESCE, IF, the right
+   * side of AND/OR), innermost last: every one must hold. Empty when the call is always evaluated.
+   */
+  readonly guards: readonly Guard[];
+}
+
+/** One condition of a call's evaluation: `expression` (compared with `equals` in a simple CASE) tested so. */
+export interface Guard {
+  readonly test: 'true' | 'not-true' | 'null' | 'not-false';
+  readonly expression: Expression;
+  /** A simple CASE's WHEN value: the condition is `expression = equals`. */
+  readonly equals: Expression | null;
 }
 
 interface Context {
@@ -40,6 +53,9 @@ interface Context {
   readonly clause: CallClause | 'values' | 'limit' | 'set-order-by' | 'from' | 'copy-options' | 'none';
   readonly queries: readonly Query[];
   readonly parent: ModelCallSite | null;
+  readonly guards: readonly Guard[];
+  /** Inside a lambda or a list comprehension: names there may be its parameters, not columns. */
+  readonly lambda: boolean;
 }
 
 /** The model function a call names, if any: single-part names only, case-insensitive. */
@@ -66,9 +82,20 @@ export function findModelCalls(root: Node, registry: ModelRegistryView, source: 
           visit(child, child === node.on ? { ...ctx, clause: 'join-condition' } : ctx);
         }
         return;
+      case 'CaseExpression':
+        return visitCase(node, ctx);
+      case 'BinaryOp': {
+        if (node.operator !== 'AND' && node.operator !== 'OR') return visitChildren(node, ctx);
+        visit(node.left, ctx);
+        // DuckDB stops at a FALSE left side of AND and a TRUE left side of OR.
+        return visit(node.right, guarded(ctx, { test: node.operator === 'AND' ? 'not-false' : 'not-true', expression: node.left, equals: null }));
+      }
+      case 'Lambda':
+      case 'ListComprehension':
+        return visitChildren(node, { ...ctx, lambda: true });
       case 'FunctionCall': {
         const fn = modelFunctionOf(node, registry);
-        if (fn === undefined) return visitChildren(node, ctx);
+        if (fn === undefined) return visitCall(node, ctx);
         const site = placeCall(node, fn, ctx, source);
         checkSignature(node, fn, source);
         sites.push(site);
@@ -81,8 +108,41 @@ export function findModelCalls(root: Node, registry: ModelRegistryView, source: 
   const visitChildren = (node: Node, ctx: Context): void => {
     for (const child of childrenOf(node)) visit(child, ctx);
   };
+  const visitCase = (node: CaseExpression, ctx: Context): void => {
+    if (node.operand !== null) visit(node.operand, ctx);
+    let before = ctx;
+    for (const when of node.whens) {
+      const condition = { expression: node.operand ?? when.condition, equals: node.operand === null ? null : when.condition };
+      visit(when.condition, before);
+      visit(when.result, guarded(before, { test: 'true', ...condition }));
+      before = guarded(before, { test: 'not-true', ...condition });
+    }
+    if (node.else !== null) visit(node.else, before);
+  };
+  /** COALESCE, IFNULL and IF evaluate their later arguments only when the earlier ones call for it. */
+  const visitCall = (node: FunctionCall, ctx: Context): void => {
+    const name = node.name.parts.length === 1 ? node.name.parts[0]!.name.toLowerCase() : '';
+    const args = node.args.map((a) => a.value);
+    if (node.args.some((a) => a.name !== null) || node.over !== null || node.filter !== null) return visitChildren(node, ctx);
+    if (name === 'coalesce' || name === 'ifnull' || name === 'nvl') {
+      let before = ctx;
+      for (const arg of args) {
+        visit(arg, before);
+        before = guarded(before, { test: 'null', expression: arg, equals: null });
+      }
+      return;
+    }
+    if ((name === 'if' || name === 'iif') && args.length === 3) {
+      visit(args[0]!, ctx);
+      visit(args[1]!, guarded(ctx, { test: 'true', expression: args[0]!, equals: null }));
+      visit(args[2]!, guarded(ctx, { test: 'not-true', expression: args[0]!, equals: null }));
+      return;
+    }
+    visitChildren(node, ctx);
+  };
   const visitQuery = (query: Query, outer: Context): void => {
-    const ctx: Context = { ...outer, queries: [...outer.queries, query] };
+    // A subquery's rows are its own: the guards around it do not say which of them DuckDB evaluates.
+    const ctx: Context = { ...outer, queries: [...outer.queries, query], guards: [], lambda: false };
     if (query.with !== null) visit(query.with, ctx);
     visit(query.body, ctx);
     if (query.orderBy !== null) {
@@ -102,13 +162,20 @@ export function findModelCalls(root: Node, registry: ModelRegistryView, source: 
     for (const w of core.windows) visit(w, ctx('window'));
     if (core.qualify !== null) visit(core.qualify, ctx('qualify'));
   };
-  visit(root, { core: null, clause: 'none', queries: [], parent: null });
+  visit(root, { core: null, clause: 'none', queries: [], parent: null, guards: [], lambda: false });
   return sites;
+}
+
+function guarded(ctx: Context, guard: Guard): Context {
+  return { ...ctx, guards: [...ctx.guards, guard] };
 }
 
 function placeCall(call: FunctionCall, fn: ModelFunction, ctx: Context, source: string): ModelCallSite {
   const fail = (detail: string) => sqlErrorAt('plan', 'model-call-placement', detail, source, call.span);
   const name = fn.name;
+  if (ctx.lambda) {
+    throw fail(`${name} cannot be called inside a lambda or a list comprehension: the model runs on a column of rows, not on list elements (call it on a column, e.g. in a subquery over UNNEST)`);
+  }
   switch (ctx.clause) {
     case 'values':
       throw fail(`${name} cannot run in a VALUES list: call it in a SELECT over the rows`);
@@ -124,7 +191,7 @@ function placeCall(call: FunctionCall, fn: ModelFunction, ctx: Context, source: 
       throw fail(`${name} must be called inside a SELECT`);
     default:
       if (ctx.core === null) throw fail(`${name} must be called inside a SELECT`);
-      return { call, fn, core: ctx.core, clause: ctx.clause, queries: ctx.queries, parent: ctx.parent };
+      return { call, fn, core: ctx.core, clause: ctx.clause, queries: ctx.queries, parent: ctx.parent, guards: ctx.guards };
   }
 }
 

@@ -1,9 +1,10 @@
-// A model statement cut into stages: for each relation that model calls run over, an optional
-// materialisation, then one model stage per nesting level of the calls; and the output statement that
-// DuckDB runs over the staged rows. Everything is SQL text plus the calls to make, so EXPLAIN can print
-// it and the executor can run it.
+// A model statement cut into stages: for each relation that model calls run over, the stage that reads it
+// once into a table of numbered rows, then one model stage per nesting level of the calls; and the output
+// statement that DuckDB runs over the staged rows. Plain data: SQL text plus the calls to make, so
+// EXPLAIN can print it and the executor can run it.
 import type { ArgKind, ElementType, ModelFunction } from '../../udfs/model-function.js';
 import type { Span } from '../sql/span.js';
+import { quoteString } from './sql-text.js';
 
 /** A column of a model stage's input query, cast in SQL to what the function accepts. */
 export type PlannedInputColumn =
@@ -26,11 +27,17 @@ export interface PlannedCall {
   readonly span: Span;
   readonly occurrences: number;
   readonly args: readonly PlannedArg[];
+  /** SQL over the row: the model runs only where it holds (CASE, COALESCE, AND/OR around the call); null: always. */
+  readonly guard: string | null;
 }
 
 /** Calls of one nesting depth over one relation: computed together from one input query. */
 export interface ModelLevel {
+  /** `<relation>.<level>`, e.g. `1.2`: EXPLAIN ANALYZE's key for the level's figures. */
+  readonly id: string;
+  /** Where the results go: the row key, then one column per call. */
   readonly table: string;
+  /** The arguments' columns, then the row key. */
   readonly inputSql: string;
   readonly inputColumns: readonly PlannedInputColumn[];
   readonly calls: readonly PlannedCall[];
@@ -45,19 +52,19 @@ export interface LimitDecision {
 }
 
 export interface RelationStage {
+  /** 1, 2, ...: EXPLAIN ANALYZE's key for the stage's figures. */
+  readonly id: number;
   /** The relation as written, with its alias. */
   readonly relation: string;
   readonly span: Span;
   readonly alias: string;
-  /** Relations whose row order DuckDB does not keep between two scans are copied to a table first. */
-  readonly materialize: { readonly table: string; readonly sql: string } | null;
+  /** The relation's rows (after the pushed WHERE and LIMIT), read once into `table` with a row key. */
+  readonly stage: { readonly table: string; readonly sql: string };
+  /** The row key's column in the stage's table: row_number() in the order the relation gave the rows. */
+  readonly key: string;
   /** WHERE conjuncts applied before the model (the output stage applies the whole WHERE again). */
   readonly pushedWhere: readonly string[];
   readonly limit: LimitDecision;
-  /** Counts the input rows, for progress. */
-  readonly countSql: string;
-  /** The relation's rows in the order the model stages read them (`SELECT * ...`), to name a failed row. */
-  readonly rowsSql: string;
   readonly levels: readonly ModelLevel[];
 }
 
@@ -71,8 +78,16 @@ export interface ModelPlan {
   readonly tempTables: readonly string[];
   /** Staged result column -> the call it holds, as written: to put calls back into DuckDB's messages. */
   readonly callNames: ReadonlyMap<string, string>;
-  /** The file a `COPY (query) TO 'file'` writes, as written. */
-  readonly copyTarget: string | null;
-  /** The output statement; for a COPY, written to `copyPath` instead of the target when given. */
-  output(copyPath?: string): string;
+  /**
+   * The output statement, as text around its COPY target (when it has one) so it can be written to
+   * another path: see renderOutput().
+   */
+  readonly output: { readonly before: string; readonly target: string | null; readonly after: string };
+}
+
+/** The output statement's SQL; a COPY writes to `copyPath` instead of its target when given. */
+export function renderOutput(plan: ModelPlan, copyPath?: string): string {
+  const { before, target, after } = plan.output;
+  if (target === null) return before;
+  return `${before}${quoteString(copyPath ?? target)}${after}`;
 }

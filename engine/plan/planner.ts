@@ -40,33 +40,28 @@ import type { ColumnInfo, PlanCatalog } from './plan-catalog.js';
 import { normalizeSql, quoteIdentifier, quoteString } from './sql-text.js';
 import { TextEdits } from './text-edits.js';
 
-/** Table functions whose scans return rows in the same order every time. */
-const orderStableScans = new Set([
-  'read_parquet', 'parquet_scan', 'read_blob', 'read_text', 'read_csv', 'read_csv_auto', 'read_json',
-  'read_json_auto', 'read_ndjson', 'read_ndjson_auto', 'range', 'generate_series',
-]);
-
 /** Names the staged columns (and relations DuckDB gives no name) so they cannot clash with the user's. */
 export const tempPrefix = '__sqlinfer_';
 /**
- * An in-memory database attached for the statement's staged tables: unlike temp tables, every
- * connection of the instance sees it, so results can be appended from a second connection while the
- * first streams the input.
+ * Where staged tables go: an in-memory database attached for them, which (unlike temp tables) every
+ * connection of the instance sees, so results can be appended from a second connection while the first
+ * streams the input; inside the user's transaction, which may write to one database only, `temp`.
  */
-export const stagingCatalog = '__sqlinfer';
+export type StagingCatalog = '__sqlinfer' | 'temp';
 
 export async function planModelStatement(
   source: string,
   statement: Statement,
   registry: ModelRegistryView,
   catalog: PlanCatalog,
+  stagingCatalog: StagingCatalog,
 ): Promise<ModelPlan> {
   const explain = statement.kind === 'ExplainStatement' ? (statement.analyze ? 'analyze' : 'plan') : null;
   const inner = statement.kind === 'ExplainStatement' ? statement.statement : statement;
   if (inner.kind === 'ExplainStatement') {
     throw sqlErrorAt('plan', 'nested-explain', 'EXPLAIN cannot explain an EXPLAIN', source, inner.span);
   }
-  const planner = new Planner(source, registry, catalog);
+  const planner = new Planner(source, registry, catalog, stagingCatalog);
   return planner.plan(inner, explain);
 }
 
@@ -91,6 +86,7 @@ class Planner {
     private readonly source: string,
     private readonly registry: ModelRegistryView,
     private readonly catalog: PlanCatalog,
+    private readonly stagingCatalog: StagingCatalog,
   ) {
     this.out = new TextEdits(source);
     this.described = new TextEdits(source);
@@ -114,14 +110,17 @@ class Planner {
     for (const core of cores) await this.planCore(core, byCore.get(core)!);
     await this.checkOutput(statement.kind === 'CopyStatement' ? (statement.source as Query) : statement.query);
 
-    let copyPath: string | null = null;
-    let copyTarget: string | null = null;
-    if (statement.kind === 'CopyStatement' && statement.direction === 'to') {
-      copyTarget = String(statement.target.value ?? '');
-      const original = this.source.slice(statement.target.span.start, statement.target.span.end);
-      this.out.add({ span: statement.target.span, text: () => (copyPath === null ? original : quoteString(copyPath)) });
-    }
     const span = statement.span;
+    const target = statement.kind === 'CopyStatement' && statement.direction === 'to' ? statement.target : null;
+    // The output is kept as text around the COPY target, so that it can be written to any path.
+    const output: ModelPlan['output'] =
+      target === null
+        ? { before: this.out.render(span), target: null, after: '' }
+        : {
+            before: this.out.render({ start: span.start, end: target.span.start }),
+            target: String(target.value ?? ''),
+            after: this.out.render({ start: target.span.end, end: span.end }),
+          };
     const kinds = { SelectStatement: 'select', CopyStatement: 'copy', CreateTableAsStatement: 'create-table', InsertStatement: 'insert' } as const;
     return {
       source: this.source,
@@ -130,15 +129,7 @@ class Planner {
       stages: this.stages,
       tempTables: this.tempTables,
       callNames: new Map(this.stages.flatMap((st) => st.levels.flatMap((l) => l.calls.map((c) => [c.column, c.text] as const)))),
-      copyTarget,
-      output: (path?: string) => {
-        copyPath = path ?? null;
-        try {
-          return this.out.render(span);
-        } finally {
-          copyPath = null;
-        }
-      },
+      output,
     };
   }
 
@@ -171,13 +162,14 @@ class Planner {
       list.push(site);
       byLeaf.set(leaf, list);
     }
-    const excluded = new Map<FromLeaf, string[]>();
+    const excluded = new Map<FromLeaf, { readonly alias: string; readonly columns: readonly string[] }>();
     for (const leaf of leaves) {
       const leafSites = byLeaf.get(leaf);
       if (leafSites === undefined) continue;
-      excluded.set(leaf, await this.planLeaf(core, scope, leaf, leafSites));
+      const columns = await this.planLeaf(core, scope, leaf, leafSites);
+      excluded.set(leaf, { alias: this.stages.at(-1)!.alias, columns });
     }
-    const staged = [...excluded.values()].flat();
+    const staged = [...excluded.values()].flatMap((e) => e.columns.map((c) => `${quoteIdentifier(e.alias)}.${c}`));
     // A bare `FROM t [WHERE ...]` means SELECT *: spell it out so the staged columns stay hidden.
     if (core.fromFirst && core.items.length === 0 && staged.length > 0) {
       this.out.insert(core.from.at(-1)!.span.end, ` SELECT * EXCLUDE (${staged.join(', ')})`);
@@ -186,43 +178,41 @@ class Planner {
       if (item.expression.kind === 'Star') this.excludeFromStar(item.expression, excluded);
       // Keep the column name DuckDB would give the expression, not the staged column's.
       else if (item.alias === null && sites.some((s) => within(s.call.span, item.span))) {
-        this.out.insert(item.span.end, ` AS ${quoteIdentifier(normalizeSql(this.text(item.span)))}`);
+        this.out.insert(item.span.end, ` AS ${quoteIdentifier(this.text(item.span))}`);
       }
     }
   }
 
   private async planLeaf(core: SelectCore, scope: LeafScope, leaf: FromLeaf, sites: ModelCallSite[]): Promise<string[]> {
-    const relationIndex = ++this.relationCount;
-    const alias = leaf.alias ?? `${tempPrefix}r${relationIndex}`;
+    const id = ++this.relationCount;
+    const alias = leaf.alias ?? `${tempPrefix}r${id}`;
     const qAlias = quoteIdentifier(alias);
+    const names = internalNames(await scope.columnNamesOf(leaf));
     const cte = scope.cteOf(leaf);
     const withPrefix = cte === null ? '' : this.withPrefix(cte, this.out);
     const describedWith = cte === null ? '' : this.withPrefix(cte, this.described);
-    const leafText = this.out.render(leaf.node.span);
-    const sourceExpr = leaf.explicitAlias ? leafText : `${leafText} AS ${qAlias}`;
-    const describedLeaf = this.described.render(leaf.node.span);
-    const describedSource = leaf.explicitAlias ? describedLeaf : `${describedLeaf} AS ${qAlias}`;
+    const sourceExpr = aliased(leaf, this.out.render(leaf.node.span), qAlias);
+    const describedSource = aliased(leaf, this.described.render(leaf.node.span), qAlias);
 
     const where = core.where === null ? [] : conjuncts(core.where);
     const pushed: Expression[] = [];
     for (const c of where) if (await scope.pushable(c, leaf)) pushed.push(c);
     const limit = await this.limitDecision(core, scope, leaf, sites[0]!.queries, pushed.length === where.length);
+    // The relation is read once, here: its rows, numbered, are what the model stages read and what the
+    // output stage sees, so a second evaluation can never pair results with other rows.
+    const virtual = await scope.virtualColumnsUsed(leaf, core);
+    const pushedWhere = pushed.map((c) => this.out.render(c.span));
+    // Applied here only: evaluated twice, a conjunct with a volatile function (hidden in a macro, say)
+    // would keep other rows the second time.
+    for (const c of pushed) this.out.replace(c.span, 'TRUE');
     const filtered =
-      `SELECT * FROM ${sourceExpr}` +
-      (pushed.length > 0 ? ` WHERE ${pushed.map((c) => `(${this.out.render(c.span)})`).join(' AND ')}` : '') +
+      `SELECT *${virtual.map((v) => `, ${qAlias}.${quoteIdentifier(v)}`).join('')} FROM ${sourceExpr}` +
+      (pushed.length > 0 ? ` WHERE ${pushedWhere.map((c) => `(${c})`).join(' AND ')}` : '') +
       (limit.orderBy !== null ? ` ORDER BY ${limit.orderBy}` : '') +
       (limit.rows !== null ? ` LIMIT ${limit.rows}` : '');
-
-    let materialize: RelationStage['materialize'] = null;
-    let base = filtered;
-    // Ties in an ORDER BY may come out in another order on a second scan: the chosen rows are kept.
-    if (cte !== null || limit.orderBy !== null || !(await this.orderStable(leaf))) {
-      const table = `${stagingCatalog}.r${relationIndex}`;
-      this.tempTables.push(table);
-      materialize = { table, sql: `CREATE OR REPLACE TABLE ${table} AS ${withPrefix}${filtered}` };
-      base = `SELECT * FROM ${table}`;
-    }
-    const countSql = materialize === null ? `SELECT count(*) FROM (${base})` : `SELECT count(*) FROM ${materialize.table}`;
+    const stageTable = `${this.stagingCatalog}.s${id}`;
+    this.tempTables.push(stageTable);
+    const stageSql = `CREATE OR REPLACE ${this.stagingCatalog === 'temp' ? 'TEMP ' : ''}TABLE ${stageTable} AS ${withPrefix}SELECT *, row_number() OVER () AS ${names.key} FROM (${filtered})`;
 
     // Identical calls (same function, same argument text) are computed once per row.
     const unique = new Map<string, { sites: ModelCallSite[]; depth: number }>();
@@ -241,17 +231,20 @@ class Planner {
     const argTypes = await this.argumentTypes(sites, describedWith, describedSource, leaf);
 
     const levels: ModelLevel[] = [];
-    const tables: string[] = [];
-    const columns: string[] = [];
+    const results: StagedResults[] = [];
+    const columns: string[] = [names.key];
     for (const depth of depths) {
-      const table = `${stagingCatalog}.t${++this.tableCount}`;
+      const table = `${this.stagingCatalog}.t${++this.tableCount}`;
       const inputColumns: PlannedInputColumn[] = [];
       const calls: PlannedCall[] = [];
+      const levelColumns: string[] = [];
       for (const [key, entry] of unique) {
         if (entry.depth !== depth) continue;
         const first = entry.sites[0]!;
-        const column = `${tempPrefix}m${++this.columnCount}`;
+        const column = names.result(++this.columnCount);
         columns.push(column);
+        levelColumns.push(column);
+        const guard = await this.guardOf(entry.sites, scope, leaf);
         const indexes = argSpecIndexes(first.call, first.fn, this.source);
         const args: PlannedArg[] = [];
         first.call.args.forEach((arg, position) => {
@@ -266,35 +259,57 @@ class Planner {
           const type = argTypes.get(arg.value.span.start)!;
           const input = this.columnKind(first, position, i, type);
           const text = this.out.render(arg.value.span);
+          // A row DuckDB would not evaluate the call on gets a NULL argument, and so no model run.
+          const value = guard === null ? text : `CASE WHEN ${guard} THEN ${text} END`;
           // A cast to the type a column already has still copies every value in DuckDB: skip it.
-          inputColumns.push({ ...input, sql: type.toUpperCase() === input.sql ? text : `CAST(${text} AS ${input.sql})` });
+          inputColumns.push({ ...input, sql: type.toUpperCase() === input.sql ? value : `CAST(${value} AS ${input.sql})` });
           args[i] = { kind: 'column', column: inputColumns.length - 1 };
         });
         const resultRef = `${qAlias}.${column}`;
         // The staged column already has the function's result type (see engine/exec/result-append.ts).
         for (const site of entry.sites) this.out.replace(site.call.span, resultRef);
-        calls.push({ fn: first.fn, column, text: key, span: first.call.span, occurrences: entry.sites.length, args });
+        calls.push({ fn: first.fn, column, text: key, span: first.call.span, occurrences: entry.sites.length, args, guard });
       }
-      const scanned = tables.length === 0 ? `(${base})` : `(SELECT * FROM (${base}) ${tables.map((t) => `POSITIONAL JOIN ${t}`).join(' ')})`;
-      const select = inputColumns.length === 0 ? 'NULL' : inputColumns.map((c) => c.sql).join(', ');
-      levels.push({ table, inputSql: `SELECT ${select} FROM ${scanned} AS ${qAlias}`, inputColumns, calls });
-      tables.push(table);
+      const select = [...(inputColumns.length === 0 ? ['NULL'] : inputColumns.map((c) => c.sql)), names.key].join(', ');
+      levels.push({ id: `${id}.${levels.length + 1}`, table, inputSql: `SELECT ${select} FROM ${stagedRows(stageTable, results, names)} AS ${qAlias}`, inputColumns, calls });
+      results.push({ table, columns: levelColumns });
       this.tempTables.push(table);
     }
-    const staged = `(SELECT * FROM (${base}) ${tables.map((t) => `POSITIONAL JOIN ${t}`).join(' ')}) AS ${qAlias}`;
-    this.out.replace(leaf.node.span, staged);
+    this.out.replace(leaf.node.span, `${stagedRows(stageTable, results, names)} AS ${qAlias}`);
     this.stages.push({
+      id,
       relation: leaf.explicitAlias ? this.text(leaf.node.span) : `${this.text(leaf.node.span)} AS ${qAlias}`,
       span: leaf.node.span,
       alias,
-      materialize,
-      pushedWhere: pushed.map((c) => this.out.render(c.span)),
+      stage: { table: stageTable, sql: stageSql },
+      key: names.key,
+      pushedWhere,
       limit,
-      countSql,
-      rowsSql: base,
       levels,
     });
     return columns;
+  }
+
+  /**
+   * The condition, as SQL over the relation's row, under which DuckDB evaluates any of `sites` (identical
+   * calls): null when always. A guard the input stage cannot evaluate to the same value as the output
+   * stage (it reads a model result, another relation, a volatile function ...) is left out: the model
+   * then runs on more rows than needed, which changes no result.
+   */
+  private async guardOf(sites: readonly ModelCallSite[], scope: LeafScope, leaf: FromLeaf): Promise<string | null> {
+    const alternatives: string[] = [];
+    for (const site of sites) {
+      const parts: string[] = [];
+      for (const guard of site.guards) {
+        const exprs = guard.equals === null ? [guard.expression] : [guard.expression, guard.equals];
+        if (!(await scope.evaluableBefore(exprs, leaf))) continue;
+        const condition = guard.equals === null ? this.out.render(guard.expression.span) : `(${this.out.render(guard.expression.span)}) = (${this.out.render(guard.equals.span)})`;
+        parts.push(`(${condition}) IS ${guardTests[guard.test]}`);
+      }
+      if (parts.length === 0) return null;
+      alternatives.push(parts.join(' AND '));
+    }
+    return alternatives.length === 1 ? alternatives[0]! : alternatives.map((a) => `(${a})`).join(' OR ');
   }
 
   /**
@@ -419,20 +434,6 @@ class Planner {
     return { rows, orderBy, reason: orderBy === null ? what : `${what} with ORDER BY ${orderBy}` };
   }
 
-  private async orderStable(leaf: FromLeaf): Promise<boolean> {
-    const node = leaf.node;
-    switch (node.kind) {
-      case 'FileRef':
-        return true;
-      case 'TableFunctionRef':
-        return node.call.name.parts.length === 1 && orderStableScans.has(node.call.name.parts[0]!.name.toLowerCase());
-      case 'TableRef':
-        return this.catalog.isBaseTable(node.name.parts.map((p) => p.name));
-      default:
-        return false;
-    }
-  }
-
   /** `WITH a AS (...), b AS (...) ` up to the CTE referenced, rendered with `edits`. */
   private withPrefix(scope: CteScope, edits: TextEdits): string {
     const withClause = scope.query.with!;
@@ -440,11 +441,12 @@ class Planner {
   }
 
   /** Adds the staged result columns to `*` / `alias.*` so the user sees the columns they asked for. */
-  private excludeFromStar(star: Star, excluded: Map<FromLeaf, string[]>): void {
+  private excludeFromStar(star: Star, excluded: Map<FromLeaf, { readonly alias: string; readonly columns: readonly string[] }>): void {
     const qualifier = star.qualifier.at(-1)?.name.toLowerCase();
     const columns: string[] = [];
-    for (const [leaf, cols] of excluded) {
-      if (qualifier === undefined || leaf.alias?.toLowerCase() === qualifier) columns.push(...cols);
+    // Qualified, so that a column of the same name in another relation stays in.
+    for (const [leaf, { alias, columns: cols }] of excluded) {
+      if (qualifier === undefined || leaf.alias?.toLowerCase() === qualifier) columns.push(...cols.map((c) => `${quoteIdentifier(alias)}.${c}`));
     }
     if (columns.length === 0) return;
     if (star.exclude !== null && star.exclude.length > 0) {
@@ -470,6 +472,10 @@ class Planner {
 
   describe(query: string): Promise<readonly ColumnInfo[]> {
     return this.catalog.describe(query);
+  }
+
+  aggregates(): Promise<ReadonlySet<string>> {
+    return this.catalog.aggregateFunctions();
   }
 
   get registryView(): ModelRegistryView {
@@ -550,19 +556,59 @@ class LeafScope {
 
   /** A WHERE conjunct can run before the model, on this leaf alone, with the same outcome. */
   async pushable(conjunct: Expression, leaf: FromLeaf): Promise<boolean> {
-    if (leaf.joinSensitive || leaf.lateral) return false;
-    if (hasModelCall(conjunct, this.planner.registryView) || hasSubquery(conjunct) || hasVolatileCall(conjunct) || hasParameter(conjunct)) {
-      return false;
-    }
-    for (const ref of columnRefs(conjunct)) {
-      if (ref.parts.length === 1 && this.selectAliases.has(ref.parts[0]!.name.toLowerCase())) return false;
-      try {
-        if ((await this.leafOfColumn(ref)) !== leaf) return false;
-      } catch {
-        return false;
+    if (leaf.joinSensitive) return false;
+    return this.evaluableBefore([conjunct], leaf);
+  }
+
+  /**
+   * The expressions can be evaluated on the leaf's rows before the model, with the value the output
+   * stage would give them: they read only this leaf, and nothing in them differs between evaluations.
+   */
+  async evaluableBefore(expressions: readonly Expression[], leaf: FromLeaf): Promise<boolean> {
+    if (leaf.lateral) return false;
+    const aggregates = await this.planner.aggregates();
+    for (const e of expressions) {
+      if (hasModelCall(e, this.planner.registryView) || hasSubquery(e) || hasVolatileCall(e) || hasParameter(e)) return false;
+      if (hasAggregateCall(e, aggregates) || hasWindowCall(e) || hasSetReturningCall(e)) return false;
+      for (const ref of columnRefs(e)) {
+        if (ref.parts.length === 1 && this.selectAliases.has(ref.parts[0]!.name.toLowerCase())) return false;
+        try {
+          if ((await this.leafOfColumn(ref)) !== leaf) return false;
+        } catch {
+          return false;
+        }
       }
     }
     return true;
+  }
+
+  /** The leaf's column names (lower case) as `SELECT *` gives them; empty when DuckDB cannot tell. */
+  async columnNamesOf(leaf: FromLeaf): Promise<ReadonlySet<string>> {
+    return (await this.columnsOf(leaf).catch(() => null)) ?? new Set();
+  }
+
+  /**
+   * Virtual columns of file scans (`filename`, `file_row_number`, `file_index`) that the block reads from
+   * this leaf: `SELECT *` leaves them out, so the staged rows take them explicitly.
+   */
+  async virtualColumnsUsed(leaf: FromLeaf, core: SelectCore): Promise<string[]> {
+    if (leaf.node.kind !== 'FileRef' && leaf.node.kind !== 'TableFunctionRef') return [];
+    const star = await this.columnNamesOf(leaf);
+    const wanted = new Set(
+      columnRefs(core)
+        .map((ref) => ref.parts.at(-1)!.name.toLowerCase())
+        .filter((name) => virtualColumns.has(name) && !star.has(name)),
+    );
+    const found: string[] = [];
+    for (const name of wanted) {
+      try {
+        await this.planner.describe(`SELECT ${quoteIdentifier(name)} FROM ${this.planner.renderDescribed(leaf.node.span)}`);
+        found.push(name);
+      } catch {
+        // Not a column this relation has: the output stage's binding will say so.
+      }
+    }
+    return found;
   }
 
   cteOf(leaf: FromLeaf): CteScope | null {
@@ -609,6 +655,56 @@ class LeafScope {
     const names = this.leaves.map((l) => l.alias ?? 'a subquery');
     return names.length === 1 ? names[0]! : names.join(', ');
   }
+}
+
+/** The leaf's text under the name DuckDB gives it (an alias after a TABLESAMPLE clause would not parse). */
+function aliased(leaf: FromLeaf, text: string, qAlias: string): string {
+  if (leaf.explicitAlias) return text;
+  return 'sample' in leaf.node && leaf.node.sample !== null ? `(SELECT * FROM ${text}) AS ${qAlias}` : `${text} AS ${qAlias}`;
+}
+
+const virtualColumns = new Set(['filename', 'file_row_number', 'file_index']);
+
+const guardTests = { true: 'TRUE', 'not-true': 'NOT TRUE', null: 'NULL', 'not-false': 'NOT FALSE' } as const;
+
+/**
+ * The names sqlinfer adds to a relation's rows: its row key and the model results. Their prefix is one
+ * that none of the relation's own columns starts with, so they can never be taken for the user's.
+ */
+interface InternalNames {
+  readonly key: string;
+  result(n: number): string;
+  alias(name: string): string;
+}
+
+function internalNames(columns: ReadonlySet<string>): InternalNames {
+  let prefix = tempPrefix;
+  for (let n = 1; [...columns].some((c) => c.startsWith(prefix)); n++) prefix = `${tempPrefix}${n}_`;
+  return { key: `${prefix}key`, result: (n) => `${prefix}m${n}`, alias: (name) => `${prefix}${name}` };
+}
+
+/** A level's results table and its columns, in the order the levels ran. */
+interface StagedResults {
+  readonly table: string;
+  readonly columns: readonly string[];
+}
+
+/**
+ * The staged rows of a relation with the results of the levels so far. Results are written in the order
+ * the model stage read the rows, so they line up with them; each value is still checked against its
+ * row's key, so a result can never be shown on another row.
+ */
+function stagedRows(stageTable: string, results: readonly StagedResults[], names: InternalNames): string {
+  if (results.length === 0) return stageTable;
+  const rows = names.alias('s');
+  const columns = results.flatMap((r, i) => {
+    const t = names.alias(`t${i + 1}`);
+    return r.columns.map(
+      (c) => `CASE WHEN ${t}.${names.key} = ${rows}.${names.key} THEN ${t}.${c} ELSE error('sqlinfer: a model result is not on its row') END AS ${c}`,
+    );
+  });
+  const joins = results.map((r, i) => ` POSITIONAL JOIN ${r.table} AS ${names.alias(`t${i + 1}`)}`).join('');
+  return `(SELECT ${rows}.*, ${columns.join(', ')} FROM ${stageTable} AS ${rows}${joins})`;
 }
 
 function within(inner: Span, outer: Span): boolean {

@@ -1,0 +1,65 @@
+// EXPLAIN ANALYZE's figures: rows and milliseconds measured per stage, keyed as explainRows() keys its
+// rows (`stage 1`, `input 1.1`, `model 1.1`, `output`), and the plan's rows with them filled in.
+import type { AnalyzedRow, ExplainRow } from '../plan/explain-plan.js';
+
+interface Figure {
+  readonly rows: number;
+  readonly ms: number | null;
+}
+
+export class StageFigures {
+  private readonly figures = new Map<string, Figure>();
+  /** What each level's first batch waited for: DuckDB's first rows, in ms from the start of the stages. */
+  private readonly firstRows = new Map<string, number | null>();
+  private loadedAfterMs: number | null = null;
+  private modelRows = 0;
+
+  add(key: string, rows: number, ms: number): void {
+    this.figures.set(key, { rows, ms });
+  }
+
+  /** A level of `calls` calls that read `rows` rows: the model ran on rows x calls. */
+  addLevel(id: string, calls: number, rows: number, ms: number, firstRowsMs: number | null): void {
+    this.figures.set(`input ${id}`, { rows, ms: null });
+    this.figures.set(`model ${id}`, { rows, ms });
+    this.firstRows.set(id, firstRowsMs);
+    this.modelRows += rows * calls;
+  }
+
+  loaded(afterMs: number | null): void {
+    this.loadedAfterMs = afterMs;
+  }
+
+  get(key: string | undefined): Figure | undefined {
+    return key === undefined ? undefined : this.figures.get(key);
+  }
+
+  /** After a level's last model row: what its first batch waited for (the load is told once). */
+  waits(id: string, first: boolean): string {
+    const rows = this.firstRows.get(id);
+    const waits = [rows == null ? 'no input rows' : `first input rows after ${Math.round(rows)} ms`];
+    if (first && this.loadedAfterMs !== null) waits.push(`models loaded after ${Math.round(this.loadedAfterMs)} ms`);
+    return waits.join(', ');
+  }
+
+  get totalModelRows(): number {
+    return this.modelRows;
+  }
+}
+
+export function analyzedRows(rows: readonly ExplainRow[], figures: StageFigures): AnalyzedRow[] {
+  const out: AnalyzedRow[] = [];
+  let firstLevel = true;
+  rows.forEach((row, i) => {
+    const figure = figures.get(row.measures);
+    out.push({ stage: row.stage, detail: row.detail, rows: figure?.rows ?? null, ms: figure?.ms ?? null });
+    const level = /^model (.+)$/.exec(row.measures ?? '')?.[1];
+    // The waits line follows the level's last call.
+    if (level !== undefined && rows[i + 1]?.measures !== row.measures) {
+      out.push({ stage: row.stage.replace('model', 'waits'), detail: figures.waits(level, firstLevel), rows: null, ms: null });
+      firstLevel = false;
+    }
+  });
+  out.push({ stage: 'total', detail: `the model ran on ${figures.totalModelRows} rows`, rows: figures.totalModelRows, ms: null });
+  return out;
+}
