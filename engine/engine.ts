@@ -10,6 +10,7 @@ import { throwIfAborted } from './exec/interruptible.js';
 import type { SqlValue, StatementResult, StreamedStatement } from './exec/result.js';
 import { executeModelStatement } from './exec/model-statement.js';
 import { settingsRun } from './exec/result-settings.js';
+import { storedStatementError } from './plan/stored-statements.js';
 import { routeStatement, type ModelRegistry } from './router.js';
 import { ModelCatalog, modelStatementsUnavailable, type ModelCatalogUdfs } from './exec/model-catalog-statements.js';
 import { EngineSettings, type SettingValue } from './settings.js';
@@ -195,8 +196,11 @@ export class Engine {
       case 'model-catalog':
         if (this.models === null) throw modelStatementsUnavailable(text);
         return { run: await this.models.execute(text, signal), finish: async () => {} };
-      case 'model':
+      case 'model': {
+        const refused = storedStatementError(text, route.calls);
+        if (refused !== null) throw refused;
         return this.executeModel(text, signal);
+      }
     }
   }
 
