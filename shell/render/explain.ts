@@ -4,6 +4,7 @@
 // line split into the call, its threads and batch size, and the model.
 import type { SqlValue, StreamedStatement } from '../../engine/index.js';
 import type { Output } from '../output.js';
+import { visible } from './cell.js';
 import type { RenderOptions } from './renderer.js';
 
 const defaultWidth = 100;
@@ -29,11 +30,16 @@ export async function renderExplain(statement: StreamedStatement, out: Output, o
   if (isDuckDBExplain(statement)) {
     for (const row of rows) {
       const plan = String(row[1] ?? '');
-      await out.write(plan.endsWith('\n') ? plan : `${plan}\n`);
+      await out.write(visibleLines(plan.endsWith('\n') ? plan : `${plan}\n`));
     }
     return;
   }
-  await out.write(modelPlanText(rows, options.width ?? defaultWidth));
+  await out.write(visibleLines(modelPlanText(rows, options.width ?? defaultWidth)));
+}
+
+/** Plans show the query's string constants: their control characters are escaped, the plan's lines kept. */
+function visibleLines(text: string): string {
+  return text.split('\n').map(visible).join('\n');
 }
 
 /**

@@ -1,16 +1,16 @@
 // One `name = value` line per column, a blank line between rows (DuckDB's `.mode line`): for rows too
-// wide for a table. Lists are shortened and BLOBs shown as their size, as in the table.
+// wide for a table, so values are shown in full (whole lists, every digit), BLOBs as their size, and
+// control characters escaped as in the table.
 import type { StreamedStatement } from '../../engine/index.js';
 import type { Output } from '../output.js';
-import { cellText } from './cell.js';
-import type { RenderOptions } from './renderer.js';
+import { displayWidth, pad, visible } from './cell.js';
+import { valueText } from './value-text.js';
 
-const defaultListWidth = 80;
-
-export async function renderLines(statement: StreamedStatement, out: Output, options: RenderOptions): Promise<void> {
+export async function renderLines(statement: StreamedStatement, out: Output): Promise<void> {
   const { columns } = statement;
-  const nameWidth = Math.max(0, ...columns.map((c) => c.name.length));
-  const listWidth = Math.max(20, (options.width ?? defaultListWidth + nameWidth + 3) - nameWidth - 3);
+  const names = columns.map((c) => visible(c.name));
+  const nameWidth = Math.max(0, ...names.map(displayWidth));
+  const labels = names.map((name) => `${pad(name, nameWidth, 'right')} = `);
   let first = true;
   for await (const chunk of statement.chunks()) {
     let text = '';
@@ -18,8 +18,7 @@ export async function renderLines(statement: StreamedStatement, out: Output, opt
       if (!first) text += '\n';
       first = false;
       columns.forEach((c, i) => {
-        // Long strings stay whole: line mode is where a wide value can be read in full.
-        text += `${c.name.padStart(nameWidth)} = ${cellText(row[i] ?? null, c.duckdbType, listWidth, Number.MAX_SAFE_INTEGER)}\n`;
+        text += `${labels[i]}${visible(valueText(row[i] ?? null, c.duckdbType, { blobSize: true }))}\n`;
       });
     }
     await out.write(text);

@@ -1,10 +1,11 @@
 // The boxed table, after DuckDB's shell: column names and types, right-aligned numbers, NULL, long lists
 // shortened, and a footer with the row count. It fits the terminal: the widest columns are cut with `…`,
-// and columns that still do not fit are hidden and named in the footer. Big results show their first and
-// last rows only (`.maxrows`), so only those are held while the rows stream by.
+// and columns that still do not fit are hidden and named in the footer. Widths are display widths (CJK
+// and emoji take two columns), and control characters in values and names are shown escaped. Big results
+// show their first and last rows only (`.maxrows`), so only those are held while the rows stream by.
 import type { StreamedStatement } from '../../engine/index.js';
 import type { Output } from '../output.js';
-import { cellText, isNumericType, truncate } from './cell.js';
+import { cellText, displayWidth, isNumericType, pad, truncate, visible } from './cell.js';
 import { isExplain, renderExplain } from './explain.js';
 import type { RenderOptions } from './renderer.js';
 
@@ -40,12 +41,14 @@ export async function renderTable(statement: StreamedStatement, out: Output, opt
       }
     }
   }
+  const names = columns.map((c) => visible(c.name));
+  const types = columns.map((c) => visible(c.type.toLowerCase()));
   const shownRows = head.length + tail.length;
-  const natural = columns.map((c, i) =>
-    Math.max(1, c.name.length, c.type.length, ...head.map((r) => r[i]!.length), ...tail.map((r) => r[i]!.length)),
+  const natural = columns.map((_, i) =>
+    Math.max(1, ...[names[i]!, types[i]!, ...head.map((r) => r[i]!), ...tail.map((r) => r[i]!)].map(displayWidth)),
   );
   const { widths, shown } = fitWidths(natural, options.width ?? defaultWidth);
-  const hidden = columns.slice(shown).map((c) => c.name);
+  const hidden = names.slice(shown);
   const mark = hidden.length > 0 ? ['…'] : [];
   const cut = (cells: readonly string[]) => [...cells.slice(0, shown).map((cell, i) => truncate(cell, widths[i]!)), ...mark];
   const allWidths = [...widths, ...mark.map(() => 1)];
@@ -55,8 +58,8 @@ export async function renderTable(statement: StreamedStatement, out: Output, opt
     '│' + cells.map((cell, i) => ` ${styled(pad(cell, allWidths[i]!, align(i)), cell, options)} `).join('│') + '│\n';
   const body = (rows: string[][]) => rows.map((r) => line(cut(r), (i) => (right[i] ? 'right' : 'left'))).join('');
   let text = rule('┌', '┬', '┐');
-  text += line(cut(columns.map((c) => c.name)), () => 'center');
-  text += line(cut(columns.map((c) => c.type.toLowerCase())), () => 'center');
+  text += line(cut(names), () => 'center');
+  text += line(cut(types), () => 'center');
   text += rule('├', '┼', '┤');
   text += body(head);
   if (total > shownRows) text += line(allWidths.map(() => '·'), () => 'center');
@@ -103,14 +106,6 @@ function fitWidths(natural: readonly number[], available: number): { widths: num
     widths[widest] = target;
   }
   return { widths, shown };
-}
-
-function pad(text: string, width: number, align: 'left' | 'right' | 'center'): string {
-  const room = width - text.length;
-  if (align === 'right') return ' '.repeat(room) + text;
-  if (align === 'left') return text + ' '.repeat(room);
-  const before = Math.floor(room / 2);
-  return ' '.repeat(before) + text + ' '.repeat(room - before);
 }
 
 /** NULL is dimmed on a terminal so it stands apart from the string 'NULL'. */

@@ -1,6 +1,7 @@
 // Values as JSON: lists as arrays, structs and maps as objects, BIGINTs as numbers when they are safe
 // integers (else strings), DECIMALs as numbers when exact, dates and timestamps as ISO 8601 strings,
-// BLOBs as base64 strings, NaN and infinities as the strings "NaN", "Infinity", "-Infinity".
+// BLOBs as base64 strings, NaN and infinities as the strings "NaN", "Infinity", "-Infinity", infinite
+// dates and timestamps as "infinity" and "-infinity" (as DuckDB's to_json), -0.0 as the number -0.0.
 import {
   DuckDBArrayValue,
   DuckDBBlobValue,
@@ -19,7 +20,7 @@ import {
   type DuckDBType,
 } from '@duckdb/node-api';
 import type { SqlValue } from '../../engine/index.js';
-import { float32Text, valueText } from './value-text.js';
+import { float32Text, infinityText, valueText } from './value-text.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -49,7 +50,7 @@ export function valueJson(value: SqlValue, type: DuckDBType): JsonValue {
   }
   if (value instanceof DuckDBBlobValue) return Buffer.from(value.bytes).toString('base64');
   if (value instanceof DuckDBDecimalValue) return decimalJson(value);
-  if (value instanceof DuckDBDateValue) return String(value);
+  if (value instanceof DuckDBDateValue) return infinityText(value) ?? String(value);
   if (
     value instanceof DuckDBTimestampValue ||
     value instanceof DuckDBTimestampSecondsValue ||
@@ -57,7 +58,7 @@ export function valueJson(value: SqlValue, type: DuckDBType): JsonValue {
     value instanceof DuckDBTimestampNanosecondsValue ||
     value instanceof DuckDBTimestampTZValue
   ) {
-    return isoTimestamp(String(value));
+    return infinityText(value) ?? isoTimestamp(String(value));
   }
   return String(value);
 }
@@ -65,7 +66,32 @@ export function valueJson(value: SqlValue, type: DuckDBType): JsonValue {
 function numberJson(value: number, type: DuckDBType): JsonValue {
   if (Number.isNaN(value)) return 'NaN';
   if (!Number.isFinite(value)) return value > 0 ? 'Infinity' : '-Infinity';
+  if (Object.is(value, -0)) return value;
   return type.typeId === DuckDBTypeId.FLOAT ? Number(float32Text(value)) : value;
+}
+
+/**
+ * JSON text, as JSON.stringify writes it except that -0 keeps its sign: `-0.0`, as DuckDB's to_json
+ * writes it (JSON.stringify writes `0`).
+ */
+export function jsonText(value: JsonValue): string {
+  return hasNegativeZero(value) ? signedJsonText(value) : JSON.stringify(value);
+}
+
+function hasNegativeZero(value: JsonValue): boolean {
+  if (typeof value === 'number') return Object.is(value, -0);
+  if (Array.isArray(value)) return value.some(hasNegativeZero);
+  if (value !== null && typeof value === 'object') return Object.values(value).some(hasNegativeZero);
+  return false;
+}
+
+function signedJsonText(value: JsonValue): string {
+  if (typeof value === 'number' && Object.is(value, -0)) return '-0.0';
+  if (Array.isArray(value)) return `[${value.map(signedJsonText).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}:${signedJsonText(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function decimalJson(value: DuckDBDecimalValue): JsonValue {

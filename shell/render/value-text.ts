@@ -1,13 +1,19 @@
 // Values as text, the way DuckDB's shell writes them: NULL, shortest FLOAT digits, `2.0` for whole
-// doubles, strings quoted inside lists and structs. `compact` mode (table, markdown and line cells)
-// shortens long lists to their first items (numbers to four significant digits) and a count, and shows
-// BLOBs as their size.
+// doubles, `-0.0`, `infinity` for infinite dates and timestamps, strings quoted inside lists and structs.
+// `compact` mode (table and markdown cells) shortens long lists to their first items (numbers to four
+// significant digits) and a count, and shows BLOBs as their size.
 import {
   DuckDBArrayValue,
   DuckDBBlobValue,
+  DuckDBDateValue,
   DuckDBListValue,
   DuckDBMapValue,
   DuckDBStructValue,
+  DuckDBTimestampMillisecondsValue,
+  DuckDBTimestampNanosecondsValue,
+  DuckDBTimestampSecondsValue,
+  DuckDBTimestampTZValue,
+  DuckDBTimestampValue,
   DuckDBTypeId,
   DuckDBUnionValue,
   type DuckDBType,
@@ -17,6 +23,8 @@ import type { SqlValue } from '../../engine/index.js';
 export interface TextOptions {
   /** Shorten lists to fit this many characters, and show BLOBs as their size. */
   readonly compactWidth?: number;
+  /** Show BLOBs as their size (implied by `compactWidth`). */
+  readonly blobSize?: boolean;
 }
 
 export function valueText(value: SqlValue, type: DuckDBType, options: TextOptions = {}): string {
@@ -48,8 +56,33 @@ function text(value: SqlValue, type: DuckDBType, options: TextOptions, nested: b
     const memberType = type.typeId === DuckDBTypeId.UNION ? type.memberTypeForTag(value.tag) : type;
     return text(value.value, memberType, options, nested);
   }
-  if (value instanceof DuckDBBlobValue && options.compactWidth !== undefined) return sizeText(value.bytes.length);
-  return String(value);
+  if (value instanceof DuckDBBlobValue && (options.compactWidth !== undefined || options.blobSize === true)) return sizeText(value.bytes.length);
+  return infinityText(value) ?? String(value);
+}
+
+/**
+ * `infinity` or `-infinity` for DuckDB's infinite dates and timestamps, as DuckDB casts them to text
+ * (@duckdb/node-api writes the DATE and TIMESTAMP_S/_MS/_NS ones as far-off dates); else undefined.
+ */
+export function infinityText(value: SqlValue): string | undefined {
+  if (value instanceof DuckDBDateValue) return infinity(value.days, DuckDBDateValue.PosInf.days, DuckDBDateValue.NegInf.days);
+  if (value instanceof DuckDBTimestampValue || value instanceof DuckDBTimestampTZValue) {
+    return infinity(value.micros, DuckDBTimestampValue.PosInf.micros, DuckDBTimestampValue.NegInf.micros);
+  }
+  if (value instanceof DuckDBTimestampSecondsValue) {
+    return infinity(value.seconds, DuckDBTimestampSecondsValue.PosInf.seconds, DuckDBTimestampSecondsValue.NegInf.seconds);
+  }
+  if (value instanceof DuckDBTimestampMillisecondsValue) {
+    return infinity(value.millis, DuckDBTimestampMillisecondsValue.PosInf.millis, DuckDBTimestampMillisecondsValue.NegInf.millis);
+  }
+  if (value instanceof DuckDBTimestampNanosecondsValue) {
+    return infinity(value.nanos, DuckDBTimestampNanosecondsValue.PosInf.nanos, DuckDBTimestampNanosecondsValue.NegInf.nanos);
+  }
+  return undefined;
+}
+
+function infinity<T>(raw: T, positive: T, negative: T): string | undefined {
+  return raw === positive ? 'infinity' : raw === negative ? '-infinity' : undefined;
 }
 
 function listText(items: readonly SqlValue[], itemType: DuckDBType, options: TextOptions): string {
@@ -79,6 +112,7 @@ function listText(items: readonly SqlValue[], itemType: DuckDBType, options: Tex
 function numberText(value: number, type: DuckDBType): string {
   if (Number.isNaN(value)) return 'nan';
   if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+  if (Object.is(value, -0) && (type.typeId === DuckDBTypeId.FLOAT || type.typeId === DuckDBTypeId.DOUBLE)) return '-0.0';
   if (type.typeId === DuckDBTypeId.FLOAT) return wholeAsDecimal(float32Text(value));
   if (type.typeId === DuckDBTypeId.DOUBLE) return wholeAsDecimal(String(value));
   return String(value);
