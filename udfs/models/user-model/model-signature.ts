@@ -5,6 +5,9 @@
 import type { ConstantValue, ElementType } from '../../model-function.js';
 import { duckdbElementType, isElementType } from './element-types.js';
 
+/** The file formats of user models. */
+export type UserModelFormat = 'onnx' | 'tfjs';
+
 export interface TensorInfo {
   readonly name: string;
   /** The element type as the format names it (float32, int64, float16, string ...). */

@@ -11,8 +11,7 @@ import { onnxRuntimeVersion } from '../onnx-model/onnx-signature.js';
 import { loadTfjs } from '../tfjs-model/tfjs-backend.js';
 import { packTfjsModel } from '../tfjs-model/tfjs-package.js';
 import { duckdbElementType } from './element-types.js';
-import { layoutOf, shapeText, type ModelLayout, type ModelSignature, type PlannedInput, type UserModelOptions } from './model-signature.js';
-import type { UserModelFormat } from './tensor-model-task.js';
+import { layoutOf, shapeText, type ModelLayout, type ModelSignature, type PlannedInput, type UserModelFormat, type UserModelOptions } from './model-signature.js';
 
 /** What CREATE MODEL learnt about a model; stored in the database's catalog so the next session has it. */
 export interface UserModelSpec {
