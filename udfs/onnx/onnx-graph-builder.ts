@@ -39,7 +39,8 @@ const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, floats: 6, ints: 7 } as co
 interface ValueInfo {
   readonly name: string;
   readonly elemType: OnnxElementType;
-  readonly dims: readonly OnnxDim[];
+  /** null: no shape at all, so even the rank is unknown. */
+  readonly dims: readonly OnnxDim[] | null;
 }
 
 interface Initializer {
@@ -59,16 +60,17 @@ export class OnnxGraphBuilder {
 
   constructor(readonly graphName: string) {}
 
-  input(name: string, elemType: OnnxElementType, dims: readonly OnnxDim[]): string {
+  /** Declares a graph input; `dims` null leaves its shape out, so its rank is unknown. */
+  input(name: string, elemType: OnnxElementType, dims: readonly OnnxDim[] | null): string {
     this.define(name, 'graph input');
-    this.inputs.push({ name, elemType, dims: [...dims] });
+    this.inputs.push({ name, elemType, dims: dims === null ? null : [...dims] });
     return name;
   }
 
   /** Declares a graph output; it must be produced by a node (or be an input or initializer) by toBytes(). */
-  output(name: string, elemType: OnnxElementType, dims: readonly OnnxDim[]): string {
+  output(name: string, elemType: OnnxElementType, dims: readonly OnnxDim[] | null): string {
     if (this.outputs.some((o) => o.name === name)) throw new Error(`ONNX graph output '${name}' is declared twice`);
-    this.outputs.push({ name, elemType, dims: [...dims] });
+    this.outputs.push({ name, elemType, dims: dims === null ? null : [...dims] });
     return name;
   }
 
@@ -201,12 +203,15 @@ function littleEndianBytes(data: OnnxTensorData): Uint8Array {
 }
 
 function encodeValueInfo(info: ValueInfo): ProtoWriter {
-  const shape = new ProtoWriter();
-  for (const d of info.dims) {
-    const dim = typeof d === 'number' ? new ProtoWriter().varintField(1, d) : new ProtoWriter().stringField(2, d);
-    shape.messageField(1, dim);
+  const tensorType = new ProtoWriter().varintField(1, DATA_TYPE[info.elemType]);
+  if (info.dims !== null) {
+    const shape = new ProtoWriter();
+    for (const d of info.dims) {
+      const dim = typeof d === 'number' ? new ProtoWriter().varintField(1, d) : new ProtoWriter().stringField(2, d);
+      shape.messageField(1, dim);
+    }
+    tensorType.messageField(2, shape);
   }
-  const tensorType = new ProtoWriter().varintField(1, DATA_TYPE[info.elemType]).messageField(2, shape);
   const type = new ProtoWriter().messageField(1, tensorType);
   return new ProtoWriter().stringField(1, info.name).messageField(2, type);
 }

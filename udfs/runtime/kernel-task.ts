@@ -1,15 +1,15 @@
 // The messages between the runtime (main thread) and its workers. A task names a kernel; a model travels as
 // a key plus a SharedArrayBuffer of its ONNX bytes, which crosses threads by reference, never by copy.
 
-import type { ArgBatch, ModelResult } from '../model-function.js';
-import type { TensorModelTask } from '../models/user-model/tensor-model-task.js';
+import type { ArgBatch, ModelArgBatch, ModelResult } from '../model-function.js';
+import type { PlannedInput, PlannedOutput, UserModelFormat } from '../models/user-model/model-signature.js';
 
 /** A model broadcast to the workers: its bytes live once, in shared memory. */
 export interface SharedModel {
   readonly key: string;
   readonly bytes: SharedArrayBuffer;
   /** What the bytes hold: ONNX (the default) or a packed TF.js model (see models/tfjs-model). */
-  readonly format?: 'onnx' | 'tfjs';
+  readonly format?: UserModelFormat;
 }
 
 /** How ResNet-50 style image models expect their input: Keras `caffe` (BGR minus means), `tf` or none. */
@@ -74,6 +74,21 @@ export interface PackedRowsTask {
   /** rowCount entries: 1 for the rows in `input`, 0 for NULL and bad rows. */
   readonly valid: Uint8Array;
   readonly count: number;
+}
+
+/**
+ * A user model (ONNX or TF.js) over a batch of typed tensor rows: the layout says how rows become input
+ * tensors and outputs become result columns.
+ */
+export interface TensorModelTask {
+  readonly kernel: 'tensor_model';
+  readonly batch: ModelArgBatch;
+  readonly model: SharedModel;
+  readonly format: UserModelFormat;
+  /** Column i of the batch feeds inputs[i]. */
+  readonly inputs: readonly PlannedInput[];
+  readonly outputs: readonly PlannedOutput[];
+  readonly struct: boolean;
 }
 
 export type KernelTask = LoadTask | ImageToTensorTask | ImageModelTask | OnnxTask | PackedRowsTask | TensorModelTask;

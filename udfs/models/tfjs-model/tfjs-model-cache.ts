@@ -1,37 +1,22 @@
 // Worker side: one TF.js model per broadcast key, built once from the shared bytes (copied into this
-// worker's memory), and the runner that feeds it packed input tensors.
+// worker's memory) and kept like the ONNX sessions (built-model-cache.ts), and the runner that feeds it
+// packed input tensors.
 
 import type { TensorValues } from '../../model-function.js';
+import { BuiltModelCache } from '../../runtime/built-model-cache.js';
 import type { SharedModel } from '../../runtime/kernel-task.js';
 import type { OutputTensor, TensorRunner } from '../user-model/tensor-model-kernel.js';
 import { loadTfjs } from './tfjs-backend.js';
 import { disposeTfjsModel, layersOutputNames, loadTfjsModel, type TfjsModel } from './tfjs-model-load.js';
 
-/** Models kept per worker, like the ONNX sessions. */
-const MAX_MODELS = 4;
-
 export class TfjsModelCache {
-  private readonly models = new Map<string, Promise<TfjsModel>>();
+  private readonly models = new BuiltModelCache<TfjsModel>(disposeTfjsModel);
 
   /** TF.js's WASM backend runs on the worker's own thread; intra-op threads do not apply to it. */
   constructor(readonly intraOpThreads: number) {}
 
   get(shared: SharedModel): Promise<TfjsModel> {
-    let model = this.models.get(shared.key);
-    if (model === undefined) {
-      model = this.build(shared);
-      model.catch(() => {
-        if (this.models.get(shared.key) === model) this.models.delete(shared.key);
-      });
-    }
-    this.models.delete(shared.key);
-    this.models.set(shared.key, model);
-    for (const [key, stale] of this.models) {
-      if (this.models.size <= MAX_MODELS) break;
-      this.models.delete(key);
-      stale.then(disposeTfjsModel).catch(() => undefined);
-    }
-    return model;
+    return this.models.get(shared.key, () => this.build(shared));
   }
 
   runner(shared: SharedModel): TensorRunner {

@@ -25,11 +25,8 @@ export interface TfjsArtifacts {
 export async function packTfjsModel(path: string): Promise<{ bytes: Uint8Array; modelJson: string; files: number }> {
   const modelJson = (await stat(path)).isDirectory() ? resolve(path, 'model.json') : path;
   const text = await readFile(modelJson, 'utf8');
-  const json = parseModelJson(text, modelJson);
   const shards: Uint8Array[] = [];
-  for (const group of json.weightsManifest ?? []) {
-    for (const shard of group.paths) shards.push(await readFile(resolve(dirname(modelJson), shard)));
-  }
+  for (const shard of shardPaths(parseModelJson(text, modelJson), modelJson)) shards.push(await readFile(shard));
   const head = new TextEncoder().encode(text);
   const total = 4 + head.length + shards.reduce((n, s) => n + s.length, 0);
   const bytes = new Uint8Array(total);
@@ -41,6 +38,16 @@ export async function packTfjsModel(path: string): Promise<{ bytes: Uint8Array; 
     at += shard.length;
   }
   return { bytes, modelJson, files: 1 + shards.length };
+}
+
+/** Every file a TF.js model reads: its model.json (absolute path), then its weight shards in manifest order. */
+export async function tfjsModelFiles(modelJson: string): Promise<string[]> {
+  const json = parseModelJson(await readFile(modelJson, 'utf8'), modelJson);
+  return [modelJson, ...shardPaths(json, modelJson)];
+}
+
+function shardPaths(json: TfjsModelJson, modelJson: string): string[] {
+  return (json.weightsManifest ?? []).flatMap((group) => group.paths.map((shard) => resolve(dirname(modelJson), shard)));
 }
 
 export function unpackTfjsModel(bytes: Uint8Array): TfjsArtifacts {

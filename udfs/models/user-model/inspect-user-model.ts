@@ -8,8 +8,7 @@ import { readOnnxSignature } from '../onnx-model/onnx-signature.js';
 import { loadTfjs } from '../tfjs-model/tfjs-backend.js';
 import { disposeTfjsModel, loadTfjsModel, tfjsSignature } from '../tfjs-model/tfjs-model-load.js';
 import { packTfjsModel } from '../tfjs-model/tfjs-package.js';
-import { layoutOf, parseModelOptions } from './model-signature.js';
-import type { UserModelFormat } from './tensor-model-task.js';
+import { layoutOf, parseModelOptions, type UserModelFormat } from './model-signature.js';
 import { runtimeOf, type UserModelSpec } from './user-model.js';
 
 /** Reads and checks the model at `path` (absolute) under `options`; errors say what is wrong with it. */

@@ -5,6 +5,9 @@
 import type { ConstantValue, ElementType } from '../../model-function.js';
 import { duckdbElementType, isElementType } from './element-types.js';
 
+/** The file formats of user models. */
+export type UserModelFormat = 'onnx' | 'tfjs';
+
 export interface TensorInfo {
   readonly name: string;
   /** The element type as the format names it (float32, int64, float16, string ...). */
@@ -121,7 +124,7 @@ export function layoutOf(signature: ModelSignature, options: UserModelOptions): 
       throw new Error(`input '${input.name}' has element type ${input.type}; sqlinfer feeds float32, float64, int64, int32, uint8 or bool`);
     }
     const given = shapes[input.name] ?? (signature.inputs.length === 1 ? shapes[''] : undefined);
-    return { name: input.name, element: input.type, ...rowShapeOf(input, given) };
+    return { name: input.name, element: input.type, ...rowShapeOf(input, given, signature.inputs.length === 1) };
   });
   const supported = signature.outputs.filter((o) => isElementType(o.type));
   let selected: readonly TensorInfo[];
@@ -145,7 +148,8 @@ export function layoutOf(signature: ModelSignature, options: UserModelOptions): 
   return { inputs, outputs, struct, resultType };
 }
 
-function rowShapeOf(input: TensorInfo, given: readonly number[] | undefined): Pick<PlannedInput, 'rowShape' | 'batchDim'> {
+/** `single`: the model's only input, so input_shape may be a plain list. */
+function rowShapeOf(input: TensorInfo, given: readonly number[] | undefined, single: boolean): Pick<PlannedInput, 'rowShape' | 'batchDim'> {
   const shape = input.shape;
   if (shape !== null && shape.length === 0) {
     throw new Error(`input '${input.name}' is a single value without a batch dimension; sqlinfer feeds batches of rows`);
@@ -160,7 +164,11 @@ function rowShapeOf(input: TensorInfo, given: readonly number[] | undefined): Pi
     }
     rowShape = [...given];
   } else if (declared === null) {
-    throw new Error(`the rank of input '${input.name}' is unknown: give its row shape with WITH (input_shape => '[...]')`);
+    const example = JSON.stringify(single ? [3, 224, 224] : { [input.name]: [3, 224, 224] }).replace(/,/g, ', ');
+    throw new Error(
+      `input '${input.name}' declares no shape, not even how many dimensions it has: give the shape of one row ` +
+        `(without the batch dimension) with WITH (input_shape => '${example}')`,
+    );
   } else {
     rowShape = declared;
   }
@@ -175,7 +183,7 @@ function rowShapeOf(input: TensorInfo, given: readonly number[] | undefined): Pi
 
 /** `[batch, 4]`-style text of a whole shape; unknown dimensions by their symbolic name or `?`. */
 export function shapeText(shape: readonly (number | string)[] | null): string {
-  if (shape === null) return 'unknown';
+  if (shape === null) return 'unknown rank';
   return `[${shape.map((d) => (typeof d === 'number' ? (d > 0 ? String(d) : '?') : d === '' ? '?' : d)).join(', ')}]`;
 }
 

@@ -6,7 +6,7 @@ import type { ElementType, ModelResult, RowFailure, TensorResultColumn, TensorVa
 import { KernelRowError } from '../../runtime/kernel-error.js';
 import { allocateValues } from './element-types.js';
 import type { PlannedInput } from './model-signature.js';
-import type { TensorModelTask } from './tensor-model-task.js';
+import type { TensorModelTask } from '../../runtime/kernel-task.js';
 
 export interface InputTensor {
   readonly name: string;

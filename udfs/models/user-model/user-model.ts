@@ -1,7 +1,8 @@
 // A model the user registered with CREATE MODEL, as a SQL function: `name(input, ...)` with one argument
 // per model input (by position or by name), returning the selected outputs. Its bytes are read and
-// broadcast once per statement that calls it (kept while the file is unchanged), one session per worker.
+// broadcast once per statement that calls it (kept while its files are unchanged), one session per worker.
 
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { ArgSpec, ModelFunction, ModelSettings, PrepareContext, PreparedCall } from '../../model-function.js';
 import { configureRuntime, poolDescription } from '../../functions/runtime-settings.js';
@@ -9,10 +10,9 @@ import type { ModelRuntime } from '../../runtime/model-runtime.js';
 import type { SharedModel } from '../../runtime/kernel-task.js';
 import { onnxRuntimeVersion } from '../onnx-model/onnx-signature.js';
 import { loadTfjs } from '../tfjs-model/tfjs-backend.js';
-import { packTfjsModel } from '../tfjs-model/tfjs-package.js';
+import { packTfjsModel, tfjsModelFiles } from '../tfjs-model/tfjs-package.js';
 import { duckdbElementType } from './element-types.js';
-import { layoutOf, shapeText, type ModelLayout, type ModelSignature, type PlannedInput, type UserModelOptions } from './model-signature.js';
-import type { UserModelFormat } from './tensor-model-task.js';
+import { layoutOf, shapeText, type ModelLayout, type ModelSignature, type PlannedInput, type UserModelFormat, type UserModelOptions } from './model-signature.js';
 
 /** What CREATE MODEL learnt about a model; stored in the database's catalog so the next session has it. */
 export interface UserModelSpec {
@@ -49,15 +49,9 @@ export function createUserModel(runtime: ModelRuntime, spec: UserModelSpec): Use
     element: input.element,
   }));
 
-  /** The model's bytes in shared memory, read again only when the file changed. */
+  /** The model's bytes in shared memory, read again only when one of its files changed. */
   const share = async (): Promise<SharedModel> => {
-    let stamp: string;
-    try {
-      const info = await stat(spec.path);
-      stamp = `${info.size}:${info.mtimeMs}`;
-    } catch (error) {
-      throw new Error(`cannot read the model file '${spec.path}': ${(error as Error).message}`);
-    }
+    const stamp = await modelFilesStamp(spec);
     if (shared?.stamp === stamp && runtime.model(shared.model.key) !== undefined) return shared.model;
     if (shared !== null) runtime.release(shared.model.key);
     let bytes: Uint8Array;
@@ -117,6 +111,35 @@ export function createUserModel(runtime: ModelRuntime, spec: UserModelSpec): Use
       };
     },
   };
+}
+
+/**
+ * The size and modification time of every file the model reads (an ONNX file; a TF.js model.json and each
+ * of its weight shards), as one short text that changes when any of them changes. Fails, naming the file,
+ * when one cannot be read.
+ */
+export async function modelFilesStamp(spec: Pick<UserModelSpec, 'path' | 'format'>): Promise<string> {
+  let files = [spec.path];
+  try {
+    if (spec.format === 'tfjs') files = await tfjsModelFiles(spec.path);
+  } catch (error) {
+    throw new Error(`cannot read the model file '${spec.path}': ${fileError(error)}`);
+  }
+  const stamps: string[] = [];
+  for (const file of files) {
+    try {
+      const info = await stat(file);
+      stamps.push(`${info.size}:${info.mtimeMs}`);
+    } catch (error) {
+      throw new Error(`cannot read the model file '${file}': ${fileError(error)}`);
+    }
+  }
+  // A digest keeps the broadcast key short however many shards there are.
+  return createHash('sha256').update(stamps.join(',')).digest('hex').slice(0, 16);
+}
+
+function fileError(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
 }
 
 /** DESCRIBE MODEL's rows: (property, value). The runtime is what runs the model now (tfjs-node may have been installed since). */
