@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { duck, fixture, run, type Fixture } from './model-path-fixtures.js';
-import { assertGolden } from './model-path-golden.js';
+import { assertGolden } from './helpers/golden.js';
 
 let f: Fixture;
 before(async () => {
@@ -34,7 +34,7 @@ test('EXPLAIN prints the input, model and output stages and runs nothing', async
     assert.deepEqual(columns, ['stage', 'detail']);
     out.push(`-- ${statement.replace(/\n/g, '\n-- ')}\n${rows.map(([stage, detail]) => `${String(stage).padEnd(14)}${String(detail)}`).join('\n')}\n`);
   }
-  assertGolden('explain.txt', out.join('\n').replaceAll(f.dir, '<dir>'));
+  assertGolden('plan/explain.txt', out.join('\n').replaceAll(f.dir, '<dir>'));
   assert.equal(f.scale2.rows, 0);
   assert.equal(f.scale2.prepared, 0, 'EXPLAIN must not load models');
   assert.equal(existsSync(join(f.dir, 'out.parquet')), false);

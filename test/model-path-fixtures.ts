@@ -181,6 +181,8 @@ export async function execute(ctx: ModelStatementContext, sql: string): Promise<
   try {
     const rows: unknown[][] = [];
     for await (const chunk of execution.run.chunks()) for (const row of chunk) rows.push(row.map(asJson));
+    // COPY, CREATE TABLE AS and INSERT: the count row DuckDB's own result holds.
+    if (execution.run.kind === 'count') rows.push([String(execution.run.rowsChanged)]);
     ok = true;
     return { rows, columns: execution.run.columns.map((c) => c.name) };
   } finally {

@@ -1,14 +1,11 @@
 // Golden tests of the parser: each statement's AST dump is compared with test/golden/parse/<name>.txt.
-// Regenerate after an intended change with UPDATE_GOLDEN=1.
+// Regenerate after an intended change with SQLINFER_UPDATE_GOLDEN=1.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { dumpAst } from '../engine/sql/dump-ast.js';
 import { parseStatement } from '../engine/sql/parser.js';
+import { assertGolden } from './helpers/golden.js';
 
-const goldenDir = fileURLToPath(new URL('../../test/golden/parse/', import.meta.url));
-const update = process.env['UPDATE_GOLDEN'] === '1';
 
 const cases: Record<string, string> = {
   'select-basic': 'SELECT a, b AS c, d e, "q""x" FROM t WHERE a > 1',
@@ -51,13 +48,6 @@ const cases: Record<string, string> = {
 for (const [name, sql] of Object.entries(cases)) {
   test(`parse ${name}`, () => {
     const actual = `${sql}\n---\n${dumpAst(parseStatement(sql))}\n`;
-    const file = `${goldenDir}${name}.txt`;
-    if (update || !existsSync(file)) {
-      mkdirSync(goldenDir, { recursive: true });
-      writeFileSync(file, actual);
-      if (!update) assert.fail(`golden file ${file} was missing and has been written; check it and run again`);
-      return;
-    }
-    assert.equal(actual, readFileSync(file, 'utf8'));
+    assertGolden(`parse/${name}.txt`, actual);
   });
 }

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SqlError } from '../engine/sql/sql-error.js';
 import { execute, fixture, settings, type Fixture } from './model-path-fixtures.js';
-import { assertGolden } from './model-path-golden.js';
+import { assertGolden } from './helpers/golden.js';
 
 let f: Fixture;
 before(async () => {
@@ -52,6 +52,6 @@ test('plan errors name the problem and point at it', async () => {
     assert.ok(error.span !== undefined, `${sql}: the error has no position`);
     out.push(`-- ${sql.replace(/\n/g, '\n-- ')}\n${error.code}\n${error.format()}\n`);
   }
-  assertGolden('errors.txt', out.join('\n'));
+  assertGolden('plan/errors.txt', out.join('\n'));
   assert.equal(f.scale2.rows, 0, 'a plan error must not run the model');
 });

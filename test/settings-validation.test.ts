@@ -57,8 +57,9 @@ test('an unknown preprocess mode is an error naming the argument and the modes',
   const sql = `SELECT predict_resnet50(x, 'bgr') FROM (SELECT list_resize([0::FLOAT], 150528, 0) AS x)`;
   await assert.rejects(engine.run(sql), (error: unknown) => {
     assert.ok(error instanceof SqlError);
-    assert.match(error.detail, /preprocess must be 'caffe', 'tf' or 'none', found "bgr"/);
-    assert.equal(error.span?.start, sql.indexOf('predict_resnet50'));
+    assert.match(error.detail, /argument 2 \(preprocess\) of predict_resnet50 must be 'caffe', 'tf' or 'none', found 'bgr'/);
+    assert.equal(error.code, 'model-call-argument-value');
+    assert.equal(error.span?.start, sql.indexOf(`'bgr'`));
     return true;
   });
 });

@@ -134,6 +134,8 @@ export interface ArgSpec {
   readonly constant: boolean;
   /** For kind `tensor`: the element type the values are converted to (default float32). */
   readonly element?: ElementType;
+  /** For a constant string: the values it may take (compared case-insensitively), checked before any model loads. */
+  readonly values?: readonly string[];
 }
 
 /** Session settings visible to model functions (SET name = value). */

@@ -276,7 +276,7 @@ class ModelStatement {
   private outputError(error: unknown): unknown {
     const wrapped = duckdbError(error);
     if (wrapped.code === 'interrupted' || wrapped.span !== undefined) return wrapped;
-    let detail = wrapped.detail.replace(/\n*LINE \d+: [^\n]*\n *\^[^\n]*/, '').trim();
+    let detail = wrapped.detail;
     for (const [column, call] of this.plan.callNames) {
       detail = detail.replace(new RegExp(`(?:"?[A-Za-z_][A-Za-z0-9_]*"?\\.)?"?${column}"?(?![0-9])`, 'g'), call);
     }

@@ -262,6 +262,11 @@ function checkConstant(fn: ModelFunction, spec: ArgSpec, index: number, value: E
   if (!fits) {
     throw sqlErrorAt('plan', 'model-call-argument-type', `${where} must be ${kindsText(spec)}, found ${typeof literal === 'string' ? `'${literal}'` : String(literal)}`, source, value.span);
   }
+  if (typeof literal === 'string' && spec.values !== undefined && !spec.values.includes(literal.toLowerCase())) {
+    const allowed = spec.values.map((v) => `'${v}'`);
+    const list = `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}`;
+    throw sqlErrorAt('plan', 'model-call-argument-value', `${where} must be ${list}, found '${literal}'`, source, value.span);
+  }
 }
 
 /** The value of a literal argument (a negated number too); undefined when it is not a literal. */

@@ -12,6 +12,7 @@ import type {
   Statement,
   TableRef,
 } from '../sql/ast.js';
+import { readDuckDBMessage, tokenSpanAt } from '../sql/duckdb-message.js';
 import { sqlErrorAt, SqlError } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
 import {
@@ -321,16 +322,11 @@ class Planner {
     try {
       await this.catalog.describe(text);
     } catch (error) {
-      const message = duckdbMessage(error);
-      const block = /\n*LINE (\d+): ([^\n]*)\n( *)\^[^\n]*/.exec(message);
-      const located = block === null ? message : message.slice(0, block.index) + message.slice(block.index + block[0].length);
-      // DuckDB lists every overload of an operator it could not match; the first line says what is wrong.
-      const detail = located.split(/\n\s*Candidate functions:/)[0]!.trim();
-      const kind = /^([A-Za-z ]+?) Error:/.exec(detail)?.[1];
-      const code = kind === undefined ? 'duckdb-error' : `duckdb-${kind.toLowerCase().replace(/\s+/g, '-')}`;
-      const at = block === null ? undefined : caretOffset(`DESCRIBE ${text}`, block);
+      const message = readDuckDBMessage(error);
+      const at = message.offsetIn(`DESCRIBE ${text}`);
       const start = at === undefined ? query.span.start : toSource(Math.max(0, at - 'DESCRIBE '.length));
-      throw this.error(code, detail, { start, end: tokenEnd(this.source, start) }, error);
+      // DuckDB lists every overload of an operator it could not match; the first part says what is wrong.
+      throw this.error(message.code, message.headline, tokenSpanAt(this.source, start), error);
     }
   }
 
@@ -352,7 +348,7 @@ class Planner {
     try {
       columns = await this.catalog.describe(`${describedWith}SELECT ${select} FROM ${describedSource}`);
     } catch (error) {
-      throw this.error('model-argument-invalid', duckdbMessage(error), args.length === 1 ? args[0]!.span : leaf.node.span, error);
+      throw this.error('model-argument-invalid', readDuckDBMessage(error).detail, args.length === 1 ? args[0]!.span : leaf.node.span, error);
     }
     args.forEach((a, i) => types.set(a.span.start, columns[i]?.type ?? 'NULL'));
     return types;
@@ -647,7 +643,7 @@ class LeafScope {
       const columns = await this.planner.describe(`${prefix}SELECT * FROM ${this.planner.renderDescribed(leaf.node.span)}`);
       return new Set(columns.map((c) => c.name.toLowerCase()));
     } catch (error) {
-      throw this.planner.error('relation-invalid', duckdbMessage(error), leaf.node.span, error);
+      throw this.planner.error('relation-invalid', readDuckDBMessage(error).detail, leaf.node.span, error);
     }
   }
 
@@ -752,35 +748,4 @@ export function kindOfType(type: string): ArgKind | 'null' | null {
   if (t === 'VARCHAR') return 'varchar';
   if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(t)) return 'integer';
   return null;
-}
-
-/** The offset DuckDB's `LINE n: context` + caret block points at in `text`. */
-function caretOffset(text: string, block: RegExpExecArray): number | undefined {
-  const lineNumber = Number(block[1]);
-  let context = block[2]!;
-  let caret = block[3]!.length - `LINE ${block[1]}: `.length;
-  // DuckDB shortens long lines around the error with "..." on either side.
-  if (context.startsWith('...')) {
-    context = context.slice(3);
-    caret -= 3;
-  }
-  if (context.endsWith('...')) context = context.slice(0, -3);
-  let lineStart = 0;
-  for (let line = 1; line < lineNumber; line++) {
-    const next = text.indexOf('\n', lineStart);
-    if (next < 0) return undefined;
-    lineStart = next + 1;
-  }
-  const found = text.indexOf(context, lineStart);
-  return found < 0 || caret < 0 ? undefined : found + caret;
-}
-
-/** The end of the word or symbol starting at `start`, for a caret under the whole token. */
-function tokenEnd(source: string, start: number): number {
-  const word = /^[A-Za-z0-9_."]+/.exec(source.slice(start));
-  return start + Math.max(1, word?.[0].length ?? 1);
-}
-
-function duckdbMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

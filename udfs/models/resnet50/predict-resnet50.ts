@@ -37,7 +37,7 @@ export function createPredictResnet50(runtime: ModelRuntime, options: PredictRes
     description: "Keras ResNet-50 ImageNet probabilities (1000) of a 224x224 RGB image; preprocess 'caffe' | 'tf' | 'none'",
     args: [
       { name: 'x', kinds: ['float-list', 'blob'], optional: false, constant: false },
-      { name: 'preprocess', kinds: ['varchar'], optional: true, constant: true },
+      { name: 'preprocess', kinds: ['varchar'], optional: true, constant: true, values: PREPROCESS_MODES },
     ],
     resultType: 'FLOAT[]',
     async prepare(context: PrepareContext): Promise<PreparedCall> {
