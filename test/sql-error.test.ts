@@ -86,7 +86,7 @@ test('an error without a position (e.g. from DuckDB) keeps its message and cause
 
 test('sqlErrorAt builds a positioned error; rebase moves it into the whole script', () => {
   const statement = 'SELECT nope';
-  const error = sqlErrorAt('plan', 'unknown-model', "unknown model function 'nope'", statement, { start: 7, end: 11 });
+  const error = sqlErrorAt('plan', 'model-not-found', "unknown model function 'nope'", statement, { start: 7, end: 11 });
   assert.equal(error.format(), "Plan error at 1:8: unknown model function 'nope'\nSELECT nope\n       ^^^^");
   const script = 'SELECT 1;\nSELECT nope';
   assert.equal(
@@ -96,6 +96,6 @@ test('sqlErrorAt builds a positioned error; rebase moves it into the whole scrip
 });
 
 test('a span over several lines underlines to the end of its first line', () => {
-  const error = sqlErrorAt('parse', 'x', 'bad', 'SELECT (1 +\n 2)', { start: 7, end: 15 });
+  const error = sqlErrorAt('parse', 'unexpected-token', 'bad', 'SELECT (1 +\n 2)', { start: 7, end: 15 });
   assert.equal(error.format(), 'Parse error at 1:8: bad\nSELECT (1 +\n       ^^^^');
 });

@@ -12,7 +12,7 @@ import { describeUserModel } from '../../udfs/models/user-model/user-model.js';
 import { quoteString } from '../plan/sql-text.js';
 import type { ModelStatement } from '../sql/model-statements.js';
 import { parseModelStatement } from '../sql/model-statements.js';
-import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
+import { SqlError, sqlErrorAt, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
 import { runDuckDBStatement, type DuckDBStatementRun } from './duckdb-statement.js';
 import { duckdbError } from './duckdb-error.js';
@@ -106,7 +106,7 @@ export class ModelCatalog {
   }
 
   private async create(source: string, s: Extract<ModelStatement, { kind: 'CreateModel' }>): Promise<void> {
-    const at = (span: Span, code: string, detail: string, cause?: unknown) => sqlErrorAt('plan', code, detail, source, span, cause);
+    const at = (span: Span, code: SqlErrorCode, detail: string, cause?: unknown) => sqlErrorAt('plan', code, detail, source, span, cause);
     const existing = this.udfs.registry.get(s.name);
     if (existing !== undefined) {
       if (!this.models.has(s.name)) {

@@ -3,7 +3,7 @@
 // ORDER BY over a set operation, a table function's arguments) are plan errors at the call.
 import type { ArgSpec, ModelFunction } from '../../udfs/model-function.js';
 import type { CaseExpression, Expression, FunctionCall, Node, Query, SelectCore } from '../sql/ast.js';
-import { sqlErrorAt } from '../sql/sql-error.js';
+import { sqlErrorAt, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
 import { childrenOf } from '../sql/walk.js';
 
@@ -197,7 +197,7 @@ function placeCall(call: FunctionCall, fn: ModelFunction, ctx: Context, source: 
 
 /** Arity, named arguments, modifiers, and the constant arguments' literals. */
 function checkSignature(call: FunctionCall, fn: ModelFunction, source: string): void {
-  const fail = (code: string, detail: string, at = call.span) => sqlErrorAt('plan', code, detail, source, at);
+  const fail = (code: SqlErrorCode, detail: string, at = call.span) => sqlErrorAt('plan', code, detail, source, at);
   if (call.distinct || call.orderBy !== null || call.filter !== null || call.over !== null || call.ignoreNulls !== null) {
     throw fail('model-call-modifier', `${fn.name} is a model function: DISTINCT, ORDER BY, FILTER, IGNORE NULLS and OVER do not apply to it`);
   }
@@ -222,7 +222,7 @@ function checkSignature(call: FunctionCall, fn: ModelFunction, source: string): 
  * then named ones (`name := value`) by name, for functions that take named arguments.
  */
 export function argSpecIndexes(call: FunctionCall, fn: ModelFunction, source: string): number[] {
-  const fail = (code: string, detail: string, at: Span) => sqlErrorAt('plan', code, detail, source, at);
+  const fail = (code: SqlErrorCode, detail: string, at: Span) => sqlErrorAt('plan', code, detail, source, at);
   const taken = new Set<number>();
   let named = false;
   const indexes = call.args.map((arg, i) => {

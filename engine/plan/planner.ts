@@ -13,7 +13,7 @@ import type {
   TableRef,
 } from '../sql/ast.js';
 import { readDuckDBMessage, tokenSpanAt } from '../sql/duckdb-message.js';
-import { sqlErrorAt, SqlError } from '../sql/sql-error.js';
+import { sqlErrorAt, SqlError, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
 import {
   columnRefs,
@@ -40,9 +40,11 @@ import type {
 import type { ColumnInfo, PlanCatalog } from './plan-catalog.js';
 import { normalizeSql, quoteIdentifier, quoteString } from './sql-text.js';
 import { TextEdits } from './text-edits.js';
+import { accepts, inputColumnOf } from './argument-types.js';
+import { LeafScope, type CteScope, type LeafScopeHost } from './leaf-scope.js';
+import { limitDecision } from './limit-pushdown.js';
+import { internalNames, stagedRows, tempPrefix, type StagedResults } from './staged-rows.js';
 
-/** Names the staged columns (and relations DuckDB gives no name) so they cannot clash with the user's. */
-export const tempPrefix = '__sqlinfer_';
 /**
  * Where staged tables go: an in-memory database attached for them, which (unlike temp tables) every
  * connection of the instance sees, so results can be appended from a second connection while the first
@@ -66,14 +68,7 @@ export async function planModelStatement(
   return planner.plan(inner, explain);
 }
 
-interface CteScope {
-  readonly query: Query;
-  /** The CTEs a reference from here can see, in order. */
-  readonly ctes: readonly CommonTableExpression[];
-  readonly target: CommonTableExpression;
-}
-
-class Planner {
+class Planner implements LeafScopeHost {
   private readonly out: TextEdits;
   /** Model calls replaced by typed NULLs: lets DuckDB describe relations before any model has run. */
   private readonly described: TextEdits;
@@ -198,7 +193,7 @@ class Planner {
     const where = core.where === null ? [] : conjuncts(core.where);
     const pushed: Expression[] = [];
     for (const c of where) if (await scope.pushable(c, leaf)) pushed.push(c);
-    const limit = await this.limitDecision(core, scope, leaf, sites[0]!.queries, pushed.length === where.length);
+    const limit = await limitDecision(core, scope, leaf, sites[0]!.queries, pushed.length === where.length, (span) => this.out.render(span));
     // The relation is read once, here: its rows, numbered, are what the model stages read and what the
     // output stage sees, so a second evaluation can never pair results with other rows.
     const virtual = await scope.virtualColumnsUsed(leaf, core);
@@ -258,7 +253,7 @@ class Planner {
             return;
           }
           const type = argTypes.get(arg.value.span.start)!;
-          const input = this.columnKind(first, position, i, type);
+          const input = inputColumnOf(first, position, i, type, this.source);
           const text = this.out.render(arg.value.span);
           // A row DuckDB would not evaluate the call on gets a NULL argument, and so no model run.
           const value = guard === null ? text : `CASE WHEN ${guard} THEN ${text} END`;
@@ -354,82 +349,6 @@ class Planner {
     return types;
   }
 
-  /**
-   * How argument `position` of the call (parameter `index`) is read: its kind and the type it is cast to
-   * (`sql`, replaced by the cast expression by the caller).
-   */
-  private columnKind(site: ModelCallSite, position: number, index: number, type: string): PlannedInputColumn {
-    const spec = site.fn.args[index]!;
-    const arg = site.call.args[position]!;
-    const where = `argument ${position + 1} (${spec.name}) of ${site.fn.name}`;
-    if (accepts(spec.kinds, 'tensor')) {
-      const tensor = tensorInput(type, spec.element ?? 'float32');
-      if (tensor === null) {
-        const hint = /\[\d*\]\s*\[\d*\]\s*$/.test(type) ? ' (a flat list is expected: flatten(...) it)' : '';
-        throw this.error('model-call-argument-type', `${where} must be ${kindsText(spec)}, found ${type}${hint}`, arg.value.span);
-      }
-      const problem = site.fn.checkArg?.(index, type);
-      if (problem !== undefined) throw this.error('model-call-argument-shape', problem, arg.value.span);
-      return tensor;
-    }
-    const found = kindOfType(type);
-    if (found === 'null') {
-      if (accepts(spec.kinds, 'float-list')) return { sql: 'FLOAT[]', kind: 'float-list' };
-      if (accepts(spec.kinds, 'blob')) return { sql: 'BLOB', kind: 'blob' };
-    } else if (found !== null && spec.kinds.includes(found)) {
-      if (found === 'float-list') return { sql: 'FLOAT[]', kind: 'float-list' };
-      if (found === 'blob') return { sql: 'BLOB', kind: 'blob' };
-      throw this.error('model-call-constant-argument', `${where} must be a constant, e.g. a quoted string or a number`, arg.span);
-    }
-    throw this.error('model-call-argument-type', `${where} must be ${kindsText(spec)}, found ${type}`, arg.value.span);
-  }
-
-  private async limitDecision(
-    core: SelectCore,
-    scope: LeafScope,
-    leaf: FromLeaf,
-    queries: readonly Query[],
-    allPushed: boolean,
-  ): Promise<LimitDecision> {
-    const query = queries.at(-1);
-    if (query === undefined || query.body !== core) {
-      return { rows: null, orderBy: null, reason: query?.limit ? 'LIMIT applies to a set operation' : 'no LIMIT' };
-    }
-    if (query.limit === null) return { rows: null, orderBy: null, reason: 'no LIMIT' };
-    const no = (reason: string): LimitDecision => ({ rows: null, orderBy: null, reason: `LIMIT not pushed: ${reason}` });
-    const limit = query.limit.limit === null ? null : constantValue(query.limit.limit);
-    const offset = query.limit.offset === null ? 0 : constantValue(query.limit.offset);
-    if (query.limit.percent || !isCount(limit) || !isCount(offset)) return no('LIMIT and OFFSET are not constant row counts');
-    if (scope.leaves.length !== 1) return no('the SELECT joins several relations');
-    if (core.distinct !== null) return no('DISTINCT');
-    if (core.groupBy !== null) return no('GROUP BY');
-    if (core.having !== null) return no('HAVING');
-    if (core.qualify !== null || core.windows.length > 0) return no('window clauses');
-    const aggregates = await this.catalog.aggregateFunctions();
-    for (const item of core.items) {
-      if (hasWindowCall(item)) return no('window functions');
-      if (hasAggregateCall(item, aggregates)) return no('aggregates');
-      if (hasSetReturningCall(item)) return no('UNNEST');
-    }
-    if (!allPushed) return no('a WHERE condition runs after the model');
-    if (limit === null) return { rows: null, orderBy: null, reason: 'no LIMIT' };
-    // An ORDER BY over the relation's own columns can go down with the LIMIT: the top rows are chosen
-    // before the model, and the output stage orders them again.
-    let orderBy: string | null = null;
-    if (query.orderBy !== null) {
-      for (const item of query.orderBy.items) {
-        const e = item.expression;
-        if (e === null || constantValue(e) !== undefined || hasAggregateCall(e, aggregates) || hasWindowCall(e) || !(await scope.pushable(e, leaf))) {
-          return no('ORDER BY needs the model output or the SELECT list');
-        }
-      }
-      orderBy = this.out.render({ start: query.orderBy.items[0]!.span.start, end: query.orderBy.items.at(-1)!.span.end });
-    }
-    const rows = limit + offset;
-    const what = offset > 0 ? `LIMIT ${limit} OFFSET ${offset} pushed as LIMIT ${rows}` : `LIMIT ${limit} pushed`;
-    return { rows, orderBy, reason: orderBy === null ? what : `${what} with ORDER BY ${orderBy}` };
-  }
-
   /** `WITH a AS (...), b AS (...) ` up to the CTE referenced, rendered with `edits`. */
   private withPrefix(scope: CteScope, edits: TextEdits): string {
     const withClause = scope.query.with!;
@@ -462,7 +381,7 @@ class Planner {
     return this.described.render(span);
   }
 
-  error(code: string, detail: string, at: Span, cause?: unknown): SqlError {
+  error(code: SqlErrorCode, detail: string, at: Span, cause?: unknown): SqlError {
     return sqlErrorAt('plan', code, detail, this.source, at, cause);
   }
 
@@ -483,269 +402,16 @@ class Planner {
   }
 }
 
-/** Name resolution within one SELECT block: which leaf a column, a call or a WHERE conjunct belongs to. */
-class LeafScope {
-  private readonly columns = new Map<FromLeaf, Promise<ReadonlySet<string> | null>>();
-  private readonly selectAliases: ReadonlySet<string>;
-
-  constructor(
-    private readonly planner: Planner,
-    core: SelectCore,
-    readonly leaves: readonly FromLeaf[],
-    private readonly queries: readonly Query[],
-  ) {
-    this.selectAliases = new Set(core.items.flatMap((i) => (i.alias === null ? [] : [i.alias.name.toLowerCase()])));
-  }
-
-  async leafOfCall(site: ModelCallSite): Promise<FromLeaf> {
-    const fail = (code: string, detail: string, at: Span = site.call.span) => this.planner.error(code, detail, at);
-    for (const arg of site.call.args) {
-      if (hasSubquery(arg.value)) throw fail('model-argument-subquery', `the arguments of ${site.fn.name} cannot contain a subquery`, arg.span);
-    }
-    let found: FromLeaf | undefined;
-    for (const ref of columnRefs(site.call)) {
-      const leaf = await this.leafOfColumn(ref);
-      if (leaf === undefined) {
-        throw fail(
-          'model-argument-column',
-          `${refText(ref)} is not a column of ${this.relationsText()}: the arguments of ${site.fn.name} must be columns of the FROM clause of its own SELECT, not of an outer query nor aliases of the SELECT list`,
-          ref.span,
-        );
-      }
-      if (found !== undefined && found !== leaf) {
-        throw fail('model-argument-relations', `the arguments of ${site.fn.name} read two relations (${found.alias ?? 'a subquery'} and ${leaf.alias ?? 'a subquery'}); a model call runs over one relation`);
-      }
-      found = leaf;
-    }
-    if (found === undefined) {
-      if (this.leaves.length !== 1) {
-        throw fail('model-argument-relations', `${site.fn.name} has no column arguments, so it cannot tell which of the joined relations it runs over`);
-      }
-      found = this.leaves[0]!;
-    }
-    if (found.lateral) throw fail('model-argument-lateral', `${site.fn.name} cannot run over a LATERAL relation`);
-    return found;
-  }
-
-  async leafOfColumn(ref: ColumnRef): Promise<FromLeaf | undefined> {
-    const parts = ref.parts.map((p) => p.name.toLowerCase());
-    if (parts.length >= 2) {
-      const byAlias = this.leaves.filter((l) => l.alias?.toLowerCase() === parts[0]);
-      if (byAlias.length === 1) return byAlias[0];
-      if (parts.length >= 3) {
-        const bySchema = this.leaves.filter(
-          (l) => l.alias?.toLowerCase() === parts[1] && l.node.kind === 'TableRef' && l.node.name.parts.at(-2)?.name.toLowerCase() === parts[0],
-        );
-        if (bySchema.length === 1) return bySchema[0];
-      }
-    }
-    const matches: FromLeaf[] = [];
-    for (const leaf of this.leaves) {
-      const columns = await this.columnsOf(leaf);
-      if (columns?.has(parts[0]!)) matches.push(leaf);
-    }
-    if (matches.length > 1) {
-      throw this.planner.error('ambiguous-column', `${refText(ref)} is a column of ${matches.map((m) => m.alias ?? 'a subquery').join(' and ')}: qualify it`, ref.span);
-    }
-    return matches[0];
-  }
-
-  /** A WHERE conjunct can run before the model, on this leaf alone, with the same outcome. */
-  async pushable(conjunct: Expression, leaf: FromLeaf): Promise<boolean> {
-    if (leaf.joinSensitive) return false;
-    return this.evaluableBefore([conjunct], leaf);
-  }
-
-  /**
-   * The expressions can be evaluated on the leaf's rows before the model, with the value the output
-   * stage would give them: they read only this leaf, and nothing in them differs between evaluations.
-   */
-  async evaluableBefore(expressions: readonly Expression[], leaf: FromLeaf): Promise<boolean> {
-    if (leaf.lateral) return false;
-    const aggregates = await this.planner.aggregates();
-    for (const e of expressions) {
-      if (hasModelCall(e, this.planner.registryView) || hasSubquery(e) || hasVolatileCall(e) || hasParameter(e)) return false;
-      if (hasAggregateCall(e, aggregates) || hasWindowCall(e) || hasSetReturningCall(e)) return false;
-      for (const ref of columnRefs(e)) {
-        if (ref.parts.length === 1 && this.selectAliases.has(ref.parts[0]!.name.toLowerCase())) return false;
-        try {
-          if ((await this.leafOfColumn(ref)) !== leaf) return false;
-        } catch {
-          return false;
-        }
-      }
-    }
-    return true;
-  }
-
-  /** The leaf's column names (lower case) as `SELECT *` gives them; empty when DuckDB cannot tell. */
-  async columnNamesOf(leaf: FromLeaf): Promise<ReadonlySet<string>> {
-    return (await this.columnsOf(leaf).catch(() => null)) ?? new Set();
-  }
-
-  /**
-   * Virtual columns of file scans (`filename`, `file_row_number`, `file_index`) that the block reads from
-   * this leaf: `SELECT *` leaves them out, so the staged rows take them explicitly.
-   */
-  async virtualColumnsUsed(leaf: FromLeaf, core: SelectCore): Promise<string[]> {
-    if (leaf.node.kind !== 'FileRef' && leaf.node.kind !== 'TableFunctionRef') return [];
-    const star = await this.columnNamesOf(leaf);
-    const wanted = new Set(
-      columnRefs(core)
-        .map((ref) => ref.parts.at(-1)!.name.toLowerCase())
-        .filter((name) => virtualColumns.has(name) && !star.has(name)),
-    );
-    const found: string[] = [];
-    for (const name of wanted) {
-      try {
-        await this.planner.describe(`SELECT ${quoteIdentifier(name)} FROM ${this.planner.renderDescribed(leaf.node.span)}`);
-        found.push(name);
-      } catch {
-        // Not a column this relation has: the output stage's binding will say so.
-      }
-    }
-    return found;
-  }
-
-  cteOf(leaf: FromLeaf): CteScope | null {
-    if (leaf.node.kind !== 'TableRef' || leaf.node.name.parts.length !== 1) return null;
-    return this.cteNamed((leaf.node as TableRef).name.parts[0]!.name.toLowerCase());
-  }
-
-  private cteNamed(name: string): CteScope | null {
-    for (let i = this.queries.length - 1; i >= 0; i--) {
-      const query = this.queries[i]!;
-      if (query.with === null) continue;
-      const all = query.with.ctes;
-      // Inside a CTE's own definition only the CTEs before it are visible (itself too when RECURSIVE).
-      const inside = all.findIndex((c) => c.query === this.queries[i + 1]);
-      const visible = inside < 0 ? all : all.slice(0, query.with.recursive ? inside + 1 : inside);
-      const at = visible.findIndex((c) => c.name.name.toLowerCase() === name);
-      if (at >= 0) return { query, ctes: visible.slice(0, at + 1), target: visible[at]! };
-    }
-    return null;
-  }
-
-  private columnsOf(leaf: FromLeaf): Promise<ReadonlySet<string> | null> {
-    let columns = this.columns.get(leaf);
-    if (columns === undefined) {
-      columns = this.describeLeaf(leaf);
-      this.columns.set(leaf, columns);
-    }
-    return columns;
-  }
-
-  private async describeLeaf(leaf: FromLeaf): Promise<ReadonlySet<string> | null> {
-    if (leaf.lateral) return null;
-    const cte = this.cteOf(leaf);
-    const prefix = cte === null ? '' : this.planner.withPrefixDescribed(cte);
-    try {
-      const columns = await this.planner.describe(`${prefix}SELECT * FROM ${this.planner.renderDescribed(leaf.node.span)}`);
-      return new Set(columns.map((c) => c.name.toLowerCase()));
-    } catch (error) {
-      throw this.planner.error('relation-invalid', readDuckDBMessage(error).detail, leaf.node.span, error);
-    }
-  }
-
-  private relationsText(): string {
-    const names = this.leaves.map((l) => l.alias ?? 'a subquery');
-    return names.length === 1 ? names[0]! : names.join(', ');
-  }
-}
-
 /** The leaf's text under the name DuckDB gives it (an alias after a TABLESAMPLE clause would not parse). */
 function aliased(leaf: FromLeaf, text: string, qAlias: string): string {
   if (leaf.explicitAlias) return text;
   return 'sample' in leaf.node && leaf.node.sample !== null ? `(SELECT * FROM ${text}) AS ${qAlias}` : `${text} AS ${qAlias}`;
 }
 
-const virtualColumns = new Set(['filename', 'file_row_number', 'file_index']);
-
 const guardTests = { true: 'TRUE', 'not-true': 'NOT TRUE', null: 'NULL', 'not-false': 'NOT FALSE' } as const;
-
-/**
- * The names sqlinfer adds to a relation's rows: its row key and the model results. Their prefix is one
- * that none of the relation's own columns starts with, so they can never be taken for the user's.
- */
-interface InternalNames {
-  readonly key: string;
-  result(n: number): string;
-  alias(name: string): string;
-}
-
-function internalNames(columns: ReadonlySet<string>): InternalNames {
-  let prefix = tempPrefix;
-  for (let n = 1; [...columns].some((c) => c.startsWith(prefix)); n++) prefix = `${tempPrefix}${n}_`;
-  return { key: `${prefix}key`, result: (n) => `${prefix}m${n}`, alias: (name) => `${prefix}${name}` };
-}
-
-/** A level's results table and its columns, in the order the levels ran. */
-interface StagedResults {
-  readonly table: string;
-  readonly columns: readonly string[];
-}
-
-/**
- * The staged rows of a relation with the results of the levels so far. Results are written in the order
- * the model stage read the rows, so they line up with them; each value is still checked against its
- * row's key, so a result can never be shown on another row.
- */
-function stagedRows(stageTable: string, results: readonly StagedResults[], names: InternalNames): string {
-  if (results.length === 0) return stageTable;
-  const rows = names.alias('s');
-  const columns = results.flatMap((r, i) => {
-    const t = names.alias(`t${i + 1}`);
-    return r.columns.map(
-      (c) => `CASE WHEN ${t}.${names.key} = ${rows}.${names.key} THEN ${t}.${c} ELSE error('sqlinfer: a model result is not on its row') END AS ${c}`,
-    );
-  });
-  const joins = results.map((r, i) => ` POSITIONAL JOIN ${r.table} AS ${names.alias(`t${i + 1}`)}`).join('');
-  return `(SELECT ${rows}.*, ${columns.join(', ')} FROM ${stageTable} AS ${rows}${joins})`;
-}
 
 function within(inner: Span, outer: Span): boolean {
   return outer.start <= inner.start && inner.end <= outer.end;
 }
 
-function refText(ref: ColumnRef): string {
-  return ref.parts.map((p) => p.name).join('.');
-}
 
-function isCount(value: unknown): value is number {
-  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
-}
-
-function accepts(kinds: readonly ArgKind[], kind: ArgKind): boolean {
-  return kinds.includes(kind);
-}
-
-const numericScalar = /^(FLOAT|DOUBLE|REAL|DECIMAL(\(\d+,\s*\d+\))?|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|BOOLEAN)$/;
-
-/**
- * A `tensor` argument of DuckDB type `type`, converted to `element`: a flat list or array of numbers or
- * booleans is cast to a list of the element's type, a number or boolean to the element's type (read as a
- * one-value row); null for any other type.
- */
-function tensorInput(type: string, element: ElementType): PlannedInputColumn | null {
-  const t = type.trim().toUpperCase();
-  const sqlElement = ELEMENT_SQL_TYPES[element];
-  const list = /^(.*)\[\d*\]$/.exec(t);
-  if (t === 'NULL' || (list !== null && numericScalar.test(list[1]!))) {
-    return element === 'float32' ? { sql: 'FLOAT[]', kind: 'float-list' } : { sql: `${sqlElement}[]`, kind: 'tensor-list', element, scalar: false };
-  }
-  if (numericScalar.test(t)) return { sql: sqlElement, kind: 'tensor-list', element, scalar: true };
-  return null;
-}
-
-/** The family of a DuckDB type, as model functions see it; null for any other type. */
-export function kindOfType(type: string): ArgKind | 'null' | null {
-  const t = type.trim().toUpperCase().replace(/^"|"$/g, '');
-  if (t === 'NULL') return 'null';
-  if (/^(FLOAT|DOUBLE|REAL|DECIMAL(\(\d+,\s*\d+\))?|TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)\[\d*\]$/.test(t)) {
-    return 'float-list';
-  }
-  if (t === 'BLOB') return 'blob';
-  if (t === 'VARCHAR') return 'varchar';
-  if (/^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/.test(t)) return 'integer';
-  return null;
-}

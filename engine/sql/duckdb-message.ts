@@ -1,12 +1,13 @@
 // DuckDB's error messages, read in one place: their class (`Binder Error: ...`), the `LINE n: <context>`
 // block with a caret under the place DuckDB means, and that place found again in the SQL it was given.
+import type { SqlErrorCode } from './sql-error.js';
 import type { Span } from './span.js';
 
 const lineBlock = /\n*LINE (\d+): ([^\n]*)\n( *)\^[^\n]*/;
 
 export interface DuckDBMessage {
   /** `duckdb-binder` for a `Binder Error: ...`, `interrupted` for an interrupt, else `duckdb-error`. */
-  readonly code: string;
+  readonly code: SqlErrorCode;
   /** The message without its LINE block (which quotes SQL the user may never have seen). */
   readonly detail: string;
   /** The first part of `detail`: without the list of candidate functions DuckDB adds to some. */
@@ -35,7 +36,7 @@ export function tokenSpanAt(source: string, offset: number): Span {
   return { start: offset, end };
 }
 
-function errorCode(message: string): string {
+function errorCode(message: string): SqlErrorCode {
   const kind = /^([A-Za-z ]+?) Error:/.exec(message)?.[1];
   if (kind === undefined) return 'duckdb-error';
   if (kind.toLowerCase() === 'interrupt') return 'interrupted';

@@ -2,7 +2,7 @@
 // parser and the statement splitter use, and turns unterminated strings or comments into SqlErrors.
 import type { IToken, TokenType } from 'chevrotain';
 import { chevrotain } from './chevrotain.js';
-import { SqlError, sqlErrorAt } from './sql-error.js';
+import { SqlError, sqlErrorAt, type SqlErrorCode } from './sql-error.js';
 import * as T from './tokens.js';
 
 export type TokenKind =
@@ -74,7 +74,7 @@ const kinds = new Map<TokenType, TokenKind>([
   [T.Colon, ':'],
 ]);
 
-const unterminated = new Map<TokenType, { code: string; detail: string }>([
+const unterminated = new Map<TokenType, { code: SqlErrorCode; detail: string }>([
   [T.UnterminatedString, { code: 'unterminated-string', detail: 'unterminated string literal' }],
   [T.UnterminatedEscapeString, { code: 'unterminated-string', detail: 'unterminated string literal' }],
   [T.UnterminatedDollarString, { code: 'unterminated-string', detail: 'unterminated dollar-quoted string' }],

@@ -4,10 +4,62 @@ import { lineBoundsAt, lineColumnAt, shiftSpan, type Span } from './span.js';
 
 export type SqlErrorPhase = 'lex' | 'parse' | 'plan' | 'execute';
 
+/**
+ * Every code an error can have: stable, so tests and tools can rely on them. DuckDB's own errors keep
+ * their class (`Binder Error` -> `duckdb-binder`).
+ */
+export type SqlErrorCode =
+  | `duckdb-${string}`
+  | 'interrupted'
+  | 'engine-closed'
+  | 'open-database'
+  // lexing and parsing
+  | 'unexpected-character'
+  | 'unexpected-token'
+  | 'unexpected-end'
+  | 'unterminated-comment'
+  | 'unterminated-identifier'
+  | 'unterminated-string'
+  | 'model-statement-syntax'
+  // settings
+  | 'invalid-setting'
+  | 'unknown-setting'
+  // where a model call may go, and its arguments
+  | 'nested-explain'
+  | 'model-call-placement'
+  | 'model-call-without-from'
+  | 'model-call-recursive'
+  | 'model-call-modifier'
+  | 'model-call-syntax'
+  | 'model-call-arity'
+  | 'model-call-named-argument'
+  | 'model-call-constant-argument'
+  | 'model-call-argument-type'
+  | 'model-call-argument-value'
+  | 'model-call-argument-shape'
+  | 'model-argument-aggregate'
+  | 'model-argument-column'
+  | 'model-argument-invalid'
+  | 'model-argument-lateral'
+  | 'model-argument-relations'
+  | 'model-argument-subquery'
+  | 'ambiguous-column'
+  | 'relation-invalid'
+  // models
+  | 'model-not-found'
+  | 'model-builtin'
+  | 'model-name-taken'
+  | 'model-invalid'
+  | 'model-unavailable'
+  | 'models-unavailable'
+  // running a model
+  | 'model-error'
+  | 'model-row-error'
+  | 'model-result-shape';
+
 export interface SqlErrorOptions {
   readonly phase: SqlErrorPhase;
-  /** Stable kebab-case identifier, e.g. 'unexpected-token', 'unterminated-string'. */
-  readonly code: string;
+  readonly code: SqlErrorCode;
   /** The short human message, without position: "expected FROM, found 'FORM'". */
   readonly detail: string;
   readonly span?: Span;
@@ -25,7 +77,7 @@ const phaseTitles: Record<SqlErrorPhase, string> = {
 
 export class SqlError extends Error {
   readonly phase: SqlErrorPhase;
-  readonly code: string;
+  readonly code: SqlErrorCode;
   readonly detail: string;
   readonly span: Span | undefined;
   readonly source: string | undefined;
@@ -71,7 +123,7 @@ export class SqlError extends Error {
 /** A positioned error, e.g. `sqlErrorAt('parse', 'unexpected-token', "expected FROM, found 'FORM'", source, span)`. */
 export function sqlErrorAt(
   phase: SqlErrorPhase,
-  code: string,
+  code: SqlErrorCode,
   detail: string,
   source: string,
   at: Span,
