@@ -11,7 +11,7 @@ import { planModelStatement, stagingCatalog } from '../plan/planner.js';
 import type { Statement } from '../sql/ast.js';
 import { parseStatement } from '../sql/parser.js';
 import { reclaimNativeMemory } from './native-memory.js';
-import { atomicOutput, type AtomicOutput } from './atomic-output.js';
+import { copyOutput, type AtomicOutput } from './copy-output.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
 import { duckdbError } from './duckdb-error.js';
 import { duckdbCatalog } from './model-catalog.js';
@@ -84,7 +84,7 @@ export async function stageModelStatement(
     // The stages' last chunks are garbage now; left for V8 to find, their native memory slowed DuckDB's
     // next scan of wide rows by half or more (measured here).
     reclaimNativeMemory();
-    const output = plan.copyTarget === null ? null : atomicOutput(plan.copyTarget);
+    const output = plan.copyTarget === null ? null : await copyOutput(plan.copyTarget, plan.copyOptions);
     cleanup.output = output;
     const sql = plan.output(output?.tempPath);
     if (plan.explain === 'analyze') return await analyze(ctx, plan, sql, stats, cleanup);

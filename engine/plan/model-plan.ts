@@ -61,6 +61,12 @@ export interface RelationStage {
   readonly levels: readonly ModelLevel[];
 }
 
+/** One option of a COPY, as written: `PARTITION_BY (a, b)` is `{ name: 'PARTITION_BY', value: '(a, b)' }`. */
+export interface CopyOptionText {
+  readonly name: string;
+  readonly value: string | null;
+}
+
 export interface ModelPlan {
   readonly source: string;
   readonly explain: 'plan' | 'analyze' | null;
@@ -73,6 +79,8 @@ export interface ModelPlan {
   readonly callNames: ReadonlyMap<string, string>;
   /** The file a `COPY (query) TO 'file'` writes, as written. */
   readonly copyTarget: string | null;
+  /** That COPY's options as written (name, and value as source text), which decide where DuckDB writes. */
+  readonly copyOptions: readonly CopyOptionText[];
   /** The output statement; for a COPY, written to `copyPath` instead of the target when given. */
   output(copyPath?: string): string;
 }

@@ -131,6 +131,10 @@ class Planner {
       tempTables: this.tempTables,
       callNames: new Map(this.stages.flatMap((st) => st.levels.flatMap((l) => l.calls.map((c) => [c.column, c.text] as const)))),
       copyTarget,
+      copyOptions:
+        statement.kind === 'CopyStatement'
+          ? (statement.options?.options ?? []).map((o) => ({ name: o.name.name, value: o.value === null ? null : this.source.slice(o.value.span.start, o.value.span.end) }))
+          : [],
       output: (path?: string) => {
         copyPath = path ?? null;
         try {
