@@ -1,12 +1,12 @@
 // Where DuckDB writes a COPY's output. A single local file appears only complete: DuckDB writes it into a
 // fresh hidden folder beside the target, under the target's own name (so DuckDB infers the same format and
 // compression from it), and it is renamed over the target when the statement succeeds, removed when it
-// fails. No `*.parquet` glob matches it there: the folder's name ends in random hex, and `*` does not cross
-// a `/`. DuckDB 1.5 does the same for an existing file (`tmp_<name>` renamed over it), so the result is
-// DuckDB's: a new file, and a symlinked target becomes a file. Every other output (a folder of partitions
-// or per-thread files, an existing folder, a remote or special file, a format from an extension) is
-// written by DuckDB in place with the user's options: DuckDB's own semantics and errors, nothing removed
-// by sqlinfer.
+// fails. No `*.parquet` glob of the target's folder matches it there (DuckDB's globs match dotfiles): the
+// folder's name ends in random hex, and `*` does not cross a `/`. DuckDB 1.5 itself writes an existing
+// target as `tmp_<name>` renamed over it, so the result is DuckDB's: a new file, a symlink at the target
+// replaced by a file. Every other output (a folder of partitions or per-thread files, an existing folder,
+// a remote or special file, a format from an extension) is written by DuckDB in place with the user's
+// options: DuckDB's own semantics and errors, nothing removed by sqlinfer.
 import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
