@@ -10,6 +10,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { copyOutput, hostId, writesOneLocalFile } from '../engine/exec/copy-output.js';
 import { removeStaleTempFiles, tempFolderName } from '../engine/exec/stale-temp-files.js';
 import type { CopyOptionText } from '../engine/plan/model-plan.js';
+import { SqlError } from '../engine/sql/sql-error.js';
 import { tempDir } from './helpers/cli.js';
 
 const opts = (...pairs: [string, string | null][]): CopyOptionText[] => pairs.map(([name, value]) => ({ name, value }));
@@ -154,4 +155,22 @@ test("stale cleanup removes only sqlinfer's own folders, of dead processes of th
   assert.deepEqual(readdirSync(dir).sort(), kept.sort());
   assert.equal(readFileSync(join(dir, 'elsewhere', 'out.parquet'), 'utf8'), 'precious');
   assert.ok(existsSync(join(dir, withNotes, 'notes.txt')));
+});
+
+test('a commit that cannot rename names the target, not the hidden path, and removes nothing of the user', async () => {
+  const dir = tempDir('sqlinfer-copy-race-');
+  const target = join(dir, 'out.csv');
+  const output = await copyOutput(target, []);
+  writeFileSync(output!.tempPath, 'new\n');
+  // A folder appears at the target while the statement runs.
+  mkdirSync(target);
+  writeFileSync(join(target, 'keep.txt'), 'mine');
+  await assert.rejects(output!.commit(), (error: unknown) => {
+    assert.ok(error instanceof SqlError);
+    assert.match(error.message, new RegExp(`could not put the written file in place at "${target}" \\(EISDIR\\)`));
+    assert.doesNotMatch(error.message, /\.sqlinfer-/);
+    return true;
+  });
+  assert.deepEqual(readdirSync(dir), ['out.csv']);
+  assert.equal(readFileSync(join(target, 'keep.txt'), 'utf8'), 'mine');
 });

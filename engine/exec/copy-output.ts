@@ -12,6 +12,7 @@ import { lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { CopyOptionText } from '../plan/model-plan.js';
+import { SqlError } from '../sql/sql-error.js';
 import { removeStaleTempFiles, tempFolderName } from './stale-temp-files.js';
 
 export interface AtomicOutput {
@@ -87,6 +88,10 @@ export async function copyOutput(target: string, options: readonly CopyOptionTex
     async commit() {
       try {
         if ((await lstat(tempPath).catch(() => null)) !== null) await rename(tempPath, absolute);
+      } catch (error) {
+        // Named for the user's target: the hidden path means nothing to them, and is gone.
+        const code = (error as NodeJS.ErrnoException).code ?? String(error);
+        throw new SqlError({ phase: 'execute', code: 'copy-output', detail: `could not put the written file in place at "${target}" (${code})`, cause: error });
       } finally {
         await rm(tempDir, { recursive: true, force: true });
       }
