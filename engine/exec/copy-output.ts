@@ -71,12 +71,13 @@ export function writesOneLocalFile(target: string, options: readonly CopyOptionT
 export async function copyOutput(target: string, options: readonly CopyOptionText[]): Promise<AtomicOutput | null> {
   if (!writesOneLocalFile(target, options)) return null;
   const absolute = resolve(target);
-  const link = await lstat(absolute).catch(() => null);
+  const entry = await lstat(absolute).catch(() => null);
   const existing = await stat(absolute).catch(() => null);
-  if (link !== null && (existing === null || !existing.isFile())) return null;
+  if (entry !== null && (existing === null || !existing.isFile())) return null;
   const dir = dirname(absolute);
   const name = basename(absolute);
-  const tempDir = join(dir, tempFolderName(name, hostId(), process.pid, randomBytes(4).toString('hex')));
+  const host = hostId();
+  const tempDir = join(dir, tempFolderName(name, host, process.pid, randomBytes(4).toString('hex')));
   try {
     await mkdir(tempDir);
   } catch {
@@ -96,11 +97,11 @@ export async function copyOutput(target: string, options: readonly CopyOptionTex
         await rm(tempDir, { recursive: true, force: true });
       }
       // What killed writers of this target left behind goes with the first write that ends.
-      await removeStaleTempFiles(dir, name, hostId());
+      await removeStaleTempFiles(dir, name, host);
     },
     async discard() {
       await rm(tempDir, { recursive: true, force: true });
-      await removeStaleTempFiles(dir, name, hostId());
+      await removeStaleTempFiles(dir, name, host);
     },
   };
 }
