@@ -1,7 +1,7 @@
 // COPY over an existing file replaces it only on success: a failed statement, or one cancelled in its model
 // stage or while DuckDB writes its output, leaves the old file byte for byte and no temporary file behind.
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { createEngine, type Engine } from '../engine/engine.js';
@@ -69,9 +69,11 @@ test('a COPY cancelled in its model stage leaves the old file untouched', async 
 
 test('a COPY cancelled while DuckDB writes its (long) output leaves the old file untouched', async () => {
   const controller = new AbortController();
-  // The output stage repeats each staged row many times: stop it once its temporary file has appeared.
+  // The output stage repeats each staged row many times: stop it once its temporary file has appeared
+  // in its hidden folder.
   const poll = setInterval(() => {
-    if (readdirSync(outDir).some((name) => name.includes('.sqlinfer-'))) controller.abort();
+    const folder = readdirSync(outDir).find((name) => name.includes('.sqlinfer-'));
+    if (folder !== undefined && existsSync(join(outDir, folder, 'result.parquet'))) controller.abort();
   }, 10);
   try {
     const query = `SELECT i.filename, image_to_tensor(i.content, 4) AS t, r.range AS k FROM images AS i, range(20000000) AS r`;

@@ -1,10 +1,10 @@
 // The real sqlinfer interrupted while a COPY writes its output. Ctrl-C (SIGINT): the command exits with
 // status 130, the existing target is untouched and the temporary file removed. SIGKILL cannot clean up:
-// the hidden temporary file stays (the target is still untouched), and the next COPY to that target
+// the hidden temporary folder stays (the target is still untouched), and the next COPY to that target
 // removes it once its writer is gone.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { writeSampleImages } from '../udfs/images/sample-images.js';
@@ -23,14 +23,14 @@ before(async () => {
 
 const temporaries = () => readdirSync(dir).filter((name) => name.includes('.sqlinfer-'));
 
-/** Starts the long COPY; once its temporary file exists, sends `signal`; resolves with the exit code and signal. */
+/** Starts the long COPY; once its temporary file exists (in its hidden folder), sends `signal`; resolves with the exit code and signal. */
 function interruptCopy(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, '-c', longCopy], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const poll = setInterval(() => {
-      if (temporaries().length > 0) {
+      if (temporaries().some((folder) => existsSync(join(dir, folder, 'result.parquet')))) {
         clearInterval(poll);
         child.kill(signal);
       }

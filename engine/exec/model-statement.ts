@@ -13,7 +13,7 @@ import type { ModelRegistryView } from '../plan/model-calls.js';
 import { planModelStatement, type StagingCatalog } from '../plan/planner.js';
 import type { Statement } from '../sql/ast.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
-import { atomicOutput, type AtomicOutput } from './atomic-output.js';
+import { copyOutput, type AtomicOutput } from './copy-output.js';
 import { runDuckDBStatement, type DuckDBStatementRun } from './duckdb-statement.js';
 import { duckdbError } from './duckdb-error.js';
 import { executeThen } from './execute-then.js';
@@ -130,7 +130,7 @@ class ModelStatement {
 
   /** The output stage, streamed to the caller. */
   async output(): Promise<ModelExecution> {
-    this.copy = this.plan.output.target === null ? null : atomicOutput(this.plan.output.target);
+    this.copy = this.plan.output.target === null ? null : await copyOutput(this.plan.output.target, this.plan.copyOptions);
     const sql = renderOutput(this.plan, this.copy?.tempPath);
     let run: DuckDBStatementRun;
     try {
@@ -151,7 +151,7 @@ class ModelStatement {
 
   /** EXPLAIN ANALYZE: runs the output stage too, then reports every stage with its rows and time. */
   async analyze(): Promise<ModelExecution> {
-    this.copy = this.plan.output.target === null ? null : atomicOutput(this.plan.output.target);
+    this.copy = this.plan.output.target === null ? null : await copyOutput(this.plan.output.target, this.plan.copyOptions);
     const started = performance.now();
     let rows = 0;
     try {

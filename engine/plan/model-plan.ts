@@ -68,6 +68,12 @@ export interface RelationStage {
   readonly levels: readonly ModelLevel[];
 }
 
+/** One option of a COPY, as written: `PARTITION_BY (a, b)` is `{ name: 'PARTITION_BY', value: '(a, b)' }`. */
+export interface CopyOptionText {
+  readonly name: string;
+  readonly value: string | null;
+}
+
 export interface ModelPlan {
   readonly source: string;
   readonly explain: 'plan' | 'analyze' | null;
@@ -83,6 +89,8 @@ export interface ModelPlan {
    * another path: see renderOutput().
    */
   readonly output: { readonly before: string; readonly target: string | null; readonly after: string };
+  /** A COPY's options as written (name, and value as source text), which decide where DuckDB writes. */
+  readonly copyOptions: readonly CopyOptionText[];
 }
 
 /** The output statement's SQL; a COPY writes to `copyPath` instead of its target when given. */

@@ -126,6 +126,10 @@ class Planner implements LeafScopeHost {
       tempTables: this.tempTables,
       callNames: new Map(this.stages.flatMap((st) => st.levels.flatMap((l) => l.calls.map((c) => [c.column, c.text] as const)))),
       output,
+      copyOptions:
+        statement.kind === 'CopyStatement'
+          ? (statement.options?.options ?? []).map((o) => ({ name: o.name.name, value: o.value === null ? null : this.source.slice(o.value.span.start, o.value.span.end) }))
+          : [],
     };
   }
 

@@ -13,6 +13,7 @@ export type SqlErrorCode =
   | 'interrupted'
   | 'engine-closed'
   | 'open-database'
+  | 'copy-output'
   // lexing and parsing
   | 'unexpected-character'
   | 'unexpected-token'
