@@ -44,6 +44,9 @@ test('a stored model whose row is broken is reported at open and can be dropped'
   const { db } = await databaseWithTwoModels();
   const broken = await runCli([db, '-c', `UPDATE sqlinfer_models SET spec = '{not json' WHERE name = 'a'`]);
   assert.equal(broken.code, 0, broken.stderr);
+  const replace = await runCli([db, '-c', `CREATE MODEL a FROM 'a.onnx'`]);
+  assert.equal(replace.code, 1);
+  assert.match(replace.stderr, /a model named a is stored but cannot be loaded \(.*JSON.*\): use CREATE OR REPLACE MODEL, or DROP MODEL a first/);
   const run = await runCli([db, '--format', 'csv', '--model-threads', '1', '-c', 'SELECT b([1, 2, 3]) AS b FROM range(1)', '-c', 'DROP MODEL a']);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stdout, bOutput);

@@ -206,6 +206,10 @@ export class ModelCatalog {
       }
       if (s.ifNotExists) return;
       if (!s.orReplace) throw at(s.nameSpan, 'model-name-taken', `a model named ${s.name} already exists: use CREATE OR REPLACE MODEL, or DROP MODEL ${s.name} first`);
+    } else if (this.unusable.has(s.name) && !s.orReplace) {
+      // Its row is still the user's: replacing it takes OR REPLACE, as for any model.
+      const reason = this.unusable.get(s.name)!.reason;
+      throw at(s.nameSpan, 'model-name-taken', `a model named ${s.name} is stored but cannot be loaded (${reason}): use CREATE OR REPLACE MODEL, or DROP MODEL ${s.name} first`);
     } else if (await this.isDuckDBFunction(s.name)) {
       throw at(s.nameSpan, 'model-name-taken', `${s.name} is a DuckDB function: choose another name for the model`);
     }
