@@ -4,6 +4,8 @@
 // is filled from the table when the engine starts. With a database file, a relative path means relative to
 // the file's folder, when the model is created and in every later session, whatever the current folder:
 // the database and its models move together. In memory, it is relative to the current folder.
+// The table is the truth: a stored model that cannot be loaded, a table of that name that is not ours, or
+// the table dropped under the session are told to the user, never passed over in silence.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import type { ConstantValue, ModelFunction } from '../../udfs/model-function.js';
@@ -32,42 +34,67 @@ export interface ModelCatalogUdfs {
 
 const TABLE = 'sqlinfer_models';
 
-/** A stored model whose function could not be made (a model file changed in a way its layout rejects). */
-interface Unusable {
+/** The columns the catalog reads and writes (all VARCHAR); the table may have more. */
+const COLUMNS = ['name', 'path', 'format', 'options', 'spec'] as const;
+
+const CREATE_TABLE_COLUMNS =
+  'name VARCHAR PRIMARY KEY, path VARCHAR NOT NULL, format VARCHAR NOT NULL, options VARCHAR NOT NULL, spec VARCHAR NOT NULL, created_at TIMESTAMP DEFAULT current_timestamp';
+
+/** A stored model that could not be loaded when the database opened, and why. */
+export interface StoredModelProblem {
   readonly name: string;
   readonly reason: string;
 }
 
+/** The table's state: not there, sqlinfer's, or another table of that name (described by its columns). */
+type TableState = { readonly kind: 'absent' } | { readonly kind: 'ours' } | { readonly kind: 'foreign'; readonly columns: string };
+
+/** Where notices go when the caller gives no other place: stderr, as the shell prints its notices. */
+function toStderr(notice: string): void {
+  process.stderr.write(`${notice}\n`);
+}
+
 export class ModelCatalog {
   private readonly models = new Map<string, UserModel>();
-  private readonly unusable: Unusable[] = [];
+  /** Stored models that are not registered (their row could not make a function); DROP MODEL still removes them. */
+  private readonly unusable = new Map<string, StoredModelProblem>();
+  private readonly loadProblems: StoredModelProblem[] = [];
+  /** Whether the table held models during this session: if it disappears, the user must hear of it. */
+  private tableSeen = false;
 
   private constructor(
     private readonly connection: DuckDBConnection,
     private readonly udfs: ModelCatalogUdfs,
     /** The folder relative paths are stored against: the database file's, or null in memory. */
     private readonly base: string | null,
+    /** The database the table lives in (the one current when the catalog opened). */
+    private readonly databaseName: string,
     private readonly table: string,
   ) {}
 
-  /** Registers the models stored in the database (without reading their files: that waits for a call). */
-  static async open(connection: DuckDBConnection, udfs: ModelCatalogUdfs, database: string): Promise<ModelCatalog> {
+  /**
+   * Registers the models stored in the database (their files are checked, not read: that waits for a
+   * call). A model that cannot be loaded, or a table of that name that is not sqlinfer's, is reported
+   * through `notify` (default stderr), and the database opens all the same.
+   */
+  static async open(connection: DuckDBConnection, udfs: ModelCatalogUdfs, database: string, notify: (notice: string) => void = toStderr): Promise<ModelCatalog> {
     const reader = await connection.runAndReadAll('SELECT current_database()');
-    const catalogName = String(reader.getRows()[0]?.[0] ?? 'memory');
-    const table = `"${catalogName.replace(/"/g, '""')}".main.${TABLE}`;
+    const databaseName = String(reader.getRows()[0]?.[0] ?? 'memory');
+    const table = `"${databaseName.replace(/"/g, '""')}".main.${TABLE}`;
     const inMemory = database === ':memory:' || database === '';
-    const catalog = new ModelCatalog(connection, udfs, inMemory ? null : dirname(resolve(database)), table);
-    await catalog.load();
+    const catalog = new ModelCatalog(connection, udfs, inMemory ? null : dirname(resolve(database)), databaseName, table);
+    for (const notice of await catalog.load()) notify(notice);
     return catalog;
   }
 
-  /** Names and reasons of stored models that could not be registered. */
-  get problems(): readonly Unusable[] {
-    return this.unusable;
+  /** Names and reasons of the stored models that could not be loaded when the database opened. */
+  get problems(): readonly StoredModelProblem[] {
+    return this.loadProblems;
   }
 
   async execute(source: string, signal: AbortSignal | undefined): Promise<DuckDBStatementRun> {
     const statement = parseModelStatement(source);
+    await this.checkTableKept(source);
     switch (statement.kind) {
       case 'CreateModel':
         await this.create(source, statement);
@@ -82,19 +109,84 @@ export class ModelCatalog {
     }
   }
 
-  private async load(): Promise<void> {
-    const exists = await this.connection.runAndReadAll(
-      `SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'main' AND table_name = '${TABLE}'`,
-    );
-    if (Number(exists.getRows()[0]?.[0] ?? 0) === 0) return;
+  /** Registers the stored models; returns what the user must be told. */
+  private async load(): Promise<string[]> {
+    const state = await this.tableState();
+    if (state.kind === 'absent') return [];
+    if (state.kind === 'foreign') return [`${foreignTableText(state.columns)}: no model of this database is loaded`];
+    this.tableSeen = true;
+    const notices: string[] = [];
     const reader = await this.connection.runAndReadAll(`SELECT name, path, spec FROM ${this.table} ORDER BY name`);
     for (const [name, path, spec] of reader.getRows()) {
+      const stored = String(name);
       try {
-        const stored = JSON.parse(String(spec)) as UserModelSpec;
-        this.add({ ...stored, name: String(name), path: this.resolveStored(String(path)) });
+        const parsed = JSON.parse(String(spec)) as UserModelSpec;
+        const model = this.add({ ...parsed, name: stored, path: this.resolveStored(String(path)) });
+        try {
+          await model.checkFiles();
+        } catch (error) {
+          // Kept registered: the file may come back, and DROP MODEL works on it.
+          this.loadProblems.push({ name: stored, reason: (error as Error).message });
+          notices.push(`model ${stored} cannot be loaded: ${(error as Error).message}; its calls fail until the file is back (DROP MODEL ${stored} removes it)`);
+        }
       } catch (error) {
-        this.unusable.push({ name: String(name), reason: (error as Error).message });
+        const problem = { name: stored, reason: (error as Error).message };
+        this.unusable.set(stored.toLowerCase(), problem);
+        this.loadProblems.push(problem);
+        notices.push(`model ${stored} cannot be loaded and is not registered: ${problem.reason} (CREATE OR REPLACE MODEL ${stored} re-creates it, DROP MODEL ${stored} removes it)`);
       }
+    }
+    return notices;
+  }
+
+  private async tableState(): Promise<TableState> {
+    const reader = await this.connection.runAndReadAll(
+      `SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = $1 AND schema_name = 'main' AND table_name = '${TABLE}' ORDER BY column_index`,
+      [this.databaseName],
+    );
+    const columns = reader.getRows().map(([name, type]) => ({ name: String(name), type: String(type) }));
+    if (columns.length === 0) return { kind: 'absent' };
+    const ours = COLUMNS.every((c) => columns.some((column) => column.name === c && column.type === 'VARCHAR'));
+    return ours ? { kind: 'ours' } : { kind: 'foreign', columns: columns.map((c) => `${c.name} ${c.type}`).join(', ') };
+  }
+
+  /**
+   * DROP TABLE sqlinfer_models removes every model from the database: the next model statement says so
+   * (once), naming the models and their files, and the session unregisters them, as the next one would.
+   */
+  private async checkTableKept(source: string): Promise<void> {
+    if (!this.tableSeen || (await this.tableState()).kind !== 'absent') return;
+    this.tableSeen = false;
+    const lost = [...this.models.values()].map((m) => `${m.spec.name} ('${m.spec.path}')`);
+    for (const [name, model] of this.models) {
+      this.udfs.registry.unregister(name);
+      model.release();
+    }
+    this.models.clear();
+    this.unusable.clear();
+    if (lost.length === 0) return;
+    throw new SqlError({
+      phase: 'plan',
+      code: 'model-table-dropped',
+      detail:
+        `the table ${TABLE}, where this database keeps its models, was dropped, and with it the models ${lost.join(', ')}: ` +
+        `they are unregistered now (CREATE MODEL them again to keep them; DROP MODEL removes one model)`,
+      source,
+      span: { start: 0, end: source.length },
+    });
+  }
+
+  /** Fails, naming the table and what it should hold, when the table of that name is not sqlinfer's. */
+  private async tableForWriting(source: string, span: Span): Promise<void> {
+    const state = await this.tableState();
+    if (state.kind === 'foreign') {
+      throw sqlErrorAt(
+        'plan',
+        'model-table-foreign',
+        `${foreignTableText(state.columns)}: rename or drop that table to keep models in this database`,
+        source,
+        span,
+      );
     }
   }
 
@@ -114,6 +206,10 @@ export class ModelCatalog {
       }
       if (s.ifNotExists) return;
       if (!s.orReplace) throw at(s.nameSpan, 'model-name-taken', `a model named ${s.name} already exists: use CREATE OR REPLACE MODEL, or DROP MODEL ${s.name} first`);
+    } else if (this.unusable.has(s.name) && !s.orReplace) {
+      // Its row is still the user's: replacing it takes OR REPLACE, as for any model.
+      const reason = this.unusable.get(s.name)!.reason;
+      throw at(s.nameSpan, 'model-name-taken', `a model named ${s.name} is stored but cannot be loaded (${reason}): use CREATE OR REPLACE MODEL, or DROP MODEL ${s.name} first`);
     } else if (await this.isDuckDBFunction(s.name)) {
       throw at(s.nameSpan, 'model-name-taken', `${s.name} is a DuckDB function: choose another name for the model`);
     }
@@ -131,11 +227,9 @@ export class ModelCatalog {
     // The function is made first: a layout it rejects must fail before anything is stored.
     const model = this.udfs.createModel(spec);
     const stored = isAbsolute(s.path) || this.base === null ? spec.path : relative(this.base, spec.path);
+    await this.tableForWriting(source, s.nameSpan);
     try {
-      await this.connection.run(
-        `CREATE TABLE IF NOT EXISTS ${this.table} (name VARCHAR PRIMARY KEY, path VARCHAR NOT NULL, format VARCHAR NOT NULL, ` +
-          `options VARCHAR NOT NULL, spec VARCHAR NOT NULL, created_at TIMESTAMP DEFAULT current_timestamp)`,
-      );
+      await this.connection.run(`CREATE TABLE IF NOT EXISTS ${this.table} (${CREATE_TABLE_COLUMNS})`);
       await this.connection.run(`DELETE FROM ${this.table} WHERE name = $1`, [s.name]);
       await this.connection.run(`INSERT INTO ${this.table} (name, path, format, options, spec) VALUES ($1, $2, $3, $4, $5)`, [
         s.name,
@@ -147,6 +241,8 @@ export class ModelCatalog {
     } catch (error) {
       throw duckdbError(error);
     }
+    this.tableSeen = true;
+    this.unusable.delete(s.name);
     if (existing !== undefined) {
       this.udfs.registry.unregister(s.name);
       this.models.get(s.name)?.release();
@@ -156,20 +252,24 @@ export class ModelCatalog {
   }
 
   private async drop(source: string, s: Extract<ModelStatement, { kind: 'DropModel' }>): Promise<void> {
-    if (!this.models.has(s.name)) {
+    if (!this.models.has(s.name) && !this.unusable.has(s.name)) {
       if (this.udfs.registry.has(s.name)) {
         throw sqlErrorAt('plan', 'model-builtin', `${s.name} is a built-in model function and cannot be dropped`, source, s.nameSpan);
       }
       if (s.ifExists) return;
       throw sqlErrorAt('plan', 'model-not-found', `there is no model named ${s.name}`, source, s.nameSpan);
     }
+    await this.tableForWriting(source, s.nameSpan);
     try {
       await this.connection.run(`DELETE FROM ${this.table} WHERE name = $1`, [s.name]);
     } catch (error) {
       throw duckdbError(error);
     }
+    this.unusable.delete(s.name);
+    const model = this.models.get(s.name);
+    if (model === undefined) return;
     this.udfs.registry.unregister(s.name);
-    this.models.get(s.name)?.release();
+    model.release();
     this.models.delete(s.name);
   }
 
@@ -214,6 +314,13 @@ export class ModelCatalog {
         : `SELECT * FROM (VALUES ${rows.map((r) => `(${r.map(literal).join(', ')})`).join(', ')}) AS t(${names})`;
     return runDuckDBStatement(this.connection, sql, signal === undefined ? {} : { signal });
   }
+}
+
+function foreignTableText(columns: string): string {
+  return (
+    `the table ${TABLE} in this database is not sqlinfer's table of models: it has the columns (${columns}), ` +
+    `where sqlinfer keeps models in (${COLUMNS.map((c) => `${c} VARCHAR`).join(', ')}, created_at TIMESTAMP)`
+  );
 }
 
 function nothing(): DuckDBStatementRun {

@@ -35,6 +35,8 @@ export interface UserModel extends ModelFunction {
   readonly layout: ModelLayout;
   /** Frees the model's shared bytes (after DROP MODEL or a replacement); workers drop their sessions in time. */
   release(): void;
+  /** Rejects, naming the file, when one of the model's files cannot be read (without reading the model). */
+  checkFiles(): Promise<void>;
 }
 
 export function createUserModel(runtime: ModelRuntime, spec: UserModelSpec): UserModel {
@@ -74,6 +76,9 @@ export function createUserModel(runtime: ModelRuntime, spec: UserModelSpec): Use
     release() {
       if (shared !== null) runtime.release(shared.model.key);
       shared = null;
+    },
+    async checkFiles() {
+      await modelFilesStamp(spec);
     },
     ...(spec.options.batchSize !== undefined ? { batchSize: spec.options.batchSize } : {}),
     spec,
