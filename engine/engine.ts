@@ -79,7 +79,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const udfs = catalogUdfs(options.udfs);
   if (udfs !== null) {
     try {
-      catalog = await ModelCatalog.open(connection, udfs, database);
+      catalog = await ModelCatalog.open(connection, udfs, database, ...(options.onNotice === undefined ? [] : [options.onNotice]));
     } catch (error) {
       connection.closeSync();
       instance.closeSync();

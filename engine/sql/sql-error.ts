@@ -53,6 +53,8 @@ export type SqlErrorCode =
   | 'model-invalid'
   | 'model-unavailable'
   | 'models-unavailable'
+  | 'model-table-dropped'
+  | 'model-table-foreign'
   // running a model
   | 'model-error'
   | 'model-row-error'
