@@ -157,3 +157,8 @@ test('a virtual column of a file scan (file_row_number) reaches the output', asy
   const { rows } = await run(f, `SELECT file_row_number, scale2(data)[1] FROM ${file} WHERE id = 4`);
   assert.deepEqual(rows, [['4', 8]]);
 });
+
+test('an unaliased select item is named by its text as written, spaces kept', async () => {
+  const { columns } = await run(f, `SELECT scale2( data )[1]  +  1, id FROM images WHERE id < 2`);
+  assert.deepEqual(columns, ['scale2( data )[1]  +  1', 'id']);
+});

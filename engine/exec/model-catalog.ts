@@ -23,20 +23,5 @@ export function duckdbCatalog(connection: DuckDBConnection): PlanCatalog {
         .then((reader) => new Set(reader.getRowObjectsJS().map((row) => String(row['name']))));
       return aggregates;
     },
-    async isBaseTable(name) {
-      const [table, schema, database] = [...name].reverse();
-      const conditions = ['lower(table_name) = lower($1)'];
-      const values: string[] = [table!];
-      if (schema !== undefined) {
-        values.push(schema);
-        conditions.push(`lower(schema_name) = lower($${values.length})`);
-      }
-      if (database !== undefined) {
-        values.push(database);
-        conditions.push(`lower(database_name) = lower($${values.length})`);
-      }
-      const reader = await connection.runAndReadAll(`SELECT count(*) AS n FROM duckdb_tables() WHERE ${conditions.join(' AND ')}`, values);
-      return Number(reader.getRowObjectsJS()[0]?.['n'] ?? 0) > 0;
-    },
   };
 }

@@ -277,6 +277,8 @@ class ModelStatement {
     const wrapped = duckdbError(error);
     if (wrapped.code === 'interrupted' || wrapped.span !== undefined) return wrapped;
     let detail = wrapped.detail;
+    // DuckDB names the file it was writing: the user knows their target, not the hidden temporary path.
+    if (this.copy !== null && this.plan.output.target !== null) detail = detail.split(this.copy.tempPath).join(this.plan.output.target);
     for (const [column, call] of this.plan.callNames) {
       detail = detail.replace(new RegExp(`(?:"?[A-Za-z_][A-Za-z0-9_]*"?\\.)?"?${column}"?(?![0-9])`, 'g'), call);
     }

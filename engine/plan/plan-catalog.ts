@@ -1,5 +1,5 @@
 // What the planner asks DuckDB: the columns and types of a query, and which names are aggregate
-// functions or base tables. Binding only: nothing here scans data.
+// functions. Binding only: nothing here scans data.
 
 export interface ColumnInfo {
   readonly name: string;
@@ -12,6 +12,4 @@ export interface PlanCatalog {
   describe(query: string): Promise<readonly ColumnInfo[]>;
   /** Lower-case names of aggregate functions. */
   aggregateFunctions(): Promise<ReadonlySet<string>>;
-  /** True when `name` (as written, 1 to 3 parts) is a stored table, not a view. */
-  isBaseTable(name: readonly string[]): Promise<boolean>;
 }

@@ -1,9 +1,10 @@
 // Small helpers for writing SQL text that DuckDB reads back: quoting, and the whitespace-normalised form
 // of an expression's source used to recognise identical model calls.
+import { reservedWords } from '../sql/keywords.js';
 
 /** `name` as a DuckDB identifier, quoted only when it has to be. */
 export function quoteIdentifier(name: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !reserved.has(name.toLowerCase())
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && !reservedWords.has(name.toUpperCase())
     ? name
     : `"${name.replace(/"/g, '""')}"`;
 }
@@ -40,14 +41,3 @@ export function normalizeSql(text: string): string {
   }
   return out;
 }
-
-// Words DuckDB will not take as a bare column or table alias.
-const reserved = new Set([
-  'all', 'analyse', 'analyze', 'and', 'any', 'array', 'as', 'asc', 'asymmetric', 'both', 'case', 'cast',
-  'check', 'collate', 'column', 'constraint', 'create', 'default', 'deferrable', 'desc', 'describe',
-  'distinct', 'do', 'else', 'end', 'except', 'false', 'fetch', 'for', 'foreign', 'from', 'grant', 'group',
-  'having', 'in', 'initially', 'intersect', 'into', 'lateral', 'leading', 'limit', 'not', 'null', 'offset',
-  'on', 'only', 'or', 'order', 'pivot', 'placing', 'primary', 'qualify', 'references', 'returning',
-  'select', 'show', 'some', 'summarize', 'symmetric', 'table', 'then', 'to', 'trailing', 'true', 'union',
-  'unique', 'unpivot', 'using', 'variadic', 'when', 'where', 'window', 'with',
-]);
