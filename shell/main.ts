@@ -125,13 +125,24 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+let settled = false;
 main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (error: unknown) => {
+    settled = true;
     if (isBrokenPipe(error)) return;
     process.stderr.write(`${errorText(error)}\n`);
     process.exitCode = 1;
   },
 );
+// Node ends a process whose event loop is empty with status 0, even while a promise is still pending:
+// a statement that neither finished nor failed would end the script silently, as if it had succeeded.
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write('Error: internal error: a statement stopped without finishing or failing; the statements after it did not run\n');
+  process.exitCode = 1;
+});
