@@ -2,24 +2,21 @@
 // top-level `;`, dot commands, history (Up/Down, kept across runs), Tab completion, Ctrl-C to clear the
 // line or cancel the running statement, and Ctrl-D (or .quit) to leave. A failed statement prints its
 // error and the shell goes on.
-import { createWriteStream, openSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { isCompleteInput, type Engine } from '../engine/index.js';
 import type { Catalog } from './catalog.js';
 import { complete } from './completion.js';
-import { dotCommands, runDotCommand, type DotCommandHost, type ShellState } from './dot-commands.js';
+import { dotCommands, OutputRedirect, runDotCommand, type DotCommandHost, type ShellState } from './dot-commands.js';
 import { History } from './history.js';
 import { streamOutput, type Output } from './output.js';
 import type { Format, RenderOptions } from './render/renderer.js';
 import { defaultMaxRows } from './render/table.js';
-import { runScript, type ScriptStatus } from './run-script.js';
+import { maxReadDepth, runScript, type ScriptStatus } from './run-script.js';
 
 export const prompt = 'sqlinfer> ';
 export const continuationPrompt = '   ...> ';
-
-/** .read inside .read inside ...: deep enough for real use, shallow enough to stop a file reading itself. */
-const maxReadDepth = 16;
 
 export interface ReplOptions {
   readonly input: Readable & { isTTY?: boolean };
@@ -51,7 +48,7 @@ class Repl implements DotCommandHost {
   readonly err: Output;
   private readonly terminal: boolean;
   private readonly screen: Output;
-  private file: { path: string; stream: Writable; output: Output } | undefined;
+  private readonly redirect = new OutputRedirect();
   private readonly history = History.open();
   private readonly rl: Interface;
   private buffer = '';
@@ -102,27 +99,15 @@ class Repl implements DotCommandHost {
   }
 
   out(): Output {
-    return this.file?.output ?? this.screen;
+    return this.redirect.output ?? this.screen;
   }
 
   width(): number | undefined {
-    return this.file === undefined && this.terminal ? this.options.output.columns : undefined;
+    return this.redirect.output === undefined && this.terminal ? this.options.output.columns : undefined;
   }
 
-  async setOutput(path: string | undefined): Promise<void> {
-    const previous = this.file;
-    if (path !== undefined) {
-      let fd: number;
-      try {
-        fd = openSync(path, 'w');
-      } catch (error) {
-        await this.err.write(`Error: cannot write to '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
-        return;
-      }
-      const stream = createWriteStream('', { fd });
-      this.file = { path, stream, output: streamOutput(stream) };
-    } else this.file = undefined;
-    if (previous !== undefined) await new Promise<void>((resolve) => previous.stream.end(resolve));
+  setOutput(path: string | undefined): Promise<void> {
+    return this.redirect.set(path, this.err);
   }
 
   async readScript(path: string): Promise<void> {
@@ -171,7 +156,7 @@ class Repl implements DotCommandHost {
   private async runStatement(sql: string): Promise<ScriptStatus> {
     const { state } = this;
     const render: RenderOptions = {
-      color: this.file === undefined && this.terminal && this.options.color,
+      color: this.redirect.output === undefined && this.terminal && this.options.color,
       ...(this.width() !== undefined ? { width: this.width()! } : {}),
       maxRows: state.maxRows,
     };

@@ -1,0 +1,41 @@
+// An error in a -f file names the file, the line and the column, compiler-style, with the line and a
+// caret under the culprit; the statements after it do not run and the status is 1.
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { runCli, tempDir } from './helpers/cli.js';
+
+function scriptFile(name: string, text: string): string {
+  const dir = tempDir();
+  writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+test("a parse error in a -f file reads 'file:line:column: Parse error: ...' with the caret", async () => {
+  const cwd = scriptFile('queries.sql', "SELECT 1 AS one;\n.mode csv\n\nSELECT predict_resnet50(data) FORM t;\nSELECT 'never';\n");
+  const run = await runCli(['-f', 'queries.sql'], { cwd });
+  assert.equal(run.code, 1);
+  assert.doesNotMatch(run.stdout, /never/);
+  assert.equal(run.stderr, "queries.sql:4:31: Parse error: expected FROM, found 'FORM'\nSELECT predict_resnet50(data) FORM t;\n                              ^^^^\n");
+});
+
+test("DuckDB's errors in a -f file name the file and place the caret in the file's line", async () => {
+  const cwd = scriptFile('q.sql', 'SELECT 1;\n.timer off\nSELECT 2;\n\nSELECT no_such_col\n  FROM range(1);\n');
+  const run = await runCli(['-f', 'q.sql', '--format', 'csv'], { cwd });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /^q\.sql:5:8: Execution error: Binder Error: Referenced column "no_such_col" not found[^]*\nSELECT no_such_col\n {7}\^{11}\n$/);
+});
+
+test('an error without a position names the file and the line where the statement starts', async () => {
+  const cwd = scriptFile('w.sql', "SELECT 1;\n\nSELECT CAST('abc' AS INTEGER);\n");
+  const run = await runCli(['-f', 'w.sql'], { cwd });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /^w\.sql:3(:\d+)?: Execution error: Conversion Error/);
+});
+
+test('piped stdin keeps positions counted from the start of the input, across dot commands', async () => {
+  const run = await runCli([], { input: '.mode csv\nSELECT 1;\nSELECT no_such_col;\n' });
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /^Execution error at 3:8: Binder Error/);
+});
