@@ -30,6 +30,17 @@ export type Route =
 const scopes = new Set(['session', 'local', 'global']);
 
 export function routeStatement(text: string, registry?: Pick<ModelRegistry, 'has'>): Route {
+  // DuckDB takes the text as a C string: it would run the statement cut at the NUL, silently.
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    throw new SqlError({
+      phase: 'lex',
+      code: 'nul-character',
+      detail: 'NUL character (U+0000) in the statement: remove it (DuckDB would read the statement only up to it)',
+      source: text,
+      span: { start: nul, end: nul + 1 },
+    });
+  }
   // Lexical errors are left to DuckDB (or the parser): the tokens before them are enough to route.
   const tokens = lex(text).tokens.filter((t) => t.kind !== 'eof');
   while (tokens.length > 0 && tokens.at(-1)!.kind === ';') tokens.pop();
