@@ -16,6 +16,9 @@ import { defaultMaxRows } from './render/table.js';
 import { maxReadDepth, runScript, type ScriptStatus } from './run-script.js';
 
 export const prompt = 'sqlinfer> ';
+
+/** How long a cancelled statement may take to stop before the shell says how to leave. */
+const stuckAfterCancelMs = 3000;
 export const continuationPrompt = '   ...> ';
 
 export interface ReplOptions {
@@ -186,7 +189,12 @@ class Repl implements DotCommandHost {
     if (this.running !== undefined) {
       // A second Ctrl-C, for a statement that does not stop, ends the process.
       if (this.running.signal.aborted) process.exit(130);
-      this.running.abort();
+      const running = this.running;
+      running.abort();
+      // A statement that ignores the cancel (a bug) must not leave the user at a dead prompt.
+      setTimeout(() => {
+        if (this.running === running) void this.err.write('The statement has not stopped: press Ctrl-C again to quit sqlinfer.\n');
+      }, stuckAfterCancelMs).unref();
       return;
     }
     // Ctrl-C at the prompt drops the statement being typed.
