@@ -13,7 +13,7 @@ import { History } from './history.js';
 import { streamOutput, type Output } from './output.js';
 import type { Format, RenderOptions } from './render/renderer.js';
 import { defaultMaxRows } from './render/table.js';
-import { maxReadDepth, runScript, type ScriptStatus } from './run-script.js';
+import { maxReadDepth, runScript, type ScriptOrigin, type ScriptStatus } from './run-script.js';
 
 export const prompt = 'sqlinfer> ';
 
@@ -55,6 +55,8 @@ class Repl implements DotCommandHost {
   private readonly history = History.open();
   private readonly rl: Interface;
   private buffer = '';
+  /** Where the statement being gathered starts in a `.read` file; undefined for typed lines. */
+  private bufferOrigin: ScriptOrigin | undefined;
   private running: AbortController | undefined;
   private readDepth = 0;
 
@@ -128,35 +130,41 @@ class Repl implements DotCommandHost {
     // Dot commands are only read between statements, so the buffer is empty here and after the file.
     this.readDepth++;
     try {
-      for (const line of text.split(/\r?\n/)) {
-        const result = await this.handleLine(line, false);
+      // Lines keep their `\r`, so a statement's text is the file's own and errors point into the file.
+      let offset = 0;
+      for (const line of text.split('\n')) {
+        const result = await this.handleLine(line, false, { name: path, text, offset });
         if (result === 'quit' || result === 'cancelled') return;
+        offset += line.length + 1;
       }
       // A last statement without `;` runs, as at the end of input.
-      if (this.buffer.trim() !== '') await this.runStatement(this.takeBuffer());
+      if (this.buffer.trim() !== '') await this.runStatement(this.takeBuffer(), this.bufferOrigin);
     } finally {
       this.readDepth--;
       this.buffer = '';
+      this.bufferOrigin = undefined;
     }
   }
 
   /** One line of input: a dot command, or part of a statement that runs once it is complete. */
-  private async handleLine(line: string, typed: boolean): Promise<ScriptStatus | 'quit' | undefined> {
+  private async handleLine(line: string, typed: boolean, origin?: ScriptOrigin): Promise<ScriptStatus | 'quit' | undefined> {
     if (this.buffer === '' && line.trim().startsWith('.')) {
       if (typed) this.history.add(line.trim());
       return runDotCommand(line, this);
     }
+    if (this.buffer === '') this.bufferOrigin = origin;
     this.buffer = this.buffer === '' ? line : `${this.buffer}\n${line}`;
     if (this.buffer.trim() === '') this.buffer = '';
     else if (isCompleteInput(this.buffer)) {
       const sql = this.takeBuffer();
       if (typed) this.history.add(sql);
-      return this.runStatement(sql);
+      return this.runStatement(sql, this.bufferOrigin);
     }
     return undefined;
   }
 
-  private async runStatement(sql: string): Promise<ScriptStatus> {
+  /** `origin`: where the statement sits in a `.read` file, so that its errors name the file and line. */
+  private async runStatement(sql: string, origin?: ScriptOrigin): Promise<ScriptStatus> {
     const { state } = this;
     const render: RenderOptions = {
       color: this.redirect.output === undefined && this.terminal && this.options.color,
@@ -177,6 +185,7 @@ class Repl implements DotCommandHost {
           ...(this.options.beforeOutput !== undefined ? { beforeOutput: this.options.beforeOutput } : {}),
         },
         sql,
+        origin,
       );
     } finally {
       this.running = undefined;

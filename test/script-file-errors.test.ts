@@ -39,3 +39,12 @@ test('piped stdin keeps positions counted from the start of the input, across do
   assert.equal(run.code, 1);
   assert.match(run.stderr, /^Execution error at 3:8: Binder Error/);
 });
+
+test('in the interactive shell, an error in a .read file names the file and its line, CRLF lines too', async () => {
+  const cwd = scriptFile('inner.sql', 'SELECT 1 AS one;\r\n.mode csv\r\nSELECT\r\n  no_such_col FROM range(1);\r\nSELECT 2 AS two;\r\n');
+  const run = await runCli(['-i'], { cwd, input: '.read inner.sql\n' });
+  assert.match(run.stderr, /^inner\.sql:4:3: Execution error: Binder Error: Referenced column "no_such_col" not found/);
+  assert.match(run.stderr, /\n {2}no_such_col FROM range\(1\);\r?\n {2}\^{11}\n$/);
+  // The shell goes on after a failed statement, as it does for typed ones.
+  assert.match(run.stdout, /two\n2\n$/);
+});
