@@ -4,6 +4,7 @@
 import type { ModelFunction } from '../udfs/model-function.js';
 import { isEngineSetting, type SettingValue } from './settings.js';
 import { lex, type Token, type TokenKind } from './sql/lexer.js';
+import { isNameWord, notImplicitAliases } from './sql/keywords.js';
 import { isModelStatement } from './sql/model-statements.js';
 import { SqlError } from './sql/sql-error.js';
 import type { Span } from './sql/span.js';
@@ -29,6 +30,17 @@ export type Route =
 const scopes = new Set(['session', 'local', 'global']);
 
 export function routeStatement(text: string, registry?: Pick<ModelRegistry, 'has'>): Route {
+  // DuckDB takes the text as a C string: it would run the statement cut at the NUL, silently.
+  const nul = text.indexOf('\0');
+  if (nul >= 0) {
+    throw new SqlError({
+      phase: 'lex',
+      code: 'nul-character',
+      detail: 'NUL character (U+0000) in the statement: remove it (DuckDB would read the statement only up to it)',
+      source: text,
+      span: { start: nul, end: nul + 1 },
+    });
+  }
   // Lexical errors are left to DuckDB (or the parser): the tokens before them are enough to route.
   const tokens = lex(text).tokens.filter((t) => t.kind !== 'eof');
   while (tokens.length > 0 && tokens.at(-1)!.kind === ';') tokens.pop();
@@ -43,16 +55,66 @@ export function routeStatement(text: string, registry?: Pick<ModelRegistry, 'has
   return calls.length > 0 ? { kind: 'model', calls } : { kind: 'duckdb' };
 }
 
-/** Names called as functions (`name(`, not `schema.name(`) that the registry knows. */
+/**
+ * Names called as functions (`name(`, not `schema.name(`) that the registry knows. A model's name
+ * followed by `(` is not always a call: `AS lin(n)`, `WITH lin(a) AS (...)`, `CREATE TABLE lin(a INT)`
+ * name a relation and its columns, and such statements go to DuckDB unchanged.
+ */
 export function modelCalls(tokens: readonly Token[], registry: Pick<ModelRegistry, 'has'>): string[] {
   const calls: string[] = [];
   for (let i = 0; i + 1 < tokens.length; i++) {
     const name = identifier(tokens[i]!);
-    if (name === undefined || !is(tokens[i + 1]!, '(') || (i > 0 && is(tokens[i - 1]!, '.'))) continue;
+    if (name === undefined || !is(tokens[i + 1]!, '(')) continue;
     const lower = name.toLowerCase();
-    if (registry.has(lower) && !calls.includes(lower)) calls.push(lower);
+    if (registry.has(lower) && !calls.includes(lower) && !namesRelation(tokens, i)) calls.push(lower);
   }
   return calls;
+}
+
+/** Words after which `name(` names a relation (or a macro, type, index's table) with its columns. */
+const relationIntroducers = new Set([
+  'as', 'with', 'recursive', 'table', 'into', 'view', 'exists', 'macro', 'function', 'type', 'references', 'copy',
+]);
+
+/**
+ * Words that are names to the grammar yet may stand right before an expression (`ORDER BY f(x)`,
+ * `x BETWEEN f(a) AND ...`), so a `name(` after them is a call, not an alias written without AS.
+ */
+const expressionLeaders = new Set([
+  ...[...notImplicitAliases].map((w) => w.toLowerCase()),
+  'by', 'call', 'execute', 'interval', 'values', 'set', 'zone', 'cube', 'rollup', 'sets', 'return',
+]);
+
+/** Whether the `name(` at tokens[i] names a relation rather than calling a function. */
+function namesRelation(tokens: readonly Token[], i: number): boolean {
+  const before = tokens[i - 1];
+  if (before === undefined) return false;
+  // `schema.name(` is some other schema's function, never a registered model function.
+  if (is(before, '.')) return true;
+  // An alias without AS after a relation: `range(3) lin(n)`, `t lin(a)`, `"t" lin(a)`.
+  if (is(before, ')') || is(before, 'quoted-identifier')) return true;
+  if (!is(before, 'word')) return is(before, ',') && isCteDefinition(tokens, i);
+  const word = before.text.toLowerCase();
+  if (relationIntroducers.has(word)) return true;
+  // `CREATE INDEX i ON lin(a)`: ON names the indexed table there, a join condition elsewhere.
+  if (word === 'on') return words(tokens, 0) === 'create' && tokens.some((t, k) => k < i && words(tokens, k) === 'index');
+  return isNameWord(word.toUpperCase()) && !expressionLeaders.has(word);
+}
+
+/** `, lin(a) AS [[NOT] MATERIALIZED] (` inside a WITH list, unlike `, f(x) AS alias` in a select list. */
+function isCteDefinition(tokens: readonly Token[], i: number): boolean {
+  let depth = 0;
+  for (let k = i + 1; k < tokens.length; k++) {
+    if (is(tokens[k]!, '(')) depth++;
+    else if (is(tokens[k]!, ')') && --depth === 0) {
+      if (words(tokens, k + 1) !== 'as') return false;
+      let next = k + 2;
+      if (words(tokens, next) === 'not') next++;
+      if (words(tokens, next) === 'materialized') next++;
+      return tokens[next] !== undefined && is(tokens[next]!, '(');
+    }
+  }
+  return false;
 }
 
 /** `SET [SESSION] name {= | TO} value` and `RESET [SESSION] name` for sqlinfer's settings; undefined otherwise. */

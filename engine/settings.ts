@@ -1,7 +1,7 @@
 // sqlinfer's own session settings (SET model_threads = 4 ...): their names, defaults and validation. They
 // are intercepted before DuckDB, which never sees them; every other SET goes to DuckDB unchanged.
 import type { ModelSettings } from '../udfs/model-function.js';
-import { SETTINGS_SPEC, type SettingSpec } from '../udfs/settings-spec.js';
+import { SETTINGS_SPEC, validateSetting } from '../udfs/settings-spec.js';
 import { SqlError } from './sql/sql-error.js';
 
 export type SettingValue = string | number;
@@ -15,47 +15,13 @@ export interface SettingDefinition {
   normalize(value: SettingValue): string;
 }
 
-function integerSetting(spec: SettingSpec): SettingDefinition {
-  const min = spec.min ?? Number.MIN_SAFE_INTEGER;
-  const max = spec.max ?? Number.MAX_SAFE_INTEGER;
-  return {
-    name: spec.name,
-    description: spec.description,
-    defaultValue: () => spec.defaultValue,
-    normalize(value) {
-      const text = String(value).trim();
-      const n = /^[+-]?\d+$/.test(text) ? Number(text) : NaN;
-      if (!Number.isSafeInteger(n) || n < min || n > max) {
-        throw new Error(`${spec.name} must be an integer from ${min} to ${max}, got ${quote(value)}`);
-      }
-      return String(n);
-    },
-  };
-}
-
-function textSetting(spec: SettingSpec): SettingDefinition {
-  const { values } = spec;
-  return {
-    name: spec.name,
-    description: spec.description,
-    defaultValue: () => spec.defaultValue,
-    normalize(value) {
-      if (values === undefined) return String(value);
-      const text = String(value).trim().toLowerCase();
-      if (!values.includes(text)) throw new Error(`${spec.name} must be one of ${values.map((v) => `'${v}'`).join(', ')}, got ${quote(value)}`);
-      return text;
-    },
-  };
-}
-
-function quote(value: SettingValue): string {
-  return typeof value === 'number' ? String(value) : `'${value}'`;
-}
-
 /** The settings model functions read, as udfs/ declares them. */
-export const settingDefinitions: readonly SettingDefinition[] = SETTINGS_SPEC.map((spec) =>
-  spec.type === 'INTEGER' ? integerSetting(spec) : textSetting(spec),
-);
+export const settingDefinitions: readonly SettingDefinition[] = SETTINGS_SPEC.map((spec) => ({
+  name: spec.name,
+  description: spec.description,
+  defaultValue: () => spec.defaultValue,
+  normalize: (value) => validateSetting(spec.name, value),
+}));
 
 const definitionsByName = new Map(settingDefinitions.map((d) => [d.name, d]));
 

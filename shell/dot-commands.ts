@@ -1,8 +1,10 @@
 // The interactive shell's dot commands (.help, .tables, .mode ...): what each does to the shell's state,
 // and the help text. Dot commands are one line each and are never sent to the engine as SQL.
+import { createWriteStream, openSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { modelSignature, type Catalog } from './catalog.js';
 import type { DotCommandSpec } from './completion.js';
-import type { Output } from './output.js';
+import { streamOutput, type Output } from './output.js';
 import { formats, isFormat, type Format } from './render/renderer.js';
 
 /** What the dot commands change; the REPL reads it for every statement. */
@@ -52,12 +54,42 @@ sqlinfer's settings: SET model_threads = N, SET model_batch_size = N,
 SET resnet50_weights = 'path' | 'random', RESET name, SHOW sqlinfer_settings.
 `;
 
-/** Runs one dot command line; 'quit' when the shell should end. */
-export async function runDotCommand(line: string, host: DotCommandHost): Promise<'quit' | undefined> {
+/** Where `.output FILE` sends results: a file of the user's, or nowhere else (the screen). */
+export class OutputRedirect {
+  private file: { stream: Writable; output: Output } | undefined;
+
+  /** The file's output, undefined while results go to the screen. */
+  get output(): Output | undefined {
+    return this.file?.output;
+  }
+
+  /** Opens `path` for writing (undefined: back to the screen) and closes the previous file. */
+  async set(path: string | undefined, err: Output): Promise<void> {
+    const previous = this.file;
+    if (path !== undefined) {
+      let fd: number;
+      try {
+        fd = openSync(path, 'w');
+      } catch (error) {
+        await err.write(`Error: cannot write to '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+        return;
+      }
+      const stream = createWriteStream('', { fd });
+      this.file = { stream, output: streamOutput(stream) };
+    } else this.file = undefined;
+    if (previous !== undefined) await new Promise<void>((resolve) => previous.stream.end(resolve));
+  }
+}
+
+/** Runs one dot command line; 'quit' when the shell should end, 'failed' when it printed an error. */
+export async function runDotCommand(line: string, host: DotCommandHost): Promise<'quit' | 'failed' | undefined> {
   const [name = '', ...args] = line.trim().split(/\s+/);
   const arg = args.join(' ');
   const { state, err } = host;
-  const fail = (message: string) => err.write(`Error: ${message}\n`);
+  const fail = async (message: string): Promise<'failed'> => {
+    await err.write(`Error: ${message}\n`);
+    return 'failed';
+  };
   switch (name) {
     case '.quit':
     case '.exit':
@@ -70,7 +102,7 @@ export async function runDotCommand(line: string, host: DotCommandHost): Promise
       return;
     case '.schema': {
       const statements = await host.catalog.schema(arg === '' ? undefined : arg);
-      if (statements.length === 0 && arg !== '') return void (await fail(`no table or view named '${arg}'`));
+      if (statements.length === 0 && arg !== '') return fail(`no table or view named '${arg}'`);
       await host.out().write(statements.map((s) => `${s.replace(/;?\s*$/, '')};\n`).join(''));
       return;
     }
@@ -79,18 +111,18 @@ export async function runDotCommand(line: string, host: DotCommandHost): Promise
       return;
     case '.timer':
       if (arg === '') return void (await host.out().write(`timer ${state.timer ? 'on' : 'off'}\n`));
-      if (arg !== 'on' && arg !== 'off') return void (await fail(`.timer takes on or off, not '${arg}'`));
+      if (arg !== 'on' && arg !== 'off') return fail(`.timer takes on or off, not '${arg}'`);
       state.timer = arg === 'on';
       return;
     case '.mode':
       if (arg === '') return void (await host.out().write(`${state.format}\n`));
-      if (!isFormat(arg)) return void (await fail(`unknown mode '${arg}' (expected one of ${formats.join(', ')})`));
+      if (!isFormat(arg)) return fail(`unknown mode '${arg}' (expected one of ${formats.join(', ')})`);
       state.format = arg;
       return;
     case '.maxrows': {
       if (arg === '') return void (await host.out().write(`${state.maxRows}\n`));
       const n = Number(arg);
-      if (!/^\d+$/.test(arg) || !Number.isSafeInteger(n)) return void (await fail(`.maxrows takes a number of rows (0 for all), not '${arg}'`));
+      if (!/^\d+$/.test(arg) || !Number.isSafeInteger(n)) return fail(`.maxrows takes a number of rows (0 for all), not '${arg}'`);
       state.maxRows = n;
       return;
     }
@@ -98,11 +130,12 @@ export async function runDotCommand(line: string, host: DotCommandHost): Promise
       await host.setOutput(arg === '' ? undefined : arg);
       return;
     case '.read':
-      if (arg === '') return void (await fail('.read needs a FILE'));
+      if (arg === '') return fail('.read needs a FILE');
       await host.readScript(arg);
       return;
     default:
       await err.write(`Unknown command '${name}'.${suggestion(name)} Enter .help for the list of commands.\n`);
+      return 'failed';
   }
 }
 

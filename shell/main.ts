@@ -8,7 +8,7 @@ import { parseCliArgs, UsageError, type CliArgs } from './cli-args.js';
 import { streamOutput, type Output } from './output.js';
 import { progressLine } from './progress.js';
 import { runRepl } from './repl.js';
-import { isBrokenPipe, runScript, errorText } from './run-script.js';
+import { errorText, isBrokenPipe, ScriptSession } from './run-script.js';
 import { helpText, usageLine } from './usage.js';
 import { versionText } from './version.js';
 
@@ -19,10 +19,10 @@ async function main(argv: readonly string[]): Promise<number> {
   const out = streamOutput(process.stdout);
   const err = streamOutput(process.stderr);
   let args: CliArgs;
-  let scripts: string[];
+  let scripts: Script[];
   try {
     args = parseCliArgs(argv);
-    scripts = args.scripts.map((s) => (s.kind === 'command' ? s.sql : readScript(s.path)));
+    scripts = args.scripts.map((s) => (s.kind === 'command' ? { text: s.sql } : { text: readScript(s.path), name: s.path }));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     await err.write(`sqlinfer: ${error.message}\n${usageLine}\nTry 'sqlinfer --help' for more information.\n`);
@@ -62,11 +62,17 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** A -c argument, a -f file (with its name, for errors) or stdin. */
+interface Script {
+  readonly text: string;
+  readonly name?: string;
+}
+
 async function runMode(
   engine: Engine,
   models: () => readonly ModelFunction[],
   args: CliArgs,
-  scripts: readonly string[],
+  scripts: readonly Script[],
   io: { out: Output; err: Output; beforeOutput: () => void },
 ): Promise<number> {
   // NO_COLOR (https://no-color.org) turns the dimmed NULLs off.
@@ -74,11 +80,17 @@ async function runMode(
   const interactive = args.interactive || (scripts.length === 0 && process.stdin.isTTY === true);
   if (scripts.length > 0 || !interactive) {
     const render = process.stdout.isTTY === true ? { color, width: process.stdout.columns } : {};
-    const sources = scripts.length > 0 ? scripts : [await readStdin()];
-    for (const sql of sources) {
-      const status = await withInterrupt((signal) => runScript({ engine, format: args.format, render, signal, ...io }, sql));
-      if (status === 'cancelled') return 130;
-      if (status === 'failed') return 1;
+    const sources = scripts.length > 0 ? scripts : [{ text: await readStdin() }];
+    const session = new ScriptSession({ engine, catalog: new Catalog(engine, models), format: args.format, screen: io.out, err: io.err, render, beforeOutput: io.beforeOutput });
+    try {
+      for (const { text, name } of sources) {
+        const status = await withInterrupt((signal) => session.run(text, name, signal));
+        if (status === 'quit') return 0;
+        if (status === 'cancelled') return 130;
+        if (status === 'failed') return 1;
+      }
+    } finally {
+      await session.close();
     }
     if (!interactive) return 0;
   }
@@ -125,13 +137,24 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+let settled = false;
 main(process.argv.slice(2)).then(
   (code) => {
+    settled = true;
     process.exitCode = code;
   },
   (error: unknown) => {
+    settled = true;
     if (isBrokenPipe(error)) return;
     process.stderr.write(`${errorText(error)}\n`);
     process.exitCode = 1;
   },
 );
+// Node ends a process whose event loop is empty with status 0, even while a promise is still pending:
+// a statement that neither finished nor failed would end the script silently, as if it had succeeded.
+process.on('beforeExit', () => {
+  if (settled) return;
+  settled = true;
+  process.stderr.write('Error: internal error: a statement stopped without finishing or failing; the statements after it did not run\n');
+  process.exitCode = 1;
+});

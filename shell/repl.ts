@@ -2,24 +2,24 @@
 // top-level `;`, dot commands, history (Up/Down, kept across runs), Tab completion, Ctrl-C to clear the
 // line or cancel the running statement, and Ctrl-D (or .quit) to leave. A failed statement prints its
 // error and the shell goes on.
-import { createWriteStream, openSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { isCompleteInput, type Engine } from '../engine/index.js';
 import type { Catalog } from './catalog.js';
 import { complete } from './completion.js';
-import { dotCommands, runDotCommand, type DotCommandHost, type ShellState } from './dot-commands.js';
+import { dotCommands, OutputRedirect, runDotCommand, type DotCommandHost, type ShellState } from './dot-commands.js';
 import { History } from './history.js';
 import { streamOutput, type Output } from './output.js';
 import type { Format, RenderOptions } from './render/renderer.js';
 import { defaultMaxRows } from './render/table.js';
-import { runScript, type ScriptStatus } from './run-script.js';
+import { maxReadDepth, runScript, type ScriptOrigin, type ScriptStatus } from './run-script.js';
 
 export const prompt = 'sqlinfer> ';
-export const continuationPrompt = '   ...> ';
 
-/** .read inside .read inside ...: deep enough for real use, shallow enough to stop a file reading itself. */
-const maxReadDepth = 16;
+/** How long a cancelled statement may take to stop before the shell says how to leave. */
+const stuckAfterCancelMs = 3000;
+export const continuationPrompt = '   ...> ';
 
 export interface ReplOptions {
   readonly input: Readable & { isTTY?: boolean };
@@ -51,10 +51,12 @@ class Repl implements DotCommandHost {
   readonly err: Output;
   private readonly terminal: boolean;
   private readonly screen: Output;
-  private file: { path: string; stream: Writable; output: Output } | undefined;
+  private readonly redirect = new OutputRedirect();
   private readonly history = History.open();
   private readonly rl: Interface;
   private buffer = '';
+  /** Where the statement being gathered starts in a `.read` file; undefined for typed lines. */
+  private bufferOrigin: ScriptOrigin | undefined;
   private running: AbortController | undefined;
   private readDepth = 0;
 
@@ -102,27 +104,15 @@ class Repl implements DotCommandHost {
   }
 
   out(): Output {
-    return this.file?.output ?? this.screen;
+    return this.redirect.output ?? this.screen;
   }
 
   width(): number | undefined {
-    return this.file === undefined && this.terminal ? this.options.output.columns : undefined;
+    return this.redirect.output === undefined && this.terminal ? this.options.output.columns : undefined;
   }
 
-  async setOutput(path: string | undefined): Promise<void> {
-    const previous = this.file;
-    if (path !== undefined) {
-      let fd: number;
-      try {
-        fd = openSync(path, 'w');
-      } catch (error) {
-        await this.err.write(`Error: cannot write to '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
-        return;
-      }
-      const stream = createWriteStream('', { fd });
-      this.file = { path, stream, output: streamOutput(stream) };
-    } else this.file = undefined;
-    if (previous !== undefined) await new Promise<void>((resolve) => previous.stream.end(resolve));
+  setOutput(path: string | undefined): Promise<void> {
+    return this.redirect.set(path, this.err);
   }
 
   async readScript(path: string): Promise<void> {
@@ -140,38 +130,44 @@ class Repl implements DotCommandHost {
     // Dot commands are only read between statements, so the buffer is empty here and after the file.
     this.readDepth++;
     try {
-      for (const line of text.split(/\r?\n/)) {
-        const result = await this.handleLine(line, false);
+      // Lines keep their `\r`, so a statement's text is the file's own and errors point into the file.
+      let offset = 0;
+      for (const line of text.split('\n')) {
+        const result = await this.handleLine(line, false, { name: path, text, offset });
         if (result === 'quit' || result === 'cancelled') return;
+        offset += line.length + 1;
       }
       // A last statement without `;` runs, as at the end of input.
-      if (this.buffer.trim() !== '') await this.runStatement(this.takeBuffer());
+      if (this.buffer.trim() !== '') await this.runStatement(this.takeBuffer(), this.bufferOrigin);
     } finally {
       this.readDepth--;
       this.buffer = '';
+      this.bufferOrigin = undefined;
     }
   }
 
   /** One line of input: a dot command, or part of a statement that runs once it is complete. */
-  private async handleLine(line: string, typed: boolean): Promise<ScriptStatus | 'quit' | undefined> {
+  private async handleLine(line: string, typed: boolean, origin?: ScriptOrigin): Promise<ScriptStatus | 'quit' | undefined> {
     if (this.buffer === '' && line.trim().startsWith('.')) {
       if (typed) this.history.add(line.trim());
       return runDotCommand(line, this);
     }
+    if (this.buffer === '') this.bufferOrigin = origin;
     this.buffer = this.buffer === '' ? line : `${this.buffer}\n${line}`;
     if (this.buffer.trim() === '') this.buffer = '';
     else if (isCompleteInput(this.buffer)) {
       const sql = this.takeBuffer();
       if (typed) this.history.add(sql);
-      return this.runStatement(sql);
+      return this.runStatement(sql, this.bufferOrigin);
     }
     return undefined;
   }
 
-  private async runStatement(sql: string): Promise<ScriptStatus> {
+  /** `origin`: where the statement sits in a `.read` file, so that its errors name the file and line. */
+  private async runStatement(sql: string, origin?: ScriptOrigin): Promise<ScriptStatus> {
     const { state } = this;
     const render: RenderOptions = {
-      color: this.file === undefined && this.terminal && this.options.color,
+      color: this.redirect.output === undefined && this.terminal && this.options.color,
       ...(this.width() !== undefined ? { width: this.width()! } : {}),
       maxRows: state.maxRows,
     };
@@ -189,6 +185,7 @@ class Repl implements DotCommandHost {
           ...(this.options.beforeOutput !== undefined ? { beforeOutput: this.options.beforeOutput } : {}),
         },
         sql,
+        origin,
       );
     } finally {
       this.running = undefined;
@@ -201,7 +198,12 @@ class Repl implements DotCommandHost {
     if (this.running !== undefined) {
       // A second Ctrl-C, for a statement that does not stop, ends the process.
       if (this.running.signal.aborted) process.exit(130);
-      this.running.abort();
+      const running = this.running;
+      running.abort();
+      // A statement that ignores the cancel (a bug) must not leave the user at a dead prompt.
+      setTimeout(() => {
+        if (this.running === running) void this.err.write('The statement has not stopped: press Ctrl-C again to quit sqlinfer.\n');
+      }, stuckAfterCancelMs).unref();
       return;
     }
     // Ctrl-C at the prompt drops the statement being typed.

@@ -1,11 +1,16 @@
 // Every sqlinfer setting is checked when it is SET (or given as a flag): a bad value is an error naming the
 // setting and what it accepts, pointing at the value, and the setting keeps its previous value.
 import assert from 'node:assert/strict';
+import { availableParallelism } from 'node:os';
 import { after, before, test } from 'node:test';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { SqlError } from '../engine/sql/sql-error.js';
 import { createUdfs } from '../udfs/index.js';
 import { runCli } from './helpers/cli.js';
+
+const cores = availableParallelism();
+/** The maximum of model_threads and model_workers, with its reason as the message gives it. */
+const maxThreads = `${4 * cores} \\(4 x the ${cores} cores? of this machine\\)`;
 
 let engine: Engine;
 before(async () => {
@@ -14,12 +19,12 @@ before(async () => {
 after(() => engine.close());
 
 const cases: [setting: string, value: string, message: RegExp][] = [
-  ['model_threads', '0', /^model_threads must be an integer from 1 to 1024, got 0$/],
-  ['model_threads', '-1', /^model_threads must be an integer from 1 to 1024, got -1$/],
-  ['model_threads', "'x'", /^model_threads must be an integer from 1 to 1024, got 'x'$/],
-  ['model_threads', '10000', /^model_threads must be an integer from 1 to 1024, got 10000$/],
-  ['model_threads', '1.5', /^model_threads must be an integer from 1 to 1024, got 1.5$/],
-  ['model_workers', '-1', /^model_workers must be an integer from 0 to 1024, got -1$/],
+  ['model_threads', '0', new RegExp(`^model_threads must be an integer from 1 to ${maxThreads}, got 0$`)],
+  ['model_threads', '-1', new RegExp(`^model_threads must be an integer from 1 to ${maxThreads}, got -1$`)],
+  ['model_threads', "'x'", new RegExp(`^model_threads must be an integer from 1 to ${maxThreads}, got 'x'$`)],
+  ['model_threads', '10000', new RegExp(`^model_threads must be an integer from 1 to ${maxThreads}, got 10000$`)],
+  ['model_threads', '1.5', new RegExp(`^model_threads must be an integer from 1 to ${maxThreads}, got 1.5$`)],
+  ['model_workers', '-1', new RegExp(`^model_workers must be an integer from 0 to ${maxThreads}, got -1$`)],
   ['model_batch_size', '0', /^model_batch_size must be an integer from 1 to 65536, got 0$/],
   ['model_batch_size', '1000000000', /^model_batch_size must be an integer from 1 to 65536, got 1000000000$/],
   ['model_errors', "'skip'", /^model_errors must be one of 'fail', 'null', got 'skip'$/],
@@ -66,8 +71,8 @@ test('an unknown preprocess mode is an error naming the argument and the modes',
 
 test('the command-line flags are checked the same way, before anything runs (exit status 2)', async () => {
   for (const [flag, value, message] of [
-    ['--model-threads', '0', /model_threads must be an integer from 1 to 1024, got '0'/],
-    ['--model-threads', 'x', /model_threads must be an integer from 1 to 1024, got 'x'/],
+    ['--model-threads', '0', new RegExp(`model_threads must be an integer from 1 to ${maxThreads}, got '0'`)],
+    ['--model-threads', 'x', new RegExp(`model_threads must be an integer from 1 to ${maxThreads}, got 'x'`)],
     ['--model-batch-size', '1000000000', /model_batch_size must be an integer from 1 to 65536/],
   ] as const) {
     const run = await runCli([flag, value, '-c', 'SELECT 1']);

@@ -89,6 +89,12 @@ function toToken(t: IToken, kind: TokenKind): Token {
   return { kind, text: t.image, start: t.startOffset, end: t.startOffset + t.image.length };
 }
 
+/** `'#'`, or `U+0000` for a control character, which a terminal would not show. */
+function shownCharacter(text: string): string {
+  const code = text.codePointAt(0) ?? 0;
+  return code < 0x20 || code === 0x7f ? `U+${code.toString(16).toUpperCase().padStart(4, '0')}` : `'${String.fromCodePoint(code)}'`;
+}
+
 /** Tokenizes without throwing: errors are reported in the result. */
 export function lex(source: string): LexResult {
   const result = lexer.tokenize(source);
@@ -103,7 +109,7 @@ export function lex(source: string): LexResult {
     while (next < skipped.length && skipped[next]!.start < offset) {
       const at = skipped[next++]!;
       const text = source.slice(at.start, at.end);
-      error ??= sqlErrorAt('lex', 'unexpected-character', `unexpected character '${text.slice(0, 1)}'`, source, {
+      error ??= sqlErrorAt('lex', 'unexpected-character', `unexpected character ${shownCharacter(text)}`, source, {
         start: at.start,
         end: at.start + 1,
       });

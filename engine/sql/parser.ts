@@ -17,7 +17,14 @@ import {
 } from './keywords.js';
 import { decodeDollarString, decodeEscapeString, decodeNumber, decodeString } from './literals.js';
 import type { Span } from './span.js';
-import { TokenCursor } from './token-cursor.js';
+import { sqlErrorAt } from './sql-error.js';
+import { TokenCursor, tooDeepCode } from './token-cursor.js';
+
+/**
+ * DuckDB's default max_expression_depth: `1 + 1 + ...` with more terms fails there too. Deeper trees would
+ * overflow the stack of this recursive parser and of the walks over its tree.
+ */
+const maxDepth = 1000;
 
 /** Parses one statement (an optional trailing `;` is allowed); throws SqlError with phase 'lex' or 'parse'. */
 export function parseStatement(source: string): A.Statement {
@@ -292,14 +299,24 @@ class Parser extends TokenCursor {
   // Queries
 
   private isQueryStart(k = 0): boolean {
-    const t = this.peek(k);
-    if (t.kind === '(') return this.isQueryStart(k + 1);
+    // A loop, not recursion, and no further than the parser will go: thousands of nested parentheses
+    // must neither overflow the stack nor be scanned again at every level.
+    for (let n = 0; n <= maxDepth && this.peek(k).kind === '('; n++) k++;
     const w = this.word(k);
     return w === 'SELECT' || w === 'WITH' || w === 'FROM' || w === 'VALUES';
   }
 
   private query(): A.Query {
     const start = this.start();
+    const outer = this.deeper();
+    try {
+      return this.queryAt(start);
+    } finally {
+      this.depth = outer;
+    }
+  }
+
+  private queryAt(start: number): A.Query {
     const withClause = this.isWord('WITH') ? this.withClause() : null;
     const body = this.setExpression();
     const orderBy = this.isWord('ORDER') ? this.orderByClause() : null;
@@ -824,12 +841,35 @@ class Parser extends TokenCursor {
   /** An expression of operators binding tighter than `minPrec`. */
   private expr(minPrec: Prec = Prec.Lowest): A.Expression {
     const start = this.start();
-    let left = this.prefix();
-    for (;;) {
-      const next = this.infix(left, start, minPrec);
-      if (next === null) return left;
-      left = next;
+    const outer = this.deeper();
+    try {
+      let left = this.prefix();
+      for (;;) {
+        const next = this.infix(left, start, minPrec);
+        if (next === null) return left;
+        left = next;
+        // Each step of a chain (`1 + 1 + ...`) puts the tree one level deeper.
+        this.deeper();
+      }
+    } finally {
+      this.depth = outer;
     }
+  }
+
+  /** How deep the expressions and queries being parsed are nested, chains counted as nesting. */
+  private depth = 0;
+
+  /**
+   * One level deeper, refused past maxDepth with an error at the token reached: recursion over a deeper
+   * tree (here, in the planner, in DuckDB) overflows the stack. Returns the depth before, to restore.
+   */
+  private deeper(): number {
+    const outer = this.depth;
+    if (++this.depth > maxDepth) {
+      const at = this.peek();
+      throw sqlErrorAt('parse', tooDeepCode, `expression nested more than ${maxDepth} levels deep (parentheses, subqueries or a chain of operators): simplify it`, this.source, { start: at.start, end: at.end });
+    }
+    return outer;
   }
 
   private prefix(): A.Expression {

@@ -5,6 +5,9 @@ import type { Token, TokenKind } from './lexer.js';
 import type { Span } from './span.js';
 import { SqlError, sqlErrorAt } from './sql-error.js';
 
+/** The code of the error for input nested too deeply: final, never a reason to try another reading. */
+export const tooDeepCode = 'too-deep';
+
 export class TokenCursor {
   protected pos = 0;
   protected lastEnd = 0;
@@ -118,7 +121,7 @@ export class TokenCursor {
     try {
       return attempt();
     } catch (e) {
-      if (!(e instanceof SqlError)) throw e;
+      if (!(e instanceof SqlError) || e.code === tooDeepCode) throw e;
       this.pos = pos;
       this.lastEnd = lastEnd;
       return null;
