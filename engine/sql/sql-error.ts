@@ -18,6 +18,8 @@ export type SqlErrorCode =
   | 'unexpected-character'
   | 'unexpected-token'
   | 'unexpected-end'
+  | 'nul-character'
+  | 'too-deep'
   | 'unterminated-comment'
   | 'unterminated-identifier'
   | 'unterminated-string'
