@@ -95,10 +95,24 @@ function namesRelation(tokens: readonly Token[], i: number): boolean {
   if (is(before, ')') || is(before, 'quoted-identifier')) return true;
   if (!is(before, 'word')) return is(before, ',') && isCteDefinition(tokens, i);
   const word = before.text.toLowerCase();
+  if (word === 'as' && isMacroBody(tokens, i - 1)) return false;
   if (relationIntroducers.has(word)) return true;
   // `CREATE INDEX i ON lin(a)`: ON names the indexed table there, a join condition elsewhere.
   if (word === 'on') return words(tokens, 0) === 'create' && tokens.some((t, k) => k < i && words(tokens, k) === 'index');
   return isNameWord(word.toUpperCase()) && !expressionLeaders.has(word);
+}
+
+/** The AS of `CREATE [OR REPLACE] [TEMP] MACRO|FUNCTION name(params) AS <body>`: what follows is an expression. */
+function isMacroBody(tokens: readonly Token[], as: number): boolean {
+  if (words(tokens, 0) !== 'create') return false;
+  const head = [1, 2, 3, 4].map((k) => words(tokens, k));
+  if (!head.includes('macro') && !head.includes('function')) return false;
+  let depth = 0;
+  for (let k = 0; k < as; k++) {
+    if (is(tokens[k]!, '(')) depth++;
+    else if (is(tokens[k]!, ')')) depth--;
+  }
+  return depth === 0;
 }
 
 /** `, lin(a) AS [[NOT] MATERIALIZED] (` inside a WITH list, unlike `, f(x) AS alias` in a select list. */
