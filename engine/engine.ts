@@ -3,7 +3,7 @@
 // statements go through the model path (input and model stages, then an output stage on DuckDB), and
 // everything else goes to DuckDB as the user wrote it.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { PrepareProgress } from '../udfs/model-function.js';
+import type { PrepareProgress } from '../udfs/index.js';
 import { duckdbError } from './exec/duckdb-error.js';
 import { runDuckDBStatement, type DuckDBStatementRun } from './exec/duckdb-statement.js';
 import { throwIfAborted } from './exec/interruptible.js';

@@ -12,6 +12,5 @@ export { EngineSettings, isEngineSetting, settingDefinitions, type SettingRow, t
 export { SqlError, type SqlErrorPhase } from './sql/sql-error.js';
 export { MODEL_STATEMENT_KEYWORDS } from './sql/model-statements.js';
 export { isCompleteInput, splitStatements } from './sql/split-statements.js';
-export type { ArgSpec, ModelFunction, PrepareProgress } from '../udfs/model-function.js';
 /** The built-in model functions (predict_resnet50, image_to_tensor ...) over one worker pool. */
-export { createUdfs, type UdfsOptions } from '../udfs/index.js';
+export { createUdfs, type ArgSpec, type ModelFunction, type PrepareProgress, type UdfsOptions } from '../udfs/index.js';

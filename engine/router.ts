@@ -1,7 +1,7 @@
 // Decides where each statement goes, from its tokens alone (no parse): sqlinfer's settings are handled
 // by the engine, statements calling a registered model function take the model path, and everything
 // else goes to DuckDB as written, so every DuckDB statement keeps working.
-import type { ModelFunction } from '../udfs/model-function.js';
+import type { ModelFunction } from '../udfs/index.js';
 import { isEngineSetting, type SettingValue } from './settings.js';
 import { lex, type Token, type TokenKind } from './sql/lexer.js';
 import { isNameWord, notImplicitAliases } from './sql/keywords.js';

@@ -1,7 +1,7 @@
 // Plans a statement that calls model functions (see README.md): finds the relation each call runs over,
 // decides which WHERE conjuncts and which LIMIT can run before the model, and writes the SQL of every
 // stage by re-emitting the user's text with spans replaced.
-import { ELEMENT_SQL_TYPES, type ArgKind, type ElementType } from '../../udfs/model-function.js';
+import { ELEMENT_SQL_TYPES, type ArgKind, type ElementType } from '../../udfs/index.js';
 import type {
   ColumnRef,
   CommonTableExpression,
