@@ -97,7 +97,7 @@ function namesRelation(tokens: readonly Token[], i: number): boolean {
   const word = before.text.toLowerCase();
   if (relationIntroducers.has(word)) return true;
   // `CREATE INDEX i ON lin(a)`: ON names the indexed table there, a join condition elsewhere.
-  if (word === 'on') return words(tokens, 0) === 'create' && tokens.some((t, k) => k < i && words(tokens, k) === 'index');
+  if (word === 'on') return words(tokens, 0) === 'create' && tokens.some((_, k) => k < i && words(tokens, k) === 'index');
   return isNameWord(word.toUpperCase()) && !expressionLeaders.has(word);
 }
 
