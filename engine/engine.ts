@@ -12,7 +12,7 @@ import { executeModelStatement } from './exec/model-statement.js';
 import { settingsRun } from './exec/result-settings.js';
 import { storedStatementError } from './plan/stored-statements.js';
 import { routeStatement, type ModelRegistry } from './router.js';
-import { ModelCatalog, modelStatementsUnavailable, type ModelCatalogUdfs } from './exec/model-catalog-statements.js';
+import { ModelCatalog, modelStatementsUnavailable, type ModelCatalogUdfs } from './exec/user-models.js';
 import { EngineSettings, type SettingValue } from './settings.js';
 import { parseStatement } from './sql/parser.js';
 import { splitStatements } from './sql/split-statements.js';

@@ -5,7 +5,7 @@ import type { ModelFunction } from '../udfs/index.js';
 import { isEngineSetting, type SettingValue } from './settings.js';
 import { lex, type Token, type TokenKind } from './sql/lexer.js';
 import { isNameWord, notImplicitAliases } from './sql/keywords.js';
-import { isModelStatement } from './sql/model-statements.js';
+import { isModelStatement } from './sql/model-catalog-syntax.js';
 import { SqlError } from './sql/sql-error.js';
 import type { Span } from './sql/span.js';
 
@@ -24,7 +24,7 @@ export type Route =
   | { readonly kind: 'set-setting'; readonly name: string; readonly value: SettingValue; readonly valueSpan: Span }
   | { readonly kind: 'reset-setting'; readonly name: string }
   | { readonly kind: 'show-settings' }
-  /** CREATE MODEL, DROP MODEL, SHOW MODELS, DESCRIBE MODEL (engine/sql/model-statements.ts). */
+  /** CREATE MODEL, DROP MODEL, SHOW MODELS, DESCRIBE MODEL (engine/sql/model-catalog-syntax.ts). */
   | { readonly kind: 'model-catalog' };
 
 const scopes = new Set(['session', 'local', 'global']);

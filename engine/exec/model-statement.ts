@@ -18,7 +18,7 @@ import { duckdbError } from './duckdb-error.js';
 import { executeThen } from './execute-then.js';
 import { analyzedRows, StageFigures } from './explain-analyze.js';
 import { interruptible } from './interruptible.js';
-import { duckdbCatalog } from './model-catalog.js';
+import { duckdbCatalog } from './duckdb-plan-catalog.js';
 import { ModelLoad } from './model-load.js';
 import { CallRowError, runModelStage } from './model-stage.js';
 import { reclaimNativeMemory } from './native-memory.js';
