@@ -3,7 +3,7 @@
 // statements go through the model path (input and model stages, then an output stage on DuckDB), and
 // everything else goes to DuckDB as the user wrote it.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { PrepareProgress } from '../udfs/model-function.js';
+import type { PrepareProgress } from '../udfs/index.js';
 import { duckdbError } from './exec/duckdb-error.js';
 import { runDuckDBStatement, type DuckDBStatementRun } from './exec/duckdb-statement.js';
 import { throwIfAborted } from './exec/interruptible.js';
@@ -12,7 +12,7 @@ import { executeModelStatement } from './exec/model-statement.js';
 import { settingsRun } from './exec/result-settings.js';
 import { storedStatementError } from './plan/stored-statements.js';
 import { routeStatement, type ModelRegistry } from './router.js';
-import { ModelCatalog, modelStatementsUnavailable, type ModelCatalogUdfs } from './exec/model-catalog-statements.js';
+import { ModelCatalog, modelStatementsUnavailable, type ModelCatalogUdfs } from './exec/user-models.js';
 import { EngineSettings, type SettingValue } from './settings.js';
 import { parseStatement } from './sql/parser.js';
 import { splitStatements } from './sql/split-statements.js';

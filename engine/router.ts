@@ -1,11 +1,11 @@
 // Decides where each statement goes, from its tokens alone (no parse): sqlinfer's settings are handled
 // by the engine, statements calling a registered model function take the model path, and everything
 // else goes to DuckDB as written, so every DuckDB statement keeps working.
-import type { ModelFunction } from '../udfs/model-function.js';
+import type { ModelFunction } from '../udfs/index.js';
 import { isEngineSetting, type SettingValue } from './settings.js';
 import { lex, type Token, type TokenKind } from './sql/lexer.js';
 import { isNameWord, notImplicitAliases } from './sql/keywords.js';
-import { isModelStatement } from './sql/model-statements.js';
+import { isModelStatement } from './sql/model-catalog-syntax.js';
 import { SqlError } from './sql/sql-error.js';
 import type { Span } from './sql/span.js';
 
@@ -24,7 +24,7 @@ export type Route =
   | { readonly kind: 'set-setting'; readonly name: string; readonly value: SettingValue; readonly valueSpan: Span }
   | { readonly kind: 'reset-setting'; readonly name: string }
   | { readonly kind: 'show-settings' }
-  /** CREATE MODEL, DROP MODEL, SHOW MODELS, DESCRIBE MODEL (engine/sql/model-statements.ts). */
+  /** CREATE MODEL, DROP MODEL, SHOW MODELS, DESCRIBE MODEL (engine/sql/model-catalog-syntax.ts). */
   | { readonly kind: 'model-catalog' };
 
 const scopes = new Set(['session', 'local', 'global']);
@@ -98,7 +98,7 @@ function namesRelation(tokens: readonly Token[], i: number): boolean {
   if (word === 'as' && isMacroBody(tokens, i - 1)) return false;
   if (relationIntroducers.has(word)) return true;
   // `CREATE INDEX i ON lin(a)`: ON names the indexed table there, a join condition elsewhere.
-  if (word === 'on') return words(tokens, 0) === 'create' && tokens.some((t, k) => k < i && words(tokens, k) === 'index');
+  if (word === 'on') return words(tokens, 0) === 'create' && tokens.some((_, k) => k < i && words(tokens, k) === 'index');
   return isNameWord(word.toUpperCase()) && !expressionLeaders.has(word);
 }
 

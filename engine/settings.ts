@@ -1,7 +1,6 @@
 // sqlinfer's own session settings (SET model_threads = 4 ...): their names, defaults and validation. They
 // are intercepted before DuckDB, which never sees them; every other SET goes to DuckDB unchanged.
-import type { ModelSettings } from '../udfs/model-function.js';
-import { SETTINGS_SPEC, validateSetting } from '../udfs/settings-spec.js';
+import { SETTINGS_SPEC, validateSetting, type ModelSettings } from '../udfs/index.js';
 import { SqlError } from './sql/sql-error.js';
 
 export type SettingValue = string | number;

@@ -11,7 +11,8 @@ import { complete } from './completion.js';
 import { dotCommands, OutputRedirect, runDotCommand, type DotCommandHost, type ShellState } from './dot-commands.js';
 import { History } from './history.js';
 import { streamOutput, type Output } from './output.js';
-import type { Format, RenderOptions } from './render/renderer.js';
+import type { RenderOptions } from './render/render-options.js';
+import type { Format } from './render/renderer.js';
 import { defaultMaxRows } from './render/table.js';
 import { maxReadDepth, runScript, type ScriptOrigin, type ScriptStatus } from './run-script.js';
 

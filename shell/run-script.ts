@@ -7,7 +7,8 @@ import { isCompleteInput, splitStatements, SqlError, type Engine } from '../engi
 import type { Catalog } from './catalog.js';
 import { OutputRedirect, runDotCommand, type DotCommandHost, type ShellState } from './dot-commands.js';
 import type { Output } from './output.js';
-import { isReadableFormat, renderStatement, type Format, type RenderOptions } from './render/renderer.js';
+import type { RenderOptions } from './render/render-options.js';
+import { isReadableFormat, renderStatement, type Format } from './render/renderer.js';
 import { defaultMaxRows, secondsText } from './render/table.js';
 
 export interface ScriptContext {

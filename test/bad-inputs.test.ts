@@ -7,7 +7,7 @@ import sharp from 'sharp';
 import { RowError, type ArgColumn, type RowErrorPolicy } from '../udfs/model-function.js';
 import { ModelRuntime } from '../udfs/runtime/model-runtime.js';
 import { animatedGif, cmykJpeg, exifRotatedJpeg, onePixelPng, png16, pngBomb, truncatedJpeg } from './helpers/bad-images.js';
-import { batchOf, blobColumn, floatColumn, flattenImageModel, rowOf, scaleModel } from './runtime-fixtures.js';
+import { batchOf, blobColumn, floatColumn, flattenImageModel, rowOf, scaleModel } from './helpers/runtime-fixtures.js';
 
 const SIDE = 8;
 const LENGTH = SIDE * SIDE * 3;

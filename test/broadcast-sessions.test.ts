@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { ModelRuntime, type RunResult } from '../udfs/runtime/model-runtime.js';
-import { batchOf, floatColumn, rowOf, scaleModel } from './runtime-fixtures.js';
+import { batchOf, floatColumn, rowOf, scaleModel } from './helpers/runtime-fixtures.js';
 
 const runtimes: ModelRuntime[] = [];
 after(() => Promise.all(runtimes.map((r) => r.close())));

@@ -7,7 +7,8 @@ import { createEngine, createUdfs, type Engine } from '../engine/index.js';
 import { tempDir } from './helpers/cli.js';
 import { stringOutput } from '../shell/output.js';
 import { modelPlanText } from '../shell/render/explain.js';
-import { renderStatement, type Format, type RenderOptions } from '../shell/render/renderer.js';
+import type { RenderOptions } from '../shell/render/render-options.js';
+import { renderStatement, type Format } from '../shell/render/renderer.js';
 
 let engine: Engine;
 before(async () => {

@@ -8,7 +8,7 @@ import { copyFileSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlink
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { runCli, tempDir, type CliRun } from './helpers/cli.js';
-import { linearModel } from './onnx-model-fixtures.js';
+import { linearModel } from './helpers/onnx-model-fixtures.js';
 
 const root = tempDir('sqlinfer-copy-targets-');
 const model = join(root, 'linear.onnx');

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { routeStatement } from '../engine/router.js';
-import { parseModelStatement } from '../engine/sql/model-statements.js';
+import { parseModelStatement } from '../engine/sql/model-catalog-syntax.js';
 import { SqlError } from '../engine/sql/sql-error.js';
 
 test('model statements route to the catalog; DuckDB statements that look alike do not', () => {

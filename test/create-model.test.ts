@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { modelsFixture, type ModelsFixture } from './onnx-model-fixtures.js';
+import { modelsFixture, type ModelsFixture } from './helpers/onnx-model-fixtures.js';
 
 let f: ModelsFixture;
 before(async () => {

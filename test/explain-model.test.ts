@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { duck, fixture, run, type Fixture } from './model-path-fixtures.js';
+import { duck, fixture, run, type Fixture } from './helpers/model-path-fixtures.js';
 import { assertGolden } from './helpers/golden.js';
 
 let f: Fixture;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import sharp from 'sharp';
 import { decodeImageInto } from '../udfs/images/decode-image.js';
 import { ModelRuntime } from '../udfs/runtime/model-runtime.js';
-import { batchOf, blobColumn, rowOf } from './runtime-fixtures.js';
+import { batchOf, blobColumn, rowOf } from './helpers/runtime-fixtures.js';
 
 /** A 4 x 2 image: top row red, green, blue, white; bottom row black, grey, yellow, cyan. */
 const PIXELS = [

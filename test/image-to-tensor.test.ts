@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { imageSize } from '../udfs/functions/image-to-tensor.js';
 import { createUdfs } from '../udfs/index.js';
 import type { ModelSettings } from '../udfs/model-function.js';
-import { batchOf, blobColumn, rowOf } from './runtime-fixtures.js';
+import { batchOf, blobColumn, rowOf } from './helpers/runtime-fixtures.js';
 
 const udfs = createUdfs({ threads: 1 });
 after(() => udfs.close());

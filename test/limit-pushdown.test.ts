@@ -2,7 +2,7 @@
 // rows the statement needs, whatever the file's row groups.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { duck, fixture, run, type Fixture } from './model-path-fixtures.js';
+import { duck, fixture, run, type Fixture } from './helpers/model-path-fixtures.js';
 
 let f: Fixture;
 let file: string;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from './helpers/cli.js';
-import { linear, linearModel } from './onnx-model-fixtures.js';
+import { linear, linearModel } from './helpers/onnx-model-fixtures.js';
 
 let dir = '';
 before(async () => {

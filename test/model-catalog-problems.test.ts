@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { createEngine } from '../engine/engine.js';
 import { createUdfs } from '../udfs/index.js';
 import { runCli, tempDir } from './helpers/cli.js';
-import { linear, linearModel } from './onnx-model-fixtures.js';
+import { linear, linearModel } from './helpers/onnx-model-fixtures.js';
 
 async function databaseWithTwoModels(): Promise<{ dir: string; db: string }> {
   const dir = tempDir('sqlinfer-catalog-problems-');

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { ArgBatch, ModelFunction, PrepareContext, PreparedCall, ResultColumn } from '../udfs/model-function.js';
-import { duck, execute, fixture, settings, TestRegistry, type Fixture } from './model-path-fixtures.js';
+import { duck, execute, fixture, settings, TestRegistry, type Fixture } from './helpers/model-path-fixtures.js';
 
 let f: Fixture;
 before(async () => {

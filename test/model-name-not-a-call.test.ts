@@ -10,7 +10,7 @@ import { routeStatement } from '../engine/index.js';
 import { createRegistry } from '../udfs/registry.js';
 import type { ModelFunction } from '../udfs/model-function.js';
 import { cliPath, runCli, tempDir } from './helpers/cli.js';
-import { linearModel } from './onnx-model-fixtures.js';
+import { linearModel } from './helpers/onnx-model-fixtures.js';
 
 const statements = [
   'SELECT n FROM range(3) AS predict_resnet50(n);',

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, test } from 'node:test';
 import { SqlError } from '../engine/sql/sql-error.js';
-import { duck, fixture, run, stagedTables, type Fixture } from './model-path-fixtures.js';
+import { duck, fixture, run, stagedTables, type Fixture } from './helpers/model-path-fixtures.js';
 
 let f: Fixture;
 let file: string;

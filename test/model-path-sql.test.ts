@@ -3,7 +3,7 @@
 // rows it must.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { duck, fixture, run, stagedTables, type Fixture } from './model-path-fixtures.js';
+import { duck, fixture, run, stagedTables, type Fixture } from './helpers/model-path-fixtures.js';
 
 let f: Fixture;
 let file: string;

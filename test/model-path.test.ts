@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SqlError } from '../engine/sql/sql-error.js';
-import { duck, fixture, run, stagedTables, settings, type Fixture } from './model-path-fixtures.js';
+import { duck, fixture, run, stagedTables, type Fixture } from './helpers/model-path-fixtures.js';
 
 let f: Fixture;
 before(async () => {

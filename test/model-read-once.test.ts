@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SqlError } from '../engine/sql/sql-error.js';
-import { duck, execute, fixture, run, settings, stagedTables, TestRegistry, type Fixture } from './model-path-fixtures.js';
+import { duck, execute, fixture, run, settings, stagedTables, TestRegistry, type Fixture } from './helpers/model-path-fixtures.js';
 import type { ArgBatch, ModelFunction, ResultColumn } from '../udfs/model-function.js';
 
 let f: Fixture;

@@ -3,7 +3,7 @@
 // (a STRUCT, or one picked with the output option), int64 inputs, dynamic and fixed batch dimensions.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { linear, modelsFixture, rounded, type ModelsFixture } from './onnx-model-fixtures.js';
+import { linear, modelsFixture, rounded, type ModelsFixture } from './helpers/onnx-model-fixtures.js';
 
 let f: ModelsFixture;
 before(async () => {

@@ -9,7 +9,7 @@ import { RowError, type ArgColumn } from '../udfs/model-function.js';
 import { copyFinite, copyPreprocessed, preprocessInPlace } from '../udfs/images/preprocess.js';
 import type { SharedModel } from '../udfs/runtime/kernel-task.js';
 import { packTask } from '../udfs/runtime/packed-rows.js';
-import { batchOf, floatColumn } from './runtime-fixtures.js';
+import { batchOf, floatColumn } from './helpers/runtime-fixtures.js';
 
 const PIXELS = 5;
 const model: SharedModel = { key: 'unused', bytes: new SharedArrayBuffer(0) };

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { SqlError } from '../engine/sql/sql-error.js';
-import { execute, fixture, settings, type Fixture } from './model-path-fixtures.js';
+import { execute, fixture, settings, type Fixture } from './helpers/model-path-fixtures.js';
 import { assertGolden } from './helpers/golden.js';
 
 let f: Fixture;

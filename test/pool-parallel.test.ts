@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ModelRuntime } from '../udfs/runtime/model-runtime.js';
-import { batchOf, floatColumn, slowModel } from './runtime-fixtures.js';
+import { batchOf, floatColumn, slowModel } from './helpers/runtime-fixtures.js';
 
 const ROWS = 1024;
 

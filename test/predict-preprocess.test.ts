@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { preprocessInPlace } from '../udfs/images/preprocess.js';
 import { ModelRuntime } from '../udfs/runtime/model-runtime.js';
-import { batchOf, floatColumn, flattenImageModel, rowOf } from './runtime-fixtures.js';
+import { batchOf, floatColumn, flattenImageModel, rowOf } from './helpers/runtime-fixtures.js';
 
 /** Two pixels of HWC RGB. */
 const RGB = [10, 20, 30, 200, 100, 0];

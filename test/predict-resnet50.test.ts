@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { createUdfs } from '../udfs/index.js';
 import { RowError, type ArgColumn, type ModelSettings, type PreparedCall, type ResultColumn } from '../udfs/model-function.js';
 import { writeSampleImages } from '../udfs/images/sample-images.js';
-import { batchOf, blobColumn, floatColumn, rowOf } from './runtime-fixtures.js';
+import { batchOf, blobColumn, floatColumn, rowOf } from './helpers/runtime-fixtures.js';
 
 const udfs = createUdfs({ threads: 2, workers: 2 });
 let dir = '';

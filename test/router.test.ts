@@ -2,7 +2,7 @@
 // are handled by the engine, everything else goes to DuckDB untouched.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DuckDBListValue } from '@duckdb/node-api';
+import type { DuckDBListValue } from '@duckdb/node-api';
 import { createEngine, routeStatement, SqlError } from '../engine/index.js';
 import type { ModelFunction } from '../udfs/model-function.js';
 import { createRegistry } from '../udfs/registry.js';

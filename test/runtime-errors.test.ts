@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { RowError } from '../udfs/model-function.js';
 import { ModelRuntime } from '../udfs/runtime/model-runtime.js';
-import { batchOf, blobColumn, floatColumn, flattenImageModel, rowOf, scaleModel } from './runtime-fixtures.js';
+import { batchOf, blobColumn, floatColumn, flattenImageModel, rowOf, scaleModel } from './helpers/runtime-fixtures.js';
 
 const runtime = new ModelRuntime({ threads: 2, workers: 1 });
 after(() => runtime.close());

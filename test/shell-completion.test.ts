@@ -10,7 +10,7 @@ import { Catalog, type Names } from '../shell/catalog.js';
 import { complete, type CompletionContext } from '../shell/completion.js';
 import { dotCommands } from '../shell/dot-commands.js';
 import { tempDir } from './helpers/cli.js';
-import { linearModel } from './onnx-model-fixtures.js';
+import { linearModel } from './helpers/onnx-model-fixtures.js';
 
 const names: Names = {
   keywords: ['select', 'selective', 'from', 'where'],

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { RowError, type ArgBatch, type ModelFunction, type ResultColumn } from '../udfs/model-function.js';
-import { duck, execute, fixture, settings, TestRegistry, type Fixture } from './model-path-fixtures.js';
+import { duck, execute, fixture, settings, TestRegistry, type Fixture } from './helpers/model-path-fixtures.js';
 
 let f: Fixture;
 before(async () => {

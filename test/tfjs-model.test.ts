@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { createUdfs } from '../udfs/index.js';
-import { plain, rounded } from './onnx-model-fixtures.js';
+import { plain, rounded } from './helpers/onnx-model-fixtures.js';
 
 // dense(2, relu) over 3 inputs, then dense(1): y = relu(x W1 + b1) W2 + b2.
 const W1 = [

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { createEngine } from '../engine/engine.js';
 import { createUdfs } from '../udfs/index.js';
 import { tempDir } from './helpers/cli.js';
-import { plain } from './onnx-model-fixtures.js';
+import { plain } from './helpers/onnx-model-fixtures.js';
 
 /** A graph model y = x W, W [2, 1], as the TF.js converter writes it, with W in w.bin. */
 async function writeMatmul(dir: string, w: readonly number[]): Promise<void> {

@@ -14,7 +14,8 @@ import { ModelRuntime } from './runtime/model-runtime.js';
 import { SETTINGS_SPEC, type SettingSpec } from './settings-spec.js';
 
 export type * from './model-function.js';
-export { RowError } from './model-function.js';
+export { ELEMENT_SQL_TYPES, RowError } from './model-function.js';
+export { allocateValues, elementBytes, valuesOver } from './models/user-model/element-types.js';
 export { createRegistry, type Registry } from './registry.js';
 export { describeUserModel, type UserModel, type UserModelSpec } from './models/user-model/user-model.js';
 export { ModelRuntime, type ModelRuntimeOptions } from './runtime/model-runtime.js';

@@ -3,8 +3,17 @@
 // row. Batches own their buffers, so the runtime can transfer them to worker threads.
 import { DuckDBBlobVector, type DuckDBDataChunk } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
-import type { ArgBatch, ArgColumn, ElementType, ModelArgBatch, ModelArgColumn, TensorListColumn } from '../../udfs/model-function.js';
-import { allocateValues, elementBytes, valuesOver } from '../../udfs/models/user-model/element-types.js';
+import {
+  allocateValues,
+  elementBytes,
+  valuesOver,
+  type ArgBatch,
+  type ArgColumn,
+  type ElementType,
+  type ModelArgBatch,
+  type ModelArgColumn,
+  type TensorListColumn,
+} from '../../udfs/index.js';
 import type { PlannedArg, PlannedInputColumn } from '../plan/model-plan.js';
 
 type ListColumn = Extract<ArgColumn, { kind: 'float-list' | 'blob' }> | TensorListColumn;

@@ -1,7 +1,7 @@
 // Loading a statement's models (weights read, graph built, one session per worker: seconds in a fresh
 // shell), as a value: started once DuckDB is busy with the statement's first query, awaited by the first
 // batch, stopped when the statement fails first.
-import type { ModelFunction, ModelSettings, PreparedCall, PrepareProgress } from '../../udfs/model-function.js';
+import type { ModelFunction, ModelSettings, PreparedCall, PrepareProgress } from '../../udfs/index.js';
 import type { ModelLevel, ModelPlan } from '../plan/model-plan.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
 import { interrupted, throwIfAborted } from './interruptible.js';

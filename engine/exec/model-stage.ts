@@ -6,7 +6,7 @@
 // flushes (it does so by itself every ~200k rows). So results go through a second connection when the
 // engine provides one; without one they are held until the input is read, then appended.
 import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
-import { RowError, type ModelResult, type PreparedCall, type RowErrorPolicy, type RowFailure } from '../../udfs/model-function.js';
+import { RowError, type ModelResult, type PreparedCall, type RowErrorPolicy, type RowFailure } from '../../udfs/index.js';
 import type { ModelLevel, PlannedCall } from '../plan/model-plan.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
 import { ArgBatcher, asArgBatch, callBatch, type ColumnsBatch } from './arg-columns.js';

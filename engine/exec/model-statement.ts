@@ -5,8 +5,7 @@
 //   output  -> DuckDB runs the user's statement over the staged rows (a COPY writes to a hidden file)
 //   finish  -> the COPY's file moved into place or removed, staged tables dropped, notices told
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ModelSettings, PrepareProgress } from '../../udfs/model-function.js';
-import { MODEL_ERRORS } from '../../udfs/settings-spec.js';
+import { MODEL_ERRORS, type ModelSettings, type PrepareProgress } from '../../udfs/index.js';
 import { explainRows, explainSql } from '../plan/explain-plan.js';
 import { renderOutput, type ModelLevel, type ModelPlan, type RelationStage } from '../plan/model-plan.js';
 import type { ModelRegistryView } from '../plan/model-calls.js';
@@ -19,7 +18,7 @@ import { duckdbError } from './duckdb-error.js';
 import { executeThen } from './execute-then.js';
 import { analyzedRows, StageFigures } from './explain-analyze.js';
 import { interruptible } from './interruptible.js';
-import { duckdbCatalog } from './model-catalog.js';
+import { duckdbCatalog } from './duckdb-plan-catalog.js';
 import { ModelLoad } from './model-load.js';
 import { CallRowError, runModelStage } from './model-stage.js';
 import { reclaimNativeMemory } from './native-memory.js';

@@ -17,7 +17,7 @@ import {
   type DuckDBType,
 } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
-import type { ElementType, ModelResult, ResultColumn, TensorResultColumn } from '../../udfs/model-function.js';
+import type { ElementType, ModelResult, ResultColumn, TensorResultColumn } from '../../udfs/index.js';
 
 /**
  * Creates (or replaces) the table a level's results go to: the row key, then one column per call, of its

@@ -1,6 +1,6 @@
 // Under SET model_errors = 'null': the rows each call gave NULL because they failed, kept as a count and
 // the first few reasons, for the one summary line the user gets at the end of the statement.
-import type { RowFailure } from '../../udfs/model-function.js';
+import type { RowFailure } from '../../udfs/index.js';
 import type { RelationStage } from '../plan/model-plan.js';
 
 /** Reasons quoted in the summary line; the count covers every failed row. */

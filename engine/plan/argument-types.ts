@@ -1,6 +1,6 @@
 // How a model call's argument is read from DuckDB: the family of its DuckDB type, and the type it is
 // cast to in the input stage (FLOAT[], BLOB, or a list of a model input's element type).
-import { ELEMENT_SQL_TYPES, type ArgKind, type ElementType } from '../../udfs/model-function.js';
+import { ELEMENT_SQL_TYPES, type ArgKind, type ElementType } from '../../udfs/index.js';
 import { sqlErrorAt, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
 import { kindsText, type ModelCallSite } from './model-calls.js';

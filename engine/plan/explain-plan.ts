@@ -1,6 +1,6 @@
 // EXPLAIN for model statements: the stages as rows (stage, detail), and with ANALYZE the rows each
 // stage produced and its time. Returned as a VALUES query so it renders like any other result.
-import type { ModelSettings } from '../../udfs/model-function.js';
+import type { ModelSettings } from '../../udfs/index.js';
 import { renderOutput, type ModelPlan } from './model-plan.js';
 import { quoteString } from './sql-text.js';
 

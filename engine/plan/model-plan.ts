@@ -2,7 +2,7 @@
 // once into a table of numbered rows, then one model stage per nesting level of the calls; and the output
 // statement that DuckDB runs over the staged rows. Plain data: SQL text plus the calls to make, so
 // EXPLAIN can print it and the executor can run it.
-import type { ArgKind, ElementType, ModelFunction } from '../../udfs/model-function.js';
+import type { ArgKind, ElementType, ModelFunction } from '../../udfs/index.js';
 import type { Span } from '../sql/span.js';
 import { quoteString } from './sql-text.js';
 

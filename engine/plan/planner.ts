@@ -1,35 +1,14 @@
 // Plans a statement that calls model functions (see README.md): finds the relation each call runs over,
 // decides which WHERE conjuncts and which LIMIT can run before the model, and writes the SQL of every
 // stage by re-emitting the user's text with spans replaced.
-import { ELEMENT_SQL_TYPES, type ArgKind, type ElementType } from '../../udfs/model-function.js';
-import type {
-  ColumnRef,
-  CommonTableExpression,
-  Expression,
-  Query,
-  SelectCore,
-  Star,
-  Statement,
-  TableRef,
-} from '../sql/ast.js';
+import type { Expression, Query, SelectCore, Star, Statement } from '../sql/ast.js';
 import { readDuckDBMessage, tokenSpanAt } from '../sql/duckdb-message.js';
-import { sqlErrorAt, SqlError, type SqlErrorCode } from '../sql/sql-error.js';
+import { sqlErrorAt, type SqlError, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
-import {
-  columnRefs,
-  conjuncts,
-  hasAggregateCall,
-  hasModelCall,
-  hasParameter,
-  hasSetReturningCall,
-  hasSubquery,
-  hasVolatileCall,
-  hasWindowCall,
-} from './expression-facts.js';
+import { conjuncts, hasAggregateCall, hasSetReturningCall, hasWindowCall } from './expression-facts.js';
 import { fromLeaves, type FromLeaf } from './from-leaves.js';
-import { argSpecIndexes, constantValue, findModelCalls, kindsText, type ModelCallSite, type ModelRegistryView } from './model-calls.js';
+import { argSpecIndexes, constantValue, findModelCalls, type ModelCallSite, type ModelRegistryView } from './model-calls.js';
 import type {
-  LimitDecision,
   ModelLevel,
   ModelPlan,
   PlannedArg,
@@ -38,7 +17,7 @@ import type {
   RelationStage,
 } from './model-plan.js';
 import type { ColumnInfo, PlanCatalog } from './plan-catalog.js';
-import { normalizeSql, quoteIdentifier, quoteString } from './sql-text.js';
+import { normalizeSql, quoteIdentifier } from './sql-text.js';
 import { TextEdits } from './text-edits.js';
 import { accepts, inputColumnOf } from './argument-types.js';
 import { LeafScope, type CteScope, type LeafScopeHost } from './leaf-scope.js';

@@ -2,7 +2,7 @@
 // parser and the statement splitter use, and turns unterminated strings or comments into SqlErrors.
 import type { IToken, TokenType } from 'chevrotain';
 import { chevrotain } from './chevrotain.js';
-import { SqlError, sqlErrorAt, type SqlErrorCode } from './sql-error.js';
+import { sqlErrorAt, type SqlError, type SqlErrorCode } from './sql-error.js';
 import * as T from './tokens.js';
 
 export type TokenKind =

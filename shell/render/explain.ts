@@ -5,7 +5,7 @@
 import type { SqlValue, StreamedStatement } from '../../engine/index.js';
 import type { Output } from '../output.js';
 import { visible } from './cell.js';
-import type { RenderOptions } from './renderer.js';
+import type { RenderOptions } from './render-options.js';
 
 const defaultWidth = 100;
 const keyWidth = 10;

@@ -5,6 +5,7 @@ import { renderCsv } from './csv.js';
 import { renderJson, renderJsonLines } from './json.js';
 import { renderLines } from './line.js';
 import { renderMarkdown } from './markdown.js';
+import type { RenderOptions } from './render-options.js';
 import { renderTable } from './table.js';
 
 export const formats = ['table', 'csv', 'json', 'jsonl', 'markdown', 'line'] as const;
@@ -17,17 +18,6 @@ export function isFormat(name: string): name is Format {
 /** Formats meant for people; the others (csv, json, jsonl) are data and are never shortened. */
 export function isReadableFormat(format: Format): boolean {
   return format === 'table' || format === 'markdown' || format === 'line';
-}
-
-export interface RenderOptions {
-  /** Colour hints (dim NULLs) for a terminal. */
-  readonly color?: boolean;
-  /** The terminal's width: the boxed table narrows and hides columns to fit. */
-  readonly width?: number;
-  /** Rows the boxed table shows (first and last halves); 0 shows all. Default 40. */
-  readonly maxRows?: number;
-  /** Milliseconds since the statement started, when the timer is on: the table's footer shows it. */
-  readonly elapsedMs?: () => number;
 }
 
 /** Renders a statement that returns rows; statements without rows (CREATE, COPY ...) print nothing. */

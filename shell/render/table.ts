@@ -7,7 +7,7 @@ import type { StreamedStatement } from '../../engine/index.js';
 import type { Output } from '../output.js';
 import { cellText, displayWidth, isNumericType, pad, truncate, visible } from './cell.js';
 import { isExplain, renderExplain } from './explain.js';
-import type { RenderOptions } from './renderer.js';
+import type { RenderOptions } from './render-options.js';
 
 /** Rows shown by default before the middle of a long result is elided (DuckDB's default, 40). */
 export const defaultMaxRows = 40;

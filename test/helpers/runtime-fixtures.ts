@@ -1,8 +1,8 @@
 // Tiny ONNX models and batches for the runtime tests, built with the project's own ONNX writer.
 
-import { attr } from '../udfs/onnx/onnx-attribute.js';
-import { OnnxGraphBuilder } from '../udfs/onnx/onnx-graph-builder.js';
-import type { ArgBatch, ArgColumn } from '../udfs/model-function.js';
+import { attr } from '../../udfs/onnx/onnx-attribute.js';
+import { OnnxGraphBuilder } from '../../udfs/onnx/onnx-graph-builder.js';
+import type { ArgBatch, ArgColumn } from '../../udfs/model-function.js';
 
 /** y = x * factor over [N, width]. */
 export function scaleModel(factor: number, width = 4): Uint8Array {

@@ -2,11 +2,11 @@
 // with the real runtime (one thread) to run them.
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createEngine, type Engine } from '../engine/engine.js';
-import { createUdfs } from '../udfs/index.js';
-import { attr } from '../udfs/onnx/onnx-attribute.js';
-import { OnnxGraphBuilder, type OnnxDim } from '../udfs/onnx/onnx-graph-builder.js';
-import { tempDir } from './helpers/cli.js';
+import { createEngine, type Engine } from '../../engine/engine.js';
+import { createUdfs } from '../../udfs/index.js';
+import { attr } from '../../udfs/onnx/onnx-attribute.js';
+import { OnnxGraphBuilder, type OnnxDim } from '../../udfs/onnx/onnx-graph-builder.js';
+import { tempDir } from './cli.js';
 
 /** y = x W + b with x [N, 3], W 3x2, b 2. */
 export const LINEAR_W = [1, -1, 2, 0.5, -3, 1];

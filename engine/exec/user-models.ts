@@ -8,12 +8,9 @@
 // the table dropped under the session are told to the user, never passed over in silence.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import type { ConstantValue, ModelFunction } from '../../udfs/model-function.js';
-import type { UserModel, UserModelSpec } from '../../udfs/models/user-model/user-model.js';
-import { describeUserModel } from '../../udfs/models/user-model/user-model.js';
+import { describeUserModel, type ConstantValue, type ModelFunction, type UserModel, type UserModelSpec } from '../../udfs/index.js';
 import { quoteString } from '../plan/sql-text.js';
-import type { ModelStatement } from '../sql/model-statements.js';
-import { parseModelStatement } from '../sql/model-statements.js';
+import { parseModelStatement, type ModelStatement } from '../sql/model-catalog-syntax.js';
 import { SqlError, sqlErrorAt, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
 import { runDuckDBStatement, type DuckDBStatementRun } from './duckdb-statement.js';

@@ -3,8 +3,8 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { executeModelStatement, type ModelStatementContext } from '../engine/exec/model-statement.js';
-import { parseStatement } from '../engine/sql/parser.js';
+import { executeModelStatement, type ModelStatementContext } from '../../engine/exec/model-statement.js';
+import { parseStatement } from '../../engine/sql/parser.js';
 import {
   RowError,
   type ArgBatch,
@@ -12,8 +12,8 @@ import {
   type ModelFunction,
   type ModelSettings,
   type ResultColumn,
-} from '../udfs/model-function.js';
-import { tempDir } from './helpers/cli.js';
+} from '../../udfs/model-function.js';
+import { tempDir } from './cli.js';
 
 export interface Fixture {
   readonly dir: string;
