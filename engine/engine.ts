@@ -15,7 +15,7 @@ import { routeStatement, type ModelRegistry } from './router.js';
 import { ModelCatalog, modelStatementsUnavailable, type ModelCatalogUdfs } from './exec/user-models.js';
 import { EngineSettings, type SettingValue } from './settings.js';
 import { parseStatement } from './sql/parser.js';
-import { splitStatements } from './sql/split-statements.js';
+import { splitStatements, type SplitStatement } from './sql/split-statements.js';
 import { StatementQueue } from './statement-queue.js';
 import { SqlError } from './sql/sql-error.js';
 import type { Span } from './sql/span.js';
@@ -130,7 +130,7 @@ export class Engine {
       const release = await this.queue.acquire(signal);
       let execution: Execution;
       try {
-        execution = await this.execute(statement.text, signal);
+        execution = await this.execute(statement, signal);
       } catch (error) {
         release();
         throw placed(error);
@@ -176,8 +176,9 @@ export class Engine {
 
   private readonly queue = new StatementQueue();
 
-  private async execute(text: string, signal: AbortSignal | undefined): Promise<Execution> {
-    const route = routeStatement(text, this.options.udfs?.registry);
+  private async execute(statement: SplitStatement, signal: AbortSignal | undefined): Promise<Execution> {
+    const { text, lexed } = statement;
+    const route = routeStatement(text, this.options.udfs?.registry, lexed);
     switch (route.kind) {
       case 'duckdb':
         return { run: await runDuckDBStatement(this.connection, text, { signal, errorSource: text }), finish: async () => {} };
@@ -195,16 +196,16 @@ export class Engine {
         return { run: settingsRun(this.settings.list()), finish: async () => {} };
       case 'model-catalog':
         if (this.models === null) throw modelStatementsUnavailable(text);
-        return { run: await this.models.execute(text, signal), finish: async () => {} };
+        return { run: await this.models.execute(text, lexed, signal), finish: async () => {} };
       case 'model': {
-        const refused = storedStatementError(text, route.calls);
+        const refused = storedStatementError(text, lexed.tokens, route.calls);
         if (refused !== null) throw refused;
-        return this.executeModel(text, signal);
+        return this.executeModel(statement, signal);
       }
     }
   }
 
-  private executeModel(text: string, signal: AbortSignal | undefined): Promise<Execution> {
+  private executeModel({ text, lexed }: SplitStatement, signal: AbortSignal | undefined): Promise<Execution> {
     return executeModelStatement(
       {
         connection: this.connection,
@@ -218,7 +219,7 @@ export class Engine {
         openConnection: () => this.instance.connect(),
       },
       text,
-      parseStatement(text),
+      parseStatement(text, lexed),
     );
   }
 

@@ -3,7 +3,8 @@
 // else goes to DuckDB as written, so every DuckDB statement keeps working.
 import type { ModelFunction } from '../udfs/index.js';
 import { isEngineSetting, type SettingValue } from './settings.js';
-import { lex, type Token, type TokenKind } from './sql/lexer.js';
+import { parseSettingStatement } from './sql/setting-syntax.js';
+import { lexStatement, type LexedStatement, type Token, type TokenKind } from './sql/lexer.js';
 import { isNameWord, notImplicitAliases } from './sql/keywords.js';
 import { isModelStatement } from './sql/model-catalog-syntax.js';
 import { SqlError } from './sql/sql-error.js';
@@ -27,9 +28,8 @@ export type Route =
   /** CREATE MODEL, DROP MODEL, SHOW MODELS, DESCRIBE MODEL (engine/sql/model-catalog-syntax.ts). */
   | { readonly kind: 'model-catalog' };
 
-const scopes = new Set(['session', 'local', 'global']);
-
-export function routeStatement(text: string, registry?: Pick<ModelRegistry, 'has'>): Route {
+/** `lexed`: the statement's tokens when the caller has them already (see splitStatements). */
+export function routeStatement(text: string, registry?: Pick<ModelRegistry, 'has'>, lexed: LexedStatement = lexStatement(text)): Route {
   // DuckDB takes the text as a C string: it would run the statement cut at the NUL, silently.
   const nul = text.indexOf('\0');
   if (nul >= 0) {
@@ -42,12 +42,13 @@ export function routeStatement(text: string, registry?: Pick<ModelRegistry, 'has
     });
   }
   // Lexical errors are left to DuckDB (or the parser): the tokens before them are enough to route.
-  const tokens = lex(text).tokens.filter((t) => t.kind !== 'eof');
+  const tokens = lexed.tokens.filter((t) => t.kind !== 'eof');
   while (tokens.length > 0 && tokens.at(-1)!.kind === ';') tokens.pop();
   const first = words(tokens, 0);
   if (first === 'set' || first === 'reset') {
-    const setting = settingStatement(text, tokens, first);
-    if (setting !== undefined) return setting;
+    const setting = parseSettingStatement(text, [...tokens, lexed.tokens.at(-1)!], isEngineSetting);
+    if (setting?.kind === 'set') return { kind: 'set-setting', name: setting.name, value: setting.value, valueSpan: setting.valueSpan };
+    if (setting?.kind === 'reset') return { kind: 'reset-setting', name: setting.name };
   }
   if (first === 'show' && tokens.length === 2 && words(tokens, 1) === 'sqlinfer_settings') return { kind: 'show-settings' };
   if (isModelStatement(tokens)) return { kind: 'model-catalog' };
@@ -129,55 +130,6 @@ function isCteDefinition(tokens: readonly Token[], i: number): boolean {
     }
   }
   return false;
-}
-
-/** `SET [SESSION] name {= | TO} value` and `RESET [SESSION] name` for sqlinfer's settings; undefined otherwise. */
-function settingStatement(text: string, tokens: readonly Token[], verb: 'set' | 'reset'): Route | undefined {
-  let i = 1;
-  if (scopes.has(words(tokens, i) ?? '')) i++;
-  const nameToken = tokens[i];
-  const name = nameToken === undefined ? undefined : identifier(nameToken);
-  if (name === undefined || !isEngineSetting(name)) return undefined;
-  i++;
-  if (verb === 'reset') {
-    if (i !== tokens.length) throw invalid(text, tokens[i]!, `RESET ${name} takes no value`);
-    return { kind: 'reset-setting', name: name.toLowerCase() };
-  }
-  const assign = tokens[i];
-  if (assign === undefined || !((is(assign, 'operator') && assign.text === '=') || words(tokens, i) === 'to')) {
-    throw invalid(text, assign ?? nameToken!, `expected = or TO after SET ${name}`);
-  }
-  i++;
-  const valueTokens = tokens.slice(i);
-  const value = settingValue(valueTokens);
-  if (value === undefined) {
-    throw invalid(text, valueTokens[0] ?? assign, `SET ${name} expects one value: a number or a quoted string`);
-  }
-  const valueSpan = { start: valueTokens[0]!.start, end: valueTokens.at(-1)!.end };
-  return { kind: 'set-setting', name: name.toLowerCase(), value, valueSpan };
-}
-
-function settingValue(tokens: readonly Token[]): SettingValue | undefined {
-  const [a, b] = tokens;
-  if (a === undefined) return undefined;
-  if (tokens.length === 2 && is(a, 'operator') && (a.text === '-' || a.text === '+') && is(b!, 'number')) {
-    return Number(a.text + b!.text.replace(/_/g, ''));
-  }
-  if (tokens.length !== 1) return undefined;
-  if (is(a, 'number')) return Number(a.text.replace(/_/g, ''));
-  if (is(a, 'string')) return a.text.slice(1, -1).replace(/''/g, "'");
-  if (is(a, 'word')) return a.text;
-  return undefined;
-}
-
-function invalid(text: string, at: Token, detail: string): SqlError {
-  return new SqlError({
-    phase: 'parse',
-    code: 'invalid-setting',
-    detail,
-    source: text,
-    span: { start: at.start, end: at.end },
-  });
 }
 
 /** The unquoted name of a word or quoted-identifier token. */

@@ -61,3 +61,17 @@ test('isCompleteInput: open strings, identifiers, comments and dollar quotes con
   assert.equal(isCompleteInput('SELECT $$ ;'), false);
   assert.equal(isCompleteInput("SELECT 'a;\n';"), true);
 });
+
+test('each statement carries its own tokens and lexical error, with offsets in its text', () => {
+  const [first, second] = splitStatements("SELECT 1; -- note\n  SELECT 'x' || 'y");
+  assert.deepEqual(
+    first!.lexed.tokens.map((t) => [t.kind, t.text, t.start]),
+    [['word', 'SELECT', 0], ['number', '1', 7], ['eof', '', 8]],
+  );
+  assert.equal(first!.lexed.error, null);
+  assert.equal(second!.text, "SELECT 'x' || 'y");
+  assert.deepEqual(second!.lexed.tokens.slice(0, 2).map((t) => [t.text, t.start]), [['SELECT', 0], ["'x'", 7]]);
+  assert.equal(second!.lexed.error?.code, 'unterminated-string');
+  assert.equal(second!.lexed.error?.span?.start, 14);
+  assert.equal(second!.lexed.error?.source, second!.text);
+});

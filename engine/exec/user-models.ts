@@ -10,6 +10,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { describeUserModel, type ConstantValue, type ModelFunction, type UserModel, type UserModelSpec } from '../../udfs/index.js';
 import { quoteString } from '../plan/sql-text.js';
+import type { LexedStatement } from '../sql/lexer.js';
 import { parseModelStatement, type ModelStatement } from '../sql/model-catalog-syntax.js';
 import { SqlError, sqlErrorAt, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
@@ -89,8 +90,8 @@ export class ModelCatalog {
     return this.loadProblems;
   }
 
-  async execute(source: string, signal: AbortSignal | undefined): Promise<DuckDBStatementRun> {
-    const statement = parseModelStatement(source);
+  async execute(source: string, lexed: LexedStatement, signal: AbortSignal | undefined): Promise<DuckDBStatementRun> {
+    const statement = parseModelStatement(source, lexed);
     await this.checkTableKept(source);
     switch (statement.kind) {
       case 'CreateModel':

@@ -1,7 +1,7 @@
 // Statements that keep SQL for later (a view, a macro, a prepared statement) or change rows in place
 // (UPDATE, DELETE): a model call there cannot be staged now, so they are refused with a sentence that
 // names the statement, rather than a parse error or DuckDB's "function does not exist" later.
-import { lex } from '../sql/lexer.js';
+import type { Token } from '../sql/lexer.js';
 import { sqlErrorAt, type SqlError } from '../sql/sql-error.js';
 
 const reasons: Readonly<Record<string, string>> = {
@@ -14,8 +14,8 @@ const reasons: Readonly<Record<string, string>> = {
 };
 
 /** The error for a statement with model calls of one of these kinds; null for any other statement. */
-export function storedStatementError(source: string, calls: readonly string[]): SqlError | null {
-  const words = lex(source).tokens.filter((t) => t.kind === 'word').slice(0, 5);
+export function storedStatementError(source: string, tokens: readonly Token[], calls: readonly string[]): SqlError | null {
+  const words = tokens.filter((t) => t.kind === 'word').slice(0, 5);
   const lower = words.map((t) => t.text.toLowerCase());
   let at = 0;
   if (lower[0] === 'create') {

@@ -133,6 +133,18 @@ export function lex(source: string): LexResult {
   return { tokens, comments, error, unterminatedAt };
 }
 
+/** A statement's tokens (ending with 'eof') and its first lexical problem, if any. */
+export interface LexedStatement {
+  readonly tokens: readonly Token[];
+  readonly error: SqlError | null;
+}
+
+/** Lexes one statement on its own (the engine gets statements lexed with their script: splitStatements). */
+export function lexStatement(source: string): LexedStatement {
+  const { tokens, error } = lex(source);
+  return { tokens, error };
+}
+
 /** Tokenizes `source`, throwing a SqlError (phase 'lex') at the first lexical problem. */
 export function tokenize(source: string): Token[] {
   const result = lex(source);

@@ -1,9 +1,10 @@
 // sqlinfer's own statements about models, parsed from tokens: CREATE [OR REPLACE] MODEL [IF NOT EXISTS]
 // name FROM 'path' [WITH (option => value, ...)], DROP MODEL [IF EXISTS] name, SHOW MODELS and
 // DESCRIBE MODEL name. Every part keeps its span, so errors point at the name, path or option at fault.
-import { lex, type Token } from './lexer.js';
+import { lexStatement, type LexedStatement, type Token } from './lexer.js';
 import { decodeDollarString, decodeEscapeString, decodeNumber, decodeString } from './literals.js';
-import { sqlErrorAt } from './sql-error.js';
+import { sqlErrorAt, type SqlError } from './sql-error.js';
+import { TokenCursor } from './token-cursor.js';
 import type { Span } from './span.js';
 
 export type ModelOptionValue = string | number | boolean | null;
@@ -53,122 +54,127 @@ export function isModelStatement(tokens: readonly Token[]): boolean {
   }
 }
 
-export function parseModelStatement(source: string): ModelStatement {
-  const { tokens: all, error } = lex(source);
-  if (error !== null) throw error;
-  const tokens = all.filter((t) => t.kind !== 'eof');
+export function parseModelStatement(source: string, lexed: LexedStatement = lexStatement(source)): ModelStatement {
+  if (lexed.error !== null) throw lexed.error;
+  const tokens = lexed.tokens.filter((t) => t.kind !== 'eof');
   while (tokens.length > 0 && tokens.at(-1)!.kind === ';') tokens.pop();
-  let i = 0;
-  const eof: Span = { start: source.length, end: source.length };
-  const peek = (k = 0): Token | undefined => tokens[i + k];
-  const spanOf = (t: Token | undefined): Span => (t === undefined ? eof : { start: t.start, end: t.end });
-  const fail = (detail: string, at: Token | undefined = peek()) => sqlErrorAt('parse', 'model-statement-syntax', detail, source, spanOf(at));
-  const found = (t: Token | undefined) => (t === undefined ? 'the end of the statement' : `'${t.text}'`);
-  const isWord = (word: string, k = 0) => {
-    const t = peek(k);
-    return t !== undefined && t.kind === 'word' && t.text.toLowerCase() === word;
-  };
-  const word = (w: string) => {
-    if (!isWord(w)) throw fail(`expected ${w.toUpperCase()}, found ${found(peek())}`);
-    i++;
-  };
-  const optional = (...ws: string[]) => {
-    if (!ws.every((w, k) => isWord(w, k))) return false;
-    i += ws.length;
-    return true;
-  };
-  const name = (what: string): { name: string; nameSpan: Span } => {
-    const t = peek();
-    if (t === undefined || (t.kind !== 'word' && t.kind !== 'quoted-identifier')) throw fail(`expected ${what}, found ${found(t)}`);
-    if (peek(1)?.kind === '.') throw fail(`a model name has one part (no schema), found ${found(t)}.${found(peek(2))}`, peek(1));
-    i++;
-    // Model names, like the registry, are case-insensitive.
-    return { name: (t.kind === 'word' ? t.text : t.text.slice(1, -1).replace(/""/g, '"')).toLowerCase(), nameSpan: spanOf(t) };
-  };
-  const end = () => {
-    if (peek() !== undefined) throw fail(`expected the end of the statement, found ${found(peek())}`);
-  };
+  tokens.push({ kind: 'eof', text: '', start: source.length, end: source.length });
+  return new ModelStatementParser(source, tokens).statement();
+}
 
-  let statement: ModelStatement;
-  if (optional('show', 'models')) {
-    statement = { kind: 'ShowModels' };
-  } else if (isWord('describe') || isWord('desc')) {
-    i++;
-    word('model');
-    statement = { kind: 'DescribeModel', ...name('a model name') };
-  } else if (optional('drop')) {
-    word('model');
-    const ifExists = optional('if', 'exists');
-    statement = { kind: 'DropModel', ifExists, ...name('a model name') };
-  } else {
-    word('create');
-    const orReplace = optional('or', 'replace');
-    word('model');
-    const ifNotExists = optional('if', 'not', 'exists');
-    if (orReplace && ifNotExists) throw fail('OR REPLACE and IF NOT EXISTS cannot be used together', tokens[i - 1]);
-    const named = name('a model name');
-    word('from');
-    const pathToken = peek();
+/** The SQL parser's token cursor, with errors of this statement's own wording and code. */
+class ModelStatementParser extends TokenCursor {
+  statement(): ModelStatement {
+    let statement: ModelStatement;
+    if (this.isWord('SHOW') && this.isWord('MODELS', 1)) {
+      this.advance();
+      this.advance();
+      statement = { kind: 'ShowModels' };
+    } else if (this.acceptWord('DESCRIBE') || this.acceptWord('DESC')) {
+      this.keyword('MODEL');
+      statement = { kind: 'DescribeModel', ...this.name('a model name') };
+    } else if (this.acceptWord('DROP')) {
+      this.keyword('MODEL');
+      const ifExists = this.words('IF', 'EXISTS');
+      statement = { kind: 'DropModel', ifExists, ...this.name('a model name') };
+    } else {
+      statement = this.createModel();
+    }
+    if (this.peek().kind !== 'eof') throw this.error(`expected the end of the statement, found ${found(this.peek())}`);
+    return statement;
+  }
+
+  private createModel(): ModelStatement {
+    this.keyword('CREATE');
+    const orReplace = this.words('OR', 'REPLACE');
+    this.keyword('MODEL');
+    const ifNotExists = this.words('IF', 'NOT', 'EXISTS');
+    if (orReplace && ifNotExists) throw this.error('OR REPLACE and IF NOT EXISTS cannot be used together', this.previous());
+    const named = this.name('a model name');
+    this.keyword('FROM');
+    const pathToken = this.peek();
     const path = stringValue(pathToken);
-    if (path === undefined) throw fail(`expected the model's file as a quoted string, found ${found(pathToken)}`);
-    i++;
+    if (path === undefined) throw this.error(`expected the model's file as a quoted string, found ${found(pathToken)}`);
+    this.advance();
     const options: ModelOption[] = [];
-    if (optional('with')) {
-      if (peek()?.kind !== '(') throw fail(`expected ( after WITH, found ${found(peek())}`);
-      i++;
+    if (this.acceptWord('WITH')) {
+      if (this.peek().kind !== '(') throw this.error(`expected ( after WITH, found ${found(this.peek())}`);
+      this.advance();
       for (;;) {
-        const option = name('an option name');
-        const arrow = peek();
-        if (arrow === undefined || arrow.kind !== 'operator' || !['=>', ':=', '='].includes(arrow.text)) {
-          throw fail(`expected => after the option ${option.name}, found ${found(arrow)}`);
+        const option = this.name('an option name');
+        const arrow = this.peek();
+        if (arrow.kind !== 'operator' || !['=>', ':=', '='].includes(arrow.text)) {
+          throw this.error(`expected => after the option ${option.name}, found ${found(arrow)}`);
         }
-        i++;
-        const start = peek();
-        const value = optionValue();
-        if (options.some((o) => o.name === option.name)) throw fail(`option ${option.name} is given twice`, tokens[i - 3]);
-        options.push({ name: option.name, nameSpan: option.nameSpan, value, valueSpan: { start: spanOf(start).start, end: tokens[i - 1]!.end } });
-        if (peek()?.kind === ',') {
-          i++;
-          continue;
-        }
-        if (peek()?.kind !== ')') throw fail(`expected , or ) in the options, found ${found(peek())}`);
-        i++;
+        this.advance();
+        const start = this.start();
+        const value = this.optionValue();
+        if (options.some((o) => o.name === option.name)) throw this.error(`option ${option.name} is given twice`, option.nameSpan);
+        options.push({ name: option.name, nameSpan: option.nameSpan, value, valueSpan: this.spanFrom(start) });
+        if (this.acceptKind(',')) continue;
+        if (this.peek().kind !== ')') throw this.error(`expected , or ) in the options, found ${found(this.peek())}`);
+        this.advance();
         break;
       }
     }
-    statement = { kind: 'CreateModel', orReplace, ifNotExists, ...named, path, pathSpan: spanOf(pathToken), options };
+    return { kind: 'CreateModel', orReplace, ifNotExists, ...named, path, pathSpan: spanOf(pathToken), options };
   }
-  end();
-  return statement;
 
-  function optionValue(): ModelOptionValue {
-    const t = peek();
+  private optionValue(): ModelOptionValue {
+    const t = this.peek();
     const text = stringValue(t);
     if (text !== undefined) {
-      i++;
+      this.advance();
       return text;
     }
-    if (t?.kind === 'operator' && (t.text === '-' || t.text === '+') && peek(1)?.kind === 'number') {
-      i += 2;
-      const n = decodeNumber(tokens[i - 1]!.text);
+    if (t.kind === 'operator' && (t.text === '-' || t.text === '+') && this.peek(1).kind === 'number') {
+      this.advance();
+      const n = decodeNumber(this.advance().text);
       return t.text === '-' ? -n : n;
     }
-    if (t?.kind === 'number') {
-      i++;
-      return decodeNumber(t.text);
+    if (t.kind === 'number') return decodeNumber(this.advance().text);
+    for (const [w, v] of [['TRUE', true], ['FALSE', false], ['NULL', null]] as const) {
+      if (this.acceptWord(w)) return v;
     }
-    for (const [w, v] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (isWord(w)) {
-        i++;
-        return v;
-      }
-    }
-    throw fail(`expected an option value (a quoted string, a number, TRUE or FALSE), found ${found(t)}`);
+    throw this.error(`expected an option value (a quoted string, a number, TRUE or FALSE), found ${found(t)}`);
+  }
+
+  /** A one-part name, lower-cased: model names, like the registry, are case-insensitive. */
+  private name(what: string): { name: string; nameSpan: Span } {
+    const t = this.peek();
+    if (t.kind !== 'word' && t.kind !== 'quoted-identifier') throw this.error(`expected ${what}, found ${found(t)}`);
+    if (this.peek(1).kind === '.') throw this.error(`a model name has one part (no schema), found ${found(t)}.${found(this.peek(2))}`, this.peek(1));
+    this.advance();
+    return { name: (t.kind === 'word' ? t.text : t.text.slice(1, -1).replace(/""/g, '"')).toLowerCase(), nameSpan: spanOf(t) };
+  }
+
+  /** The keyword `w`, or an error that names it. */
+  private keyword(w: string): void {
+    if (!this.acceptWord(w)) throw this.error(`expected ${w}, found ${found(this.peek())}`);
+  }
+
+  /** The keywords `ws`, in order, when they are all there. */
+  private words(...ws: string[]): boolean {
+    if (!ws.every((w, k) => this.isWord(w, k))) return false;
+    ws.forEach(() => this.advance());
+    return true;
+  }
+
+  private error(detail: string, at: Token | Span = this.peek()): SqlError {
+    return sqlErrorAt('parse', 'model-statement-syntax', detail, this.source, 'kind' in at ? spanOf(at) : at);
   }
 }
 
-function stringValue(t: Token | undefined): string | undefined {
-  switch (t?.kind) {
+function found(t: Token): string {
+  return t.kind === 'eof' ? 'the end of the statement' : `'${t.text}'`;
+}
+
+function spanOf(t: Token): Span {
+  return { start: t.start, end: t.end };
+}
+
+function stringValue(t: Token): string | undefined {
+  switch (t.kind) {
     case 'string':
       return decodeString(t.text);
     case 'escape-string':

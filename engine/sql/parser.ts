@@ -6,7 +6,7 @@
 // and a little backtracking. The parser is a plain class, created per statement; there is no grammar
 // to analyse at start-up.
 import type * as A from './ast.js';
-import { tokenize, type Token, type TokenKind } from './lexer.js';
+import { lexStatement, tokenize, type LexedStatement, type Token, type TokenKind } from './lexer.js';
 import {
   clauseWords,
   intervalUnits,
@@ -27,8 +27,10 @@ import { TokenCursor, tooDeepCode } from './token-cursor.js';
 const maxDepth = 1000;
 
 /** Parses one statement (an optional trailing `;` is allowed); throws SqlError with phase 'lex' or 'parse'. */
-export function parseStatement(source: string): A.Statement {
-  return new Parser(source, tokenize(source)).wholeStatement();
+/** Parses one statement; `lexed` is its tokens when the caller has them already (see splitStatements). */
+export function parseStatement(source: string, lexed: LexedStatement = lexStatement(source)): A.Statement {
+  if (lexed.error !== null) throw lexed.error;
+  return new Parser(source, lexed.tokens).wholeStatement();
 }
 
 /** Parses a standalone expression, e.g. a default value or a filter given on the command line. */

@@ -1,7 +1,8 @@
 // Splits a script into statements on top-level semicolons. Built on the lexer, so semicolons inside
 // strings, quoted identifiers, dollar quotes and comments never split. Never throws: text after an
 // unterminated string or comment is the (incomplete) last statement.
-import { lex } from './lexer.js';
+import { lex, type LexedStatement, type Token } from './lexer.js';
+import { sqlErrorAt, type SqlError } from './sql-error.js';
 import type { Span } from './span.js';
 
 export interface SplitStatement {
@@ -9,16 +10,25 @@ export interface SplitStatement {
   readonly text: string;
   /** Where `text` sits in the script. */
   readonly span: Span;
+  /** Its tokens and first lexical error, with offsets in `text`: a statement is lexed once, with its script. */
+  readonly lexed: LexedStatement;
 }
 
 export function splitStatements(source: string): SplitStatement[] {
-  const { tokens, unterminatedAt } = lex(source);
+  const { tokens, unterminatedAt, error } = lex(source);
   const out: SplitStatement[] = [];
   let first = -1;
   let last = -1;
+  let own: Token[] = [];
   const flush = (end: number): void => {
-    if (first >= 0) out.push({ text: source.slice(first, end), span: { start: first, end } });
+    if (first >= 0) {
+      const text = source.slice(first, end);
+      const shifted = own.map((t) => ({ ...t, start: t.start - first, end: t.end - first }));
+      shifted.push({ kind: 'eof', text: '', start: text.length, end: text.length });
+      out.push({ text, span: { start: first, end }, lexed: { tokens: shifted, error: errorWithin(error, first, end, text) } });
+    }
     first = -1;
+    own = [];
   };
   for (const t of tokens) {
     if (t.kind === 'eof') break;
@@ -28,6 +38,7 @@ export function splitStatements(source: string): SplitStatement[] {
     }
     if (first < 0) first = t.start;
     last = t.end;
+    own.push(t);
   }
   if (unterminatedAt !== null) {
     // The lexer stopped at the unterminated token; the statement runs to the end of the text.
@@ -37,6 +48,13 @@ export function splitStatements(source: string): SplitStatement[] {
     flush(last);
   }
   return out;
+}
+
+/** The script's lexical error as an error of the statement from `start` to `end`, when it lies there. */
+function errorWithin(error: SqlError | null, start: number, end: number, text: string): SqlError | null {
+  if (error === null || error.span === undefined || error.span.start < start || error.span.start > end) return null;
+  const span = { start: error.span.start - start, end: Math.min(error.span.end, end) - start };
+  return sqlErrorAt(error.phase, error.code, error.detail, text, span);
 }
 
 /**

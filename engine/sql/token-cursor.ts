@@ -17,7 +17,7 @@ export class TokenCursor {
 
   constructor(
     protected readonly source: string,
-    private readonly tokens: Token[],
+    private readonly tokens: readonly Token[],
   ) {
     this.upper = tokens.map((t) => (t.kind === 'word' ? t.text.toUpperCase() : ''));
   }
@@ -87,6 +87,11 @@ export class TokenCursor {
     if (t.kind !== 'eof') this.pos++;
     this.lastEnd = t.end;
     return t;
+  }
+
+  /** The token consumed last. */
+  protected previous(): Token {
+    return this.tokens[Math.max(0, this.pos - 1)]!;
   }
 
   protected start(): number {
