@@ -161,20 +161,20 @@ export class ArgBatcher {
   constructor(
     private readonly inputColumns: readonly PlannedInputColumn[],
     private readonly batchSize: number,
-    /** The column of the row keys (the input query's last). */
+    /** The column of the row keys, when add() is not given them. */
     private readonly keyColumn: number,
   ) {
     this.pending = inputColumns.map(() => []);
   }
 
-  /** Adds a chunk; returns the batches it completed. */
-  add(chunk: DuckDBDataChunk): ColumnsBatch[] {
+  /** Adds a chunk, with its rows' keys when they are not a column of it; returns the batches it completed. */
+  add(chunk: DuckDBDataChunk, keys?: BigInt64Array): ColumnsBatch[] {
     const rows = chunk.rowCount;
     if (rows === 0) return [];
     this.inputColumns.forEach((column, i) => {
       this.pending[i]!.push({ rows, column: readChunkColumn(chunk, i, column), next: 0 });
     });
-    this.keys.push(readKeys(chunk, this.keyColumn));
+    this.keys.push(keys ?? readKeys(chunk, this.keyColumn));
     this.pendingRows += rows;
     const batches: ColumnsBatch[] = [];
     while (this.pendingRows >= this.batchSize) batches.push(this.take(this.batchSize));

@@ -14,7 +14,7 @@ export class StageFigures {
   private loadedAfterMs: number | null = null;
   private modelRows = 0;
 
-  add(key: string, rows: number, ms: number): void {
+  add(key: string, rows: number, ms: number | null): void {
     this.figures.set(key, { rows, ms });
   }
 

@@ -14,6 +14,7 @@ import { executeThen } from './execute-then.js';
 import { interruptible, interrupted, throwIfAborted } from './interruptible.js';
 import { NativeChunkReclaimer } from './native-memory.js';
 import { createResultTable, ResultAppender, resultRowCount } from './result-append.js';
+import { StagedRowsAppender } from './staged-rows-append.js';
 
 export interface ModelStageOptions {
   /** Runs the input query. */
@@ -73,6 +74,11 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
   let prepared: readonly PreparedCall[] | null = null;
   await createResultTable(connection, level.table, options.key, level.calls.map((c) => ({ name: c.column, type: c.fn.resultType })));
   const appender = appendConnection === null ? null : await ResultAppender.open(appendConnection, level.table, level.calls.length);
+  // A level that reads the relation itself stages its rows' other columns as they stream, keyed by
+  // their order: the input's columns after the arguments.
+  const argColumns = Math.max(1, level.inputColumns.length);
+  const staged = level.stages === null ? null : await StagedRowsAppender.open(appendConnection, level.stages.table, argColumns, level.stages.columns);
+  let rowsRead = 0n;
   const held: { keys: BigInt64Array; columns: ModelResult[]; rows: number }[] = [];
   const inFlight: InFlight[] = [];
   let done = 0;
@@ -82,7 +88,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     const result = await interruptible(connection, signal, () =>
       executeThen(connection, level.inputSql, (statement) => statement.stream(), () => options.onInputStarted?.()),
     );
-    const batcher = new ArgBatcher(level.inputColumns, options.batchSize, Math.max(1, level.inputColumns.length));
+    const batcher = new ArgBatcher(level.inputColumns, options.batchSize, argColumns);
     const reclaimer = new NativeChunkReclaimer();
     const dispatch = (batch: ColumnsBatch, calls: readonly PreparedCall[]) => {
       const results = Promise.all(level.calls.map((call, i) => runCall(calls[i]!, call, batch, options)));
@@ -116,7 +122,13 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
       throwIfAborted(signal);
       if (chunk === null || chunk.rowCount === 0) break;
       firstRowsAt ??= performance.now();
-      const batches = batcher.add(chunk);
+      let keys: BigInt64Array | undefined;
+      if (staged !== null) {
+        keys = BigInt64Array.from({ length: chunk.rowCount }, (_, r) => rowsRead + BigInt(r) + 1n);
+        rowsRead += BigInt(chunk.rowCount);
+        staged.append(chunk, keys);
+      }
+      const batches = batcher.add(chunk, keys);
       // DuckDB decodes the next chunk (up to 2048 rows, seconds of work for wide rows) while the model
       // runs this one's batches, rather than after them with the model idle. At most one chunk is read
       // ahead, so memory stays bounded.
@@ -132,6 +144,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     if (last !== null) dispatch(last, (prepared ??= await options.prepared));
     while (inFlight.length > 0) await completeNext();
     if (appender === null) await appendHeld(connection, level, held);
+    await staged?.appendHeld(connection);
     return { rows: done, firstRowsAt };
   } catch (error) {
     // A failing stage does not wait for DuckDB to finish decoding a chunk it will never use.
@@ -140,6 +153,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     throw error;
   } finally {
     appender?.close();
+    staged?.close();
   }
 }
 

@@ -191,8 +191,17 @@ class ModelStatement {
     if (ok) for (const notice of this.notices) this.ctx.onNotice?.(notice);
   }
 
-  /** The relation, read once: its rows after the pushed WHERE and LIMIT, numbered, into the stage's table. */
+  /**
+   * The relation, read once: its rows after the pushed WHERE and LIMIT, numbered, into the stage's table;
+   * or, when the first level streams them, the empty table it fills.
+   */
   private async stageRows(stage: RelationStage, load: ModelLoad): Promise<void> {
+    if (stage.stage.streamed) {
+      await this.duckdb(() => this.ctx.connection.run(stage.stage.sql)).catch((error: unknown) => {
+        throw this.inputError(stage, error);
+      });
+      return;
+    }
     const started = performance.now();
     const result = await this.duckdb(() => executeThen(this.ctx.connection, stage.stage.sql, (statement) => statement.run(), () => load.start())).catch(
       (error: unknown) => {
@@ -231,11 +240,13 @@ class ModelStatement {
       throw this.inputError(stage, await this.rowErrorOf(stage, error));
     });
     this.failures.rowsRead(level.calls.map((c) => c.text), rows);
+    // A streamed relation was staged by this level, as its rows went by.
+    if (level.stages !== null) this.figures.add(`stage ${stage.id}`, rows, null);
     this.figures.addLevel(level.id, level.calls.length, rows, performance.now() - started, firstRowsAt === null ? null : firstRowsAt - origin);
   }
 
   private async countRows(stage: RelationStage): Promise<number> {
-    const reader = await this.duckdb(() => this.ctx.connection.runAndReadAll(`SELECT count(*) FROM ${stage.stage.table}`));
+    const reader = await this.duckdb(() => this.ctx.connection.runAndReadAll(stage.countSql));
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }
 

@@ -26,7 +26,8 @@ export function explainRows(plan: ModelPlan, settings: Pick<ModelSettings, 'batc
     rows.push({ stage: `relation ${n}`, detail: stage.relation });
     rows.push({ stage: `filter ${n}`, detail: stage.pushedWhere.length === 0 ? 'none pushed' : stage.pushedWhere.join(' AND ') });
     rows.push({ stage: `limit ${n}`, detail: stage.limit.reason });
-    rows.push({ stage: `stage ${n}`, detail: stage.stage.sql, measures: `stage ${n}` });
+    const staged = stage.stage.streamed ? `the columns read later, with row keys, as input ${n} streams; ${stage.stage.sql}` : stage.stage.sql;
+    rows.push({ stage: `stage ${n}`, detail: staged, measures: `stage ${n}` });
     for (const level of stage.levels) {
       rows.push({ stage: `input ${n}`, detail: level.inputSql, measures: `input ${level.id}` });
       for (const call of level.calls) {

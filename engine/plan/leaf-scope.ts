@@ -39,7 +39,7 @@ export interface LeafScopeHost {
 
 /** Name resolution within one SELECT block: which leaf a column, a call or a WHERE conjunct belongs to. */
 export class LeafScope {
-  private readonly columns = new Map<FromLeaf, Promise<ReadonlySet<string> | null>>();
+  private readonly columns = new Map<FromLeaf, Promise<readonly ColumnInfo[] | null>>();
   private readonly selectAliases: ReadonlySet<string>;
 
   constructor(
@@ -95,7 +95,7 @@ export class LeafScope {
     }
     const matches: FromLeaf[] = [];
     for (const leaf of this.leaves) {
-      const columns = await this.columnsOf(leaf);
+      const columns = await this.columnNamesOrNull(leaf);
       if (columns?.has(parts[0]!)) matches.push(leaf);
     }
     if (matches.length > 1) {
@@ -134,7 +134,7 @@ export class LeafScope {
 
   /** The leaf's column names (lower case) as `SELECT *` gives them; empty when DuckDB cannot tell. */
   async columnNamesOf(leaf: FromLeaf): Promise<ReadonlySet<string>> {
-    return (await this.columnsOf(leaf).catch(() => null)) ?? new Set();
+    return (await this.columnNamesOrNull(leaf).catch(() => null)) ?? new Set();
   }
 
   /**
@@ -180,7 +180,17 @@ export class LeafScope {
     return null;
   }
 
-  private columnsOf(leaf: FromLeaf): Promise<ReadonlySet<string> | null> {
+  /** The leaf's columns with their types, as `SELECT *` gives them; null when DuckDB cannot tell. */
+  async columnInfosOf(leaf: FromLeaf): Promise<readonly ColumnInfo[] | null> {
+    return this.columnsOf(leaf).catch(() => null);
+  }
+
+  private async columnNamesOrNull(leaf: FromLeaf): Promise<ReadonlySet<string> | null> {
+    const columns = await this.columnsOf(leaf);
+    return columns === null ? null : new Set(columns.map((c) => c.name.toLowerCase()));
+  }
+
+  private columnsOf(leaf: FromLeaf): Promise<readonly ColumnInfo[] | null> {
     let columns = this.columns.get(leaf);
     if (columns === undefined) {
       columns = this.describeLeaf(leaf);
@@ -189,13 +199,12 @@ export class LeafScope {
     return columns;
   }
 
-  private async describeLeaf(leaf: FromLeaf): Promise<ReadonlySet<string> | null> {
+  private async describeLeaf(leaf: FromLeaf): Promise<readonly ColumnInfo[] | null> {
     if (leaf.lateral) return null;
     const cte = this.cteOf(leaf);
     const prefix = cte === null ? '' : this.planner.withPrefixDescribed(cte);
     try {
-      const columns = await this.planner.describe(`${prefix}SELECT * FROM ${this.planner.renderDescribed(leaf.node.span)}`);
-      return new Set(columns.map((c) => c.name.toLowerCase()));
+      return await this.planner.describe(`${prefix}SELECT * FROM ${this.planner.renderDescribed(leaf.node.span)}`);
     } catch (error) {
       throw this.planner.error('relation-invalid', readDuckDBMessage(error).detail, leaf.node.span, error);
     }

@@ -37,8 +37,16 @@ export interface ModelLevel {
   readonly id: string;
   /** Where the results go: the row key, then one column per call. */
   readonly table: string;
-  /** The arguments' columns, then the row key. */
+  /**
+   * The arguments' columns, then either the row key (the level reads the staged table) or, when the level
+   * reads the relation itself (`stages`), the columns to stage.
+   */
   readonly inputSql: string;
+  /**
+   * Set when this level reads the relation, once, and stages its rows as they stream: the last `columns`
+   * input columns go to `table`, with keys counted 1, 2, ... in the order the rows came.
+   */
+  readonly stages: { readonly table: string; readonly columns: number } | null;
   readonly inputColumns: readonly PlannedInputColumn[];
   readonly calls: readonly PlannedCall[];
 }
@@ -58,8 +66,14 @@ export interface RelationStage {
   readonly relation: string;
   readonly span: Span;
   readonly alias: string;
-  /** The relation's rows (after the pushed WHERE and LIMIT), read once into `table` with a row key. */
-  readonly stage: { readonly table: string; readonly sql: string };
+  /**
+   * The relation's rows (after the pushed WHERE and LIMIT), read once into `table` with a row key: by
+   * `sql` (CREATE TABLE ... AS, every column), or, when `streamed`, by the first level's input, which
+   * stages only the columns the rest of the statement reads (`sql` creates the empty table).
+   */
+  readonly stage: { readonly table: string; readonly sql: string; readonly streamed: boolean };
+  /** Counts the rows, for progress: the staged table's, or the relation's when it is streamed. */
+  readonly countSql: string;
   /** The row key's column in the stage's table: row_number() in the order the relation gave the rows. */
   readonly key: string;
   /** WHERE conjuncts applied before the model (the output stage applies the whole WHERE again). */

@@ -23,6 +23,7 @@ import { accepts, inputColumnOf } from './argument-types.js';
 import { LeafScope, type CteScope, type LeafScopeHost } from './leaf-scope.js';
 import { limitDecision } from './limit-pushdown.js';
 import { internalNames, stagedRows, tempPrefix, type StagedResults } from './staged-rows.js';
+import { columnsReadOutside } from './staged-columns.js';
 
 /**
  * Where staged tables go: an in-memory database attached for them, which (unlike temp tables) every
@@ -191,7 +192,7 @@ class Planner implements LeafScopeHost {
       (limit.rows !== null ? ` LIMIT ${limit.rows}` : '');
     const stageTable = `${this.stagingCatalog}.s${id}`;
     this.tempTables.push(stageTable);
-    const stageSql = `CREATE OR REPLACE ${this.stagingCatalog === 'temp' ? 'TEMP ' : ''}TABLE ${stageTable} AS ${withPrefix}SELECT *, row_number() OVER () AS ${names.key} FROM (${filtered})`;
+    const createTable = `CREATE OR REPLACE ${this.stagingCatalog === 'temp' ? 'TEMP ' : ''}TABLE ${stageTable} AS ${withPrefix}`;
 
     // Identical calls (same function, same argument text) are computed once per row.
     const unique = new Map<string, { sites: ModelCallSite[]; depth: number }>();
@@ -208,6 +209,12 @@ class Planner implements LeafScopeHost {
     }
     const depths = [...new Set([...unique.values()].map((u) => u.depth))].sort((a, b) => a - b);
     const argTypes = await this.argumentTypes(sites, describedWith, describedSource, leaf);
+    // One level whose output reads only narrow columns streams the relation through the model and stages
+    // just those columns as the rows go by; otherwise the relation is first copied whole into a table.
+    const streamed = depths.length === 1 ? await this.streamedColumns(core, scope, leaf, sites, virtual) : null;
+    const stage = streamed === null
+      ? { table: stageTable, sql: `${createTable}SELECT *, row_number() OVER () AS ${names.key} FROM (${filtered})`, streamed: false }
+      : { table: stageTable, sql: `${createTable}SELECT ${[...streamed, `CAST(0 AS BIGINT) AS ${names.key}`].join(', ')} FROM (${filtered}) LIMIT 0`, streamed: true };
 
     const levels: ModelLevel[] = [];
     const results: StagedResults[] = [];
@@ -249,8 +256,15 @@ class Planner implements LeafScopeHost {
         for (const site of entry.sites) this.out.replace(site.call.span, resultRef);
         calls.push({ fn: first.fn, column, text: key, span: first.call.span, occurrences: entry.sites.length, args, guard });
       }
-      const select = [...(inputColumns.length === 0 ? ['NULL'] : inputColumns.map((c) => c.sql)), names.key].join(', ');
-      levels.push({ id: `${id}.${levels.length + 1}`, table, inputSql: `SELECT ${select} FROM ${stagedRows(stageTable, results, names)} AS ${qAlias}`, inputColumns, calls });
+      const args = inputColumns.length === 0 ? ['NULL'] : inputColumns.map((c) => c.sql);
+      const levelId = `${id}.${levels.length + 1}`;
+      if (streamed === null) {
+        const inputSql = `SELECT ${[...args, names.key].join(', ')} FROM ${stagedRows(stageTable, results, names)} AS ${qAlias}`;
+        levels.push({ id: levelId, table, inputSql, stages: null, inputColumns, calls });
+      } else {
+        const inputSql = `${withPrefix}SELECT ${[...args, ...streamed].join(', ')} FROM (${filtered}) AS ${qAlias}`;
+        levels.push({ id: levelId, table, inputSql, stages: { table: stageTable, columns: streamed.length }, inputColumns, calls });
+      }
       results.push({ table, columns: levelColumns });
       this.tempTables.push(table);
     }
@@ -260,13 +274,34 @@ class Planner implements LeafScopeHost {
       relation: leaf.explicitAlias ? this.text(leaf.node.span) : `${this.text(leaf.node.span)} AS ${qAlias}`,
       span: leaf.node.span,
       alias,
-      stage: { table: stageTable, sql: stageSql },
+      stage,
+      countSql: streamed === null ? `SELECT count(*) FROM ${stageTable}` : `${withPrefix}SELECT count(*) FROM (${filtered})`,
       key: names.key,
       pushedWhere,
       limit,
       levels,
     });
     return columns;
+  }
+
+  /**
+   * The columns to stage when the relation can stream through its one level of calls: those the rest of
+   * the statement reads (as quoted names), plus `filename` to name a failing row. Null when that set is
+   * open (a star ...) or holds a wide column (a list, a BLOB, a struct), which a copy in DuckDB stages
+   * faster than rows crossing to JavaScript and back.
+   */
+  private async streamedColumns(core: SelectCore, scope: LeafScope, leaf: FromLeaf, sites: readonly ModelCallSite[], virtual: readonly string[]): Promise<string[] | null> {
+    const infos = await scope.columnInfosOf(leaf);
+    if (infos === null) return null;
+    const byName = new Map(infos.map((c) => [c.name.toLowerCase(), c]));
+    for (const v of virtual) byName.set(v, { name: v, type: 'VARCHAR' });
+    const read = columnsReadOutside(core, sites[0]!.queries.at(-1), leaf, new Set(byName.keys()), sites.map((s) => s.call.span));
+    if (read === 'all') return null;
+    const names = new Set(read);
+    if (byName.get('filename')?.type === 'VARCHAR') names.add('filename');
+    const columns = [...names].map((n) => byName.get(n)!);
+    if (columns.some((c) => /\[|STRUCT|MAP|UNION|BLOB|VARIANT|GEOMETRY/i.test(c.type))) return null;
+    return columns.map((c) => quoteIdentifier(c.name));
   }
 
   /**
