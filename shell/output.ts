@@ -21,13 +21,3 @@ export function streamOutput(stream: Writable): Output {
   };
 }
 
-/** Collects everything written, for tests and for renderers that need the whole text. */
-export function stringOutput(): Output & { text(): string } {
-  let buffer = '';
-  return {
-    async write(text) {
-      buffer += text;
-    },
-    text: () => buffer,
-  };
-}

@@ -5,7 +5,7 @@ import { after, before, test } from 'node:test';
 import { join } from 'node:path';
 import { createEngine, createUdfs, type Engine } from '../engine/index.js';
 import { tempDir } from './helpers/cli.js';
-import { stringOutput } from '../shell/output.js';
+import { stringOutput } from './helpers/string-output.js';
 import { modelPlanText } from '../shell/render/explain.js';
 import type { RenderOptions } from '../shell/render/render-options.js';
 import { renderStatement, type Format } from '../shell/render/renderer.js';

@@ -1,7 +1,7 @@
 // Golden tests of the parser: each statement's AST dump is compared with test/golden/parse/<name>.txt.
 // Regenerate after an intended change with SQLINFER_UPDATE_GOLDEN=1.
 import { test } from 'node:test';
-import { dumpAst } from '../engine/sql/dump-ast.js';
+import { dumpAst } from './helpers/dump-ast.js';
 import { parseStatement } from '../engine/sql/parser.js';
 import { assertGolden } from './helpers/golden.js';
 

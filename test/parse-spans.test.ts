@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Node } from '../engine/sql/ast.js';
-import { parseExpression, parseStatement } from '../engine/sql/parser.js';
-import { rewriteSql } from '../engine/sql/rewrite.js';
+import { parseStatement } from '../engine/sql/parser.js';
+import { rewriteSql } from './helpers/rewrite-sql.js';
 import { childrenOf, collect, walk } from '../engine/sql/walk.js';
 
 const statements = [
@@ -95,8 +95,11 @@ test('parameters carry their index or name', () => {
   assert.deepEqual(params, [[null, null], [2, null], [null, 'name']]);
 });
 
-test('a standalone expression parses', () => {
-  const e = parseExpression('a + f(b) * 2');
-  assert.equal(e.kind, 'BinaryOp');
-  assert.deepEqual(e.span, { start: 0, end: 12 });
+test('an expression spans exactly its text', () => {
+  const statement = parseStatement('SELECT a + f(b) * 2');
+  assert.equal(statement.kind, 'SelectStatement');
+  const core = statement.kind === 'SelectStatement' ? statement.query.body : null;
+  const e = core?.kind === 'SelectCore' ? core.items[0]!.expression : null;
+  assert.equal(e?.kind, 'BinaryOp');
+  assert.deepEqual(e?.span, { start: 7, end: 19 });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as ort from 'onnxruntime-node';
-import { kerasParameterCount, WeightsError } from '../udfs/models/keras/keras-weights.js';
+import { WeightsError, type KerasWeights } from '../udfs/models/keras/keras-weights.js';
 import { clearResnet50ModelCache, loadResnet50Model } from '../udfs/models/resnet50/load-resnet50-model.js';
 import { randomResnet50Weights } from '../udfs/models/resnet50/random-weights.js';
 import { buildResnet50Graph, RESNET50_INPUT_NAME, RESNET50_OUTPUT_NAME } from '../udfs/models/resnet50/resnet50-graph.js';
@@ -111,3 +111,9 @@ test('a weights file missing a layer fails with the layer named, and the failure
   });
   await assert.rejects(loadResnet50Model({ weights: path, env }), /has no layer conv4_block3_2_bn/);
 });
+
+function kerasParameterCount(weights: KerasWeights): number {
+  let count = 0;
+  for (const layer of weights.values()) for (const tensor of layer.values()) count += tensor.data.length;
+  return count;
+}

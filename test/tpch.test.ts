@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { Node } from '../engine/sql/ast.js';
 import { parseStatement } from '../engine/sql/parser.js';
-import { rewriteSql } from '../engine/sql/rewrite.js';
+import { rewriteSql } from './helpers/rewrite-sql.js';
 import { childrenOf } from '../engine/sql/walk.js';
 
 const fixtures = fileURLToPath(new URL('../../test/fixtures/tpch/', import.meta.url));

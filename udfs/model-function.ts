@@ -41,7 +41,6 @@ export interface ArgBatch {
  */
 export type RowErrorPolicy = 'fail' | 'null';
 
-export const ROW_ERROR_POLICIES: readonly RowErrorPolicy[] = ['fail', 'null'];
 
 /** A row that gave NULL under the 'null' policy, and why; `row` as in RowError. */
 export interface RowFailure {

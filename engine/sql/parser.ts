@@ -6,7 +6,7 @@
 // and a little backtracking. The parser is a plain class, created per statement; there is no grammar
 // to analyse at start-up.
 import type * as A from './ast.js';
-import { lexStatement, tokenize, type LexedStatement, type Token, type TokenKind } from './lexer.js';
+import { lexStatement, type LexedStatement, type Token, type TokenKind } from './lexer.js';
 import {
   clauseWords,
   intervalUnits,
@@ -33,10 +33,6 @@ export function parseStatement(source: string, lexed: LexedStatement = lexStatem
   return new Parser(source, lexed.tokens).wholeStatement();
 }
 
-/** Parses a standalone expression, e.g. a default value or a filter given on the command line. */
-export function parseExpression(source: string): A.Expression {
-  return new Parser(source, tokenize(source)).wholeExpression();
-}
 
 // Binding strength of operators, weakest first (PostgreSQL's table, which DuckDB follows).
 const enum Prec {
@@ -85,12 +81,6 @@ class Parser extends TokenCursor {
     this.acceptKind(';');
     this.expectEnd();
     return statement;
-  }
-
-  wholeExpression(): A.Expression {
-    const expression = this.expr();
-    this.expectEnd();
-    return expression;
   }
 
   // -------------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 // inserted at any offset, not only between tokens).
 import { lex } from '../../engine/sql/lexer.js';
 import { parseStatement } from '../../engine/sql/parser.js';
-import { dumpAst } from '../../engine/sql/dump-ast.js';
+import { dumpAst } from './dump-ast.js';
 import { routeStatement } from '../../engine/router.js';
 import { SqlError } from '../../engine/sql/sql-error.js';
 import { splitStatements } from '../../engine/sql/split-statements.js';

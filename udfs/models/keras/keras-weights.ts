@@ -56,12 +56,6 @@ export function checkKerasWeights(weights: KerasWeights, expected: readonly Kera
   }
 }
 
-export function kerasParameterCount(weights: KerasWeights): number {
-  let count = 0;
-  for (const layer of weights.values()) for (const tensor of layer.values()) count += tensor.data.length;
-  return count;
-}
-
 /** The short name Keras gives a weight path: 'conv1_conv/kernel:0' -> 'kernel'. */
 export function kerasWeightShortName(weightPath: string): string {
   const last = weightPath.slice(weightPath.lastIndexOf('/') + 1);

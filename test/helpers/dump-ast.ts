@@ -1,7 +1,7 @@
 // A compact, stable text rendering of a syntax tree: one node per line, indented, with its scalar
 // fields and span. Used by the golden parser tests and handy when debugging the planner.
-import type { Node } from './ast.js';
-import { childrenOf } from './walk.js';
+import type { Node } from '../../engine/sql/ast.js';
+import { childrenOf } from '../../engine/sql/walk.js';
 
 export function dumpAst(root: Node): string {
   const lines: string[] = [];
