@@ -3,7 +3,7 @@
 // statements go through the model path (input and model stages, then an output stage on DuckDB), and
 // everything else goes to DuckDB as the user wrote it.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { PrepareProgress } from '../udfs/index.js';
+import type { PrepareProgress, Registry } from '../udfs/index.js';
 import { duckdbError } from './exec/duckdb-error.js';
 import { runDuckDBStatement, type DuckDBStatementRun } from './exec/duckdb-statement.js';
 import { throwIfAborted } from './exec/interruptible.js';
@@ -236,9 +236,9 @@ interface Execution {
 /** The udfs as the model catalog needs them, or null when they cannot hold user models. */
 function catalogUdfs(udfs: EngineUdfs | undefined): ModelCatalogUdfs | null {
   if (udfs === undefined || udfs.inspectModel === undefined || udfs.createModel === undefined) return null;
-  const registry = udfs.registry as Partial<ModelCatalogUdfs['registry']> & ModelRegistry;
+  const registry = udfs.registry as Partial<Registry> & ModelRegistry;
   if (registry.register === undefined || registry.unregister === undefined) return null;
-  return { registry: registry as ModelCatalogUdfs['registry'], inspectModel: udfs.inspectModel, createModel: udfs.createModel };
+  return { registry: registry as Registry, inspectModel: udfs.inspectModel, createModel: udfs.createModel };
 }
 
 /** Errors whose positions refer to the statement are moved into the whole text given to run()/stream(). */

@@ -1,7 +1,7 @@
 // Decides where each statement goes, from its tokens alone (no parse): sqlinfer's settings are handled
 // by the engine, statements calling a registered model function take the model path, and everything
 // else goes to DuckDB as written, so every DuckDB statement keeps working.
-import type { ModelFunction } from '../udfs/index.js';
+import type { Registry } from '../udfs/index.js';
 import { isEngineSetting, type SettingValue } from './settings.js';
 import { parseSettingStatement } from './sql/setting-syntax.js';
 import { lexStatement, type LexedStatement, type Token, type TokenKind } from './sql/lexer.js';
@@ -10,13 +10,8 @@ import { isModelStatement } from './sql/model-catalog-syntax.js';
 import { SqlError } from './sql/sql-error.js';
 import type { Span } from './sql/span.js';
 
-/** What the router needs of the model function registry. */
-export interface ModelRegistry {
-  /** Case-insensitive. */
-  has(name: string): boolean;
-  get(name: string): ModelFunction | undefined;
-  list(): readonly ModelFunction[];
-}
+/** What the engine needs of the model function registry (udfs' Registry, read only). */
+export type ModelRegistry = Pick<Registry, 'has' | 'get' | 'list'>;
 
 export type Route =
   | { readonly kind: 'duckdb' }

@@ -8,7 +8,7 @@
 // the table dropped under the session are told to the user, never passed over in silence.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { describeUserModel, type ConstantValue, type ModelFunction, type UserModel, type UserModelSpec } from '../../udfs/index.js';
+import { describeUserModel, type ConstantValue, type Registry, type UserModel, type UserModelSpec } from '../../udfs/index.js';
 import { quoteString } from '../plan/sql-text.js';
 import type { LexedStatement } from '../sql/lexer.js';
 import { parseModelStatement, type ModelStatement } from '../sql/model-catalog-syntax.js';
@@ -19,13 +19,7 @@ import { duckdbError } from './duckdb-error.js';
 
 /** What the catalog needs of udfs/: a registry it may change, and user models (createUdfs() has both). */
 export interface ModelCatalogUdfs {
-  readonly registry: {
-    register(fn: ModelFunction): void;
-    unregister(name: string): boolean;
-    get(name: string): ModelFunction | undefined;
-    has(name: string): boolean;
-    list(): readonly ModelFunction[];
-  };
+  readonly registry: Registry;
   inspectModel(name: string, path: string, options: Readonly<Record<string, ConstantValue>>): Promise<UserModelSpec>;
   createModel(spec: UserModelSpec): UserModel;
 }

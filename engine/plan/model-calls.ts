@@ -1,16 +1,14 @@
 // Finds the model calls of a statement, checks each against its function's signature, and places it in
 // the SELECT block whose rows it runs on. Calls where that is undefined (VALUES, LIMIT, COPY options, an
 // ORDER BY over a set operation, a table function's arguments) are plan errors at the call.
-import type { ArgSpec, ModelFunction } from '../../udfs/index.js';
+import type { ArgSpec, ModelFunction, Registry } from '../../udfs/index.js';
 import type { CaseExpression, Expression, FunctionCall, Node, Query, SelectCore } from '../sql/ast.js';
 import { sqlErrorAt, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
 import { childrenOf } from '../sql/walk.js';
 
-export interface ModelRegistryView {
-  get(name: string): ModelFunction | undefined;
-  has(name: string): boolean;
-}
+/** What planning needs of the model function registry. */
+export type ModelRegistryView = Pick<Registry, 'get' | 'has'>;
 
 /** Where in its SELECT block a call sits. */
 export type CallClause =
