@@ -162,3 +162,50 @@ test('an unaliased select item is named by its text as written, spaces kept', as
   const { columns } = await run(f, `SELECT scale2( data )[1]  +  1, id FROM images WHERE id < 2`);
   assert.deepEqual(columns, ['scale2( data )[1]  +  1', 'id']);
 });
+
+test('a guard outside an aggregate or a window does not choose the rows the aggregate reads', async () => {
+  const shapes: [string, string][] = [
+    [`SELECT id, CASE WHEN id % 3 = 0 THEN sum(scale2(data)[1]) OVER () END FROM images ORDER BY id`, `SELECT id, CASE WHEN id % 3 = 0 THEN sum(data[1] * 2) OVER () END FROM images ORDER BY id`],
+    [`SELECT id, CASE WHEN id % 3 = 0 THEN lag(scale2(data)[1]) OVER (ORDER BY id) END FROM images ORDER BY id`, `SELECT id, CASE WHEN id % 3 = 0 THEN lag(data[1] * 2) OVER (ORDER BY id) END FROM images ORDER BY id`],
+    [`SELECT id % 2 AS g, CASE WHEN id % 2 IS NULL THEN sum(scale2(data)[1]) ELSE -1 END FROM images GROUP BY ROLLUP(g) ORDER BY g`, `SELECT id % 2 AS g, CASE WHEN id % 2 IS NULL THEN sum(data[1] * 2) ELSE -1 END FROM images GROUP BY ROLLUP(g) ORDER BY g`],
+  ];
+  for (const [sql, expected] of shapes) {
+    const { rows } = await run(f, sql);
+    assert.deepEqual(rows, await duck(f, expected), sql);
+  }
+});
+
+test('a guard that could change between two evaluations (a macro around random(), now()) is not used', async () => {
+  await f.connection.run(`CREATE OR REPLACE MACRO rnd() AS random()`);
+  for (const guard of [`rnd() < 0.5`, `epoch_us(now()) % 2 = 0`]) {
+    const { rows } = await run(f, `SELECT id, data IS NULL, CASE WHEN ${guard} THEN scale2(data)[1] ELSE -1 END FROM images`);
+    // Every row got either its result or -1: none lost its result to a second, different evaluation.
+    for (const [id, missing, value] of rows) if (value === null) assert.equal(missing, true, `row ${String(id)} under ${guard}`);
+  }
+});
+
+test('the relation named as a whole row is refused with a reason', async () => {
+  const error = await run(f, `SELECT images, scale2(data) FROM images`).then(() => assert.fail('expected a plan error'), (e: unknown) => e);
+  assert.ok(error instanceof SqlError);
+  assert.equal(error.code, 'model-relation-row');
+  assert.match(error.detail, /images as a whole row cannot be read/);
+});
+
+test('inside a transaction, staged tables never touch the user\'s tables of the same names', async () => {
+  await f.connection.run(`CREATE OR REPLACE TABLE t1 AS SELECT * FROM images WHERE id < 5`);
+  await f.connection.run(`CREATE OR REPLACE TEMP TABLE s1 AS SELECT 42 AS kept`);
+  await f.connection.run('BEGIN TRANSACTION');
+  try {
+    const { rows } = await run(f, `SELECT id, scale2(data)[1] FROM t1 ORDER BY id`);
+    assertOwnRows(rows);
+    assert.equal(rows.length, 5);
+  } finally {
+    await f.connection.run('COMMIT');
+  }
+  assert.deepEqual(await duck(f, `SELECT kept FROM s1`), [[42]]);
+});
+
+test('LIMIT is not pushed below a USING SAMPLE of the same SELECT', async () => {
+  const { rows } = await run(f, `SELECT count(*) FROM (SELECT scale2(data) FROM ${file} USING SAMPLE 50 PERCENT (bernoulli) LIMIT 100)`);
+  assert.deepEqual(rows, [['100']]);
+});

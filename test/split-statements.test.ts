@@ -75,3 +75,10 @@ test('each statement carries its own tokens and lexical error, with offsets in i
   assert.equal(second!.lexed.error?.span?.start, 14);
   assert.equal(second!.lexed.error?.source, second!.text);
 });
+
+test('every statement gets the first lexical error of its own text, not only the first of the script', () => {
+  const [first, second] = splitStatements("SELECT `a`; SELECT 'abc");
+  assert.equal(first!.lexed.error?.code, 'unexpected-character');
+  assert.equal(second!.lexed.error?.code, 'unterminated-string');
+  assert.deepEqual(second!.lexed.error?.span, { start: 7, end: 11 });
+});

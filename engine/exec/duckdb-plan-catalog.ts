@@ -6,6 +6,7 @@ import type { ColumnInfo, PlanCatalog } from '../plan/plan-catalog.js';
 export function duckdbCatalog(connection: DuckDBConnection): PlanCatalog {
   const described = new Map<string, Promise<readonly ColumnInfo[]>>();
   let aggregates: Promise<ReadonlySet<string>> | undefined;
+  let consistent: Promise<ReadonlySet<string>> | undefined;
   return {
     describe(query) {
       let columns = described.get(query);
@@ -22,6 +23,14 @@ export function duckdbCatalog(connection: DuckDBConnection): PlanCatalog {
         .runAndReadAll(`SELECT DISTINCT lower(function_name) AS name FROM duckdb_functions() WHERE function_type = 'aggregate'`)
         .then((reader) => new Set(reader.getRowObjectsJS().map((row) => String(row['name']))));
       return aggregates;
+    },
+    consistentFunctions() {
+      consistent ??= connection
+        .runAndReadAll(
+          `SELECT lower(function_name) AS name FROM duckdb_functions() WHERE function_type = 'scalar' GROUP BY ALL HAVING bool_and(stability = 'CONSISTENT')`,
+        )
+        .then((reader) => new Set(reader.getRowObjectsJS().map((row) => String(row['name']))));
+      return consistent;
     },
   };
 }

@@ -73,11 +73,9 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
   options.prepared.catch(() => undefined);
   let prepared: readonly PreparedCall[] | null = null;
   await createResultTable(connection, level.table, options.key, level.calls.map((c) => ({ name: c.column, type: c.fn.resultType })));
-  const appender = appendConnection === null ? null : await ResultAppender.open(appendConnection, level.table, level.calls.length);
-  // A level that reads the relation itself stages its rows' other columns as they stream, keyed by
-  // their order: the input's columns after the arguments.
+  let appender: ResultAppender | null = null;
+  let staged: StagedRowsAppender | null = null;
   const argColumns = Math.max(1, level.inputColumns.length);
-  const staged = level.stages === null ? null : await StagedRowsAppender.open(appendConnection, level.stages.table, argColumns, level.stages.columns);
   let rowsRead = 0n;
   const held: { keys: BigInt64Array; columns: ModelResult[]; rows: number }[] = [];
   const inFlight: InFlight[] = [];
@@ -85,6 +83,10 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
   let prefetch: Promise<DuckDBDataChunk | null> | null = null;
   let fetching = false;
   try {
+    appender = appendConnection === null ? null : await ResultAppender.open(appendConnection, level.table, level.calls.length);
+    // A level that reads the relation itself stages its rows' other columns as they stream, keyed by
+    // their order: the input's columns after the arguments.
+    staged = level.stages === null ? null : await StagedRowsAppender.open(appendConnection, level.stages.table, argColumns, level.stages.columns);
     const result = await interruptible(connection, signal, () =>
       executeThen(connection, level.inputSql, (statement) => statement.stream(), () => options.onInputStarted?.()),
     );
@@ -152,8 +154,11 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     await Promise.allSettled([...inFlight.map((f) => f.results), prefetch]);
     throw error;
   } finally {
-    appender?.close();
-    staged?.close();
+    try {
+      appender?.close();
+    } finally {
+      staged?.close();
+    }
   }
 }
 

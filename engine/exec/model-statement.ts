@@ -61,7 +61,8 @@ export async function executeModelStatement(ctx: ModelStatementContext, source: 
     await statement.runStages();
     return plan.explain === 'analyze' ? await statement.analyze() : await statement.output();
   } catch (error) {
-    await statement.finish(false);
+    // The statement's own error is the one to tell; cleaning up after it may fail too (an aborted transaction).
+    await statement.finish(false).catch(() => undefined);
     throw error;
   }
 }
@@ -186,7 +187,7 @@ class ModelStatement {
       for (const table of [...this.plan.tempTables].reverse()) {
         await this.ctx.connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
       }
-      if (this.restoreOrder) await this.ctx.connection.run('SET preserve_insertion_order = false');
+      if (this.restoreOrder) await this.ctx.connection.run('SET preserve_insertion_order = false').catch(() => undefined);
     }
     if (ok) for (const notice of this.notices) this.ctx.onNotice?.(notice);
   }

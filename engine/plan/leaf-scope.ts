@@ -13,6 +13,7 @@ import {
   hasSubquery,
   hasVolatileCall,
   hasWindowCall,
+  someNode,
 } from './expression-facts.js';
 import type { FromLeaf } from './from-leaves.js';
 import type { ModelCallSite, ModelRegistryView } from './model-calls.js';
@@ -33,6 +34,7 @@ export interface LeafScopeHost {
   error(code: SqlErrorCode, detail: string, at: Span, cause?: unknown): SqlError;
   describe(query: string): Promise<readonly ColumnInfo[]>;
   aggregates(): Promise<ReadonlySet<string>>;
+  consistentFunctions(): Promise<ReadonlySet<string>>;
   renderDescribed(span: Span): string;
   withPrefixDescribed(scope: CteScope): string;
 }
@@ -130,6 +132,19 @@ export class LeafScope {
       }
     }
     return true;
+  }
+
+  /**
+   * A guard is evaluated twice, in the input stage and again in the output: it must give the same value
+   * both times, so every function it calls must be one DuckDB calls consistent (not `random()`, not
+   * `now()`, not a macro, which may hide either).
+   */
+  async guardable(expressions: readonly Expression[], leaf: FromLeaf): Promise<boolean> {
+    if (!(await this.evaluableBefore(expressions, leaf))) return false;
+    const consistent = await this.planner.consistentFunctions();
+    return !expressions.some((e) =>
+      someNode(e, (n) => n.kind === 'FunctionCall' && (n.name.parts.length !== 1 || !consistent.has(n.name.parts[0]!.name.toLowerCase()))),
+    );
   }
 
   /** The leaf's column names (lower case) as `SELECT *` gives them; empty when DuckDB cannot tell. */

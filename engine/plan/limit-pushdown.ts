@@ -28,6 +28,7 @@ export async function limitDecision(
   const offset = query.limit.offset === null ? 0 : constantValue(query.limit.offset);
   if (query.limit.percent || !isCount(limit) || !isCount(offset)) return no('LIMIT and OFFSET are not constant row counts');
   if (scope.leaves.length !== 1) return no('the SELECT joins several relations');
+  if (core.sample !== null) return no('USING SAMPLE');
   if (core.distinct !== null) return no('DISTINCT');
   if (core.groupBy !== null) return no('GROUP BY');
   if (core.having !== null) return no('HAVING');

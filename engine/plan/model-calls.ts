@@ -63,7 +63,11 @@ export function modelFunctionOf(call: FunctionCall, registry: ModelRegistryView)
   return registry.has(name) ? registry.get(name) : undefined;
 }
 
-export function findModelCalls(root: Node, registry: ModelRegistryView, source: string): ModelCallSite[] {
+/**
+ * `aggregates`: the lower-case names of aggregate functions. A guard around an aggregate or a window
+ * call does not say which rows it reads, so calls inside one are not guarded by it.
+ */
+export function findModelCalls(root: Node, registry: ModelRegistryView, source: string, aggregates: ReadonlySet<string>): ModelCallSite[] {
   const sites: ModelCallSite[] = [];
   const visit = (node: Node, ctx: Context): void => {
     switch (node.kind) {
@@ -121,7 +125,10 @@ export function findModelCalls(root: Node, registry: ModelRegistryView, source: 
   const visitCall = (node: FunctionCall, ctx: Context): void => {
     const name = node.name.parts.length === 1 ? node.name.parts[0]!.name.toLowerCase() : '';
     const args = node.args.map((a) => a.value);
-    if (node.args.some((a) => a.name !== null) || node.over !== null || node.filter !== null) return visitChildren(node, ctx);
+    if (node.over !== null || node.filter !== null || node.orderBy !== null || node.distinct || aggregates.has(name)) {
+      return visitChildren(node, { ...ctx, guards: [] });
+    }
+    if (node.args.some((a) => a.name !== null)) return visitChildren(node, ctx);
     if (name === 'coalesce' || name === 'ifnull' || name === 'nvl') {
       let before = ctx;
       for (const arg of args) {

@@ -12,4 +12,6 @@ export interface PlanCatalog {
   describe(query: string): Promise<readonly ColumnInfo[]>;
   /** Lower-case names of aggregate functions. */
   aggregateFunctions(): Promise<ReadonlySet<string>>;
+  /** Lower-case names of scalar functions whose every overload gives the same result for the same input. */
+  consistentFunctions(): Promise<ReadonlySet<string>>;
 }

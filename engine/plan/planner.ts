@@ -23,7 +23,7 @@ import { accepts, inputColumnOf } from './argument-types.js';
 import { LeafScope, type CteScope, type LeafScopeHost } from './leaf-scope.js';
 import { limitDecision } from './limit-pushdown.js';
 import { internalNames, stagedRows, tempPrefix, type StagedResults } from './staged-rows.js';
-import { columnsReadOutside } from './staged-columns.js';
+import { columnsReadOutside, wholeRowReference } from './staged-columns.js';
 
 /**
  * Where staged tables go: an in-memory database attached for them, which (unlike temp tables) every
@@ -57,6 +57,8 @@ class Planner implements LeafScopeHost {
   private tableCount = 0;
   private columnCount = 0;
   private relationCount = 0;
+  /** `temp` is shared with the user's own temporary tables (and shadows their main tables): prefixed there. */
+  private readonly tablePrefix: string;
 
   constructor(
     private readonly source: string,
@@ -66,13 +68,14 @@ class Planner implements LeafScopeHost {
   ) {
     this.out = new TextEdits(source);
     this.described = new TextEdits(source);
+    this.tablePrefix = stagingCatalog === 'temp' ? tempPrefix : '';
   }
 
   async plan(statement: Exclude<Statement, { kind: 'ExplainStatement' }>, explain: ModelPlan['explain']): Promise<ModelPlan> {
     if (statement.kind === 'CopyStatement' && statement.source.kind !== 'Query') {
       throw sqlErrorAt('plan', 'model-call-placement', 'COPY of a table has no model calls to run', this.source, statement.span);
     }
-    const sites = findModelCalls(statement, this.registry, this.source);
+    const sites = findModelCalls(statement, this.registry, this.source, await this.catalog.aggregateFunctions());
     for (const site of sites) this.described.replace(site.call.span, `CAST(NULL AS ${site.fn.resultType})`);
     const byCore = new Map<SelectCore, ModelCallSite[]>();
     for (const site of sites) {
@@ -167,7 +170,12 @@ class Planner implements LeafScopeHost {
     const id = ++this.relationCount;
     const alias = leaf.alias ?? `${tempPrefix}r${id}`;
     const qAlias = quoteIdentifier(alias);
-    const names = internalNames(await scope.columnNamesOf(leaf));
+    const leafColumns = await scope.columnNamesOf(leaf);
+    const names = internalNames(leafColumns);
+    const wholeRow = wholeRowReference(core, leaf, leafColumns);
+    if (wholeRow !== null) {
+      throw this.error('model-relation-row', `${alias} as a whole row cannot be read in a statement that runs a model over ${alias}: name its columns instead (e.g. struct_pack(a, b))`, wholeRow.span);
+    }
     const cte = scope.cteOf(leaf);
     const withPrefix = cte === null ? '' : this.withPrefix(cte, this.out);
     const describedWith = cte === null ? '' : this.withPrefix(cte, this.described);
@@ -190,7 +198,7 @@ class Planner implements LeafScopeHost {
       (pushed.length > 0 ? ` WHERE ${pushedWhere.map((c) => `(${c})`).join(' AND ')}` : '') +
       (limit.orderBy !== null ? ` ORDER BY ${limit.orderBy}` : '') +
       (limit.rows !== null ? ` LIMIT ${limit.rows}` : '');
-    const stageTable = `${this.stagingCatalog}.s${id}`;
+    const stageTable = `${this.stagingCatalog}.${this.tablePrefix}s${id}`;
     this.tempTables.push(stageTable);
     const createTable = `CREATE OR REPLACE ${this.stagingCatalog === 'temp' ? 'TEMP ' : ''}TABLE ${stageTable} AS ${withPrefix}`;
 
@@ -220,7 +228,7 @@ class Planner implements LeafScopeHost {
     const results: StagedResults[] = [];
     const columns: string[] = [names.key];
     for (const depth of depths) {
-      const table = `${this.stagingCatalog}.t${++this.tableCount}`;
+      const table = `${this.stagingCatalog}.${this.tablePrefix}t${++this.tableCount}`;
       const inputColumns: PlannedInputColumn[] = [];
       const calls: PlannedCall[] = [];
       const levelColumns: string[] = [];
@@ -316,7 +324,7 @@ class Planner implements LeafScopeHost {
       const parts: string[] = [];
       for (const guard of site.guards) {
         const exprs = guard.equals === null ? [guard.expression] : [guard.expression, guard.equals];
-        if (!(await scope.evaluableBefore(exprs, leaf))) continue;
+        if (!(await scope.guardable(exprs, leaf))) continue;
         const condition = guard.equals === null ? this.out.render(guard.expression.span) : `(${this.out.render(guard.expression.span)}) = (${this.out.render(guard.equals.span)})`;
         parts.push(`(${condition}) IS ${guardTests[guard.test]}`);
       }
@@ -405,6 +413,10 @@ class Planner implements LeafScopeHost {
 
   describe(query: string): Promise<readonly ColumnInfo[]> {
     return this.catalog.describe(query);
+  }
+
+  consistentFunctions(): Promise<ReadonlySet<string>> {
+    return this.catalog.consistentFunctions();
   }
 
   aggregates(): Promise<ReadonlySet<string>> {

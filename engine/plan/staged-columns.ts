@@ -53,6 +53,11 @@ export function columnsReadOutside(
         break;
       case 'ColumnRef': {
         const parts = node.parts.map((p) => p.name.toLowerCase());
+        // The relation's name alone is its whole row.
+        if (alias !== undefined && parts.length === 1 && parts[0] === alias && !columns.has(alias)) {
+          all = true;
+          return;
+        }
         // `a.col`, `col`, `col.field`, `s.t.col`: any part that names a column of the leaf is read.
         for (const [i, part] of parts.entries()) {
           if (columns.has(part) && (i === 0 || parts[i - 1] === alias || i >= 2)) read.add(part);
@@ -65,4 +70,23 @@ export function columnsReadOutside(
   visit(core);
   if (query !== undefined && query.body === core && query.orderBy !== null) visit(query.orderBy);
   return all ? 'all' : read;
+}
+
+/**
+ * A reference to `leaf`'s whole row by its name (`SELECT t FROM t`, `to_json(t)`) in `core`, if any: the
+ * staged rows carry sqlinfer's own columns, so such a row cannot be the relation's.
+ */
+export function wholeRowReference(core: SelectCore, leaf: FromLeaf, columns: ReadonlySet<string>): Node | null {
+  const alias = leaf.alias?.toLowerCase();
+  if (alias === undefined || columns.has(alias)) return null;
+  const find = (node: Node): Node | null => {
+    if (node === leaf.node) return null;
+    if (node.kind === 'ColumnRef' && node.parts.length === 1 && node.parts[0]!.name.toLowerCase() === alias) return node;
+    for (const child of childrenOf(node)) {
+      const found = find(child);
+      if (found !== null) return found;
+    }
+    return null;
+  };
+  return find(core);
 }

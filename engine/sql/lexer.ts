@@ -47,6 +47,8 @@ export interface LexResult {
    * string or comment (where the tokens stop).
    */
   readonly error: SqlError | null;
+  /** Every lexical error, in order: a script's statements each get the first of their own. */
+  readonly errors: readonly SqlError[];
   /** Where the input's unclosed string, quoted identifier or comment starts, null when there is none. */
   readonly unterminatedAt: number | null;
 }
@@ -99,7 +101,7 @@ function shownCharacter(text: string): string {
 export function lex(source: string): LexResult {
   const result = lexer.tokenize(source);
   const tokens: Token[] = [];
-  let error: SqlError | null = null;
+  const errors: SqlError[] = [];
   let unterminatedAt: number | null = null;
   // Characters no token matches are skipped by chevrotain; keep them as 'unknown' tokens so that
   // the splitter and the REPL still see them.
@@ -109,10 +111,7 @@ export function lex(source: string): LexResult {
     while (next < skipped.length && skipped[next]!.start < offset) {
       const at = skipped[next++]!;
       const text = source.slice(at.start, at.end);
-      error ??= sqlErrorAt('lex', 'unexpected-character', `unexpected character ${shownCharacter(text)}`, source, {
-        start: at.start,
-        end: at.start + 1,
-      });
+      errors.push(sqlErrorAt('lex', 'unexpected-character', `unexpected character ${shownCharacter(text)}`, source, { start: at.start, end: at.start + 1 }));
       tokens.push({ kind: 'unknown', text, start: at.start, end: at.end });
     }
   };
@@ -122,7 +121,7 @@ export function lex(source: string): LexResult {
     if (problem !== undefined) {
       unterminatedAt = t.startOffset;
       const at = { start: t.startOffset, end: t.startOffset + t.image.length };
-      error ??= sqlErrorAt('lex', problem.code, problem.detail, source, at);
+      errors.push(sqlErrorAt('lex', problem.code, problem.detail, source, at));
       break;
     }
     tokens.push(toToken(t, kinds.get(t.tokenType)!));
@@ -130,7 +129,7 @@ export function lex(source: string): LexResult {
   if (unterminatedAt === null) pushSkippedBefore(source.length);
   const comments = (result.groups['comments'] ?? []).map((t) => toToken(t, 'comment'));
   tokens.push({ kind: 'eof', text: '', start: source.length, end: source.length });
-  return { tokens, comments, error, unterminatedAt };
+  return { tokens, comments, error: errors[0] ?? null, errors, unterminatedAt };
 }
 
 /** A statement's tokens (ending with 'eof') and its first lexical problem, if any. */

@@ -15,7 +15,7 @@ export interface SplitStatement {
 }
 
 export function splitStatements(source: string): SplitStatement[] {
-  const { tokens, unterminatedAt, error } = lex(source);
+  const { tokens, unterminatedAt, errors } = lex(source);
   const out: SplitStatement[] = [];
   let first = -1;
   let last = -1;
@@ -25,7 +25,7 @@ export function splitStatements(source: string): SplitStatement[] {
       const text = source.slice(first, end);
       const shifted = own.map((t) => ({ ...t, start: t.start - first, end: t.end - first }));
       shifted.push({ kind: 'eof', text: '', start: text.length, end: text.length });
-      out.push({ text, span: { start: first, end }, lexed: { tokens: shifted, error: errorWithin(error, first, end, text) } });
+      out.push({ text, span: { start: first, end }, lexed: { tokens: shifted, error: errorWithin(errors, first, end, text) } });
     }
     first = -1;
     own = [];
@@ -50,9 +50,10 @@ export function splitStatements(source: string): SplitStatement[] {
   return out;
 }
 
-/** The script's lexical error as an error of the statement from `start` to `end`, when it lies there. */
-function errorWithin(error: SqlError | null, start: number, end: number, text: string): SqlError | null {
-  if (error === null || error.span === undefined || error.span.start < start || error.span.start > end) return null;
+/** The first of the script's lexical errors that lies in the statement from `start` to `end`, as the statement's. */
+function errorWithin(errors: readonly SqlError[], start: number, end: number, text: string): SqlError | null {
+  const error = errors.find((e) => e.span !== undefined && e.span.start >= start && e.span.start <= end);
+  if (error?.span === undefined) return null;
   const span = { start: error.span.start - start, end: Math.min(error.span.end, end) - start };
   return sqlErrorAt(error.phase, error.code, error.detail, text, span);
 }

@@ -30,6 +30,7 @@ export type SqlErrorCode =
   // where a model call may go, and its arguments
   | 'nested-explain'
   | 'model-call-placement'
+  | 'model-relation-row'
   | 'model-call-without-from'
   | 'model-call-recursive'
   | 'model-call-modifier'
