@@ -246,8 +246,11 @@ class ModelStatement {
     this.figures.addLevel(level.id, level.calls.length, rows, performance.now() - started, firstRowsAt === null ? null : firstRowsAt - origin);
   }
 
+  /** The rows the stage's levels will read, for progress. A streamed relation is counted on its own. */
   private async countRows(stage: RelationStage): Promise<number> {
-    const reader = await this.duckdb(() => this.ctx.connection.runAndReadAll(stage.countSql));
+    const reader = await this.duckdb(() => this.ctx.connection.runAndReadAll(stage.countSql)).catch((error: unknown) => {
+      throw this.inputError(stage, error);
+    });
     return Number(reader.getRows()[0]?.[0] ?? 0);
   }
 
