@@ -209,3 +209,14 @@ test('LIMIT is not pushed below a USING SAMPLE of the same SELECT', async () => 
   const { rows } = await run(f, `SELECT count(*) FROM (SELECT scale2(data) FROM ${file} USING SAMPLE 50 PERCENT (bernoulli) LIMIT 100)`);
   assert.deepEqual(rows, [['100']]);
 });
+
+test('a call in a SELECT without FROM runs once, as DuckDB evaluates such a SELECT, and errors point into the text as written', async () => {
+  const { rows, columns } = await run(f, `SELECT scale2([1, 2]::FLOAT[]) AS s, 7 AS seven`);
+  assert.deepEqual(columns, ['s', 'seven']);
+  assert.deepEqual(rows, [[[2, 4], 7]]);
+  const sql = `SELECT scale2([1.0]::FLOAT[]) WHERE nope > 1`;
+  const error = await run(f, sql).then(() => assert.fail('expected an error'), (e: unknown) => e);
+  assert.ok(error instanceof SqlError);
+  assert.equal(error.source, sql);
+  assert.equal(sql.slice(error.span!.start, error.span!.end), 'nope');
+});

@@ -24,7 +24,7 @@ const cases = [
   `SELECT scale2(data) FROM images a JOIN images b USING (id)`,
   `SELECT scale2(list_concat(a.data, b.data)) FROM images a, images b`,
   `SELECT id, (SELECT max(scale2(o.data)[1]) FROM images i WHERE i.id = o.id) FROM images o`,
-  `SELECT scale2([1.0, 2.0])`,
+  `SELECT id, (SELECT scale2(o.data)) FROM images o`,
   `VALUES (scale2([1.0]))`,
   `SELECT scale2(DISTINCT data) FROM images`,
   `SELECT scale2(x := data) FROM images`,

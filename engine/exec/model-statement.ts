@@ -9,6 +9,7 @@ import { MODEL_ERRORS, type ModelSettings, type PrepareProgress } from '../../ud
 import { explainRows, explainSql } from '../plan/explain-plan.js';
 import { renderOutput, type ModelLevel, type ModelPlan, type RelationStage } from '../plan/model-plan.js';
 import type { ModelRegistryView } from '../plan/model-calls.js';
+import { withOneRowFrom } from '../plan/one-row-from.js';
 import { planModelStatement, type StagingCatalog } from '../plan/planner.js';
 import type { Statement } from '../sql/ast.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
@@ -49,6 +50,16 @@ export interface ModelExecution {
 }
 
 export async function executeModelStatement(ctx: ModelStatementContext, source: string, parsed: Statement): Promise<ModelExecution> {
+  const oneRow = withOneRowFrom(source, parsed, ctx.registry);
+  if (oneRow === null) return execute(ctx, source, parsed);
+  try {
+    return await execute(ctx, oneRow.source, oneRow.statement);
+  } catch (error) {
+    throw oneRow.placeError(error);
+  }
+}
+
+async function execute(ctx: ModelStatementContext, source: string, parsed: Statement): Promise<ModelExecution> {
   const staging = (await insideTransaction(ctx.connection)) ? 'temp' : '__sqlinfer';
   const plan = await planModelStatement(source, parsed, ctx.registry, duckdbCatalog(ctx.connection), staging);
   if (plan.explain === 'plan') {
