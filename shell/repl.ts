@@ -2,7 +2,6 @@
 // top-level `;`, dot commands, history (Up/Down, kept across runs), Tab completion, Ctrl-C to clear the
 // line or cancel the running statement, and Ctrl-D (or .quit) to leave. A failed statement prints its
 // error and the shell goes on.
-import { readFileSync } from 'node:fs';
 import { createInterface, type Interface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { isCompleteInput, type Engine } from '../engine/index.js';
@@ -14,7 +13,7 @@ import { streamOutput, type Output } from './output.js';
 import type { RenderOptions } from './render/render-options.js';
 import type { Format } from './render/renderer.js';
 import { defaultMaxRows } from './render/table.js';
-import { maxReadDepth, runScript, type ScriptOrigin, type ScriptStatus } from './run-script.js';
+import { readScriptFile, runScript, type ScriptOrigin, type ScriptStatus } from './run-script.js';
 
 export const prompt = 'sqlinfer> ';
 
@@ -117,17 +116,8 @@ class Repl implements DotCommandHost {
   }
 
   async readScript(path: string): Promise<void> {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      await this.err.write(`Error: cannot read '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
-      return;
-    }
-    if (this.readDepth >= maxReadDepth) {
-      await this.err.write(`Error: .read nested more than ${maxReadDepth} deep, stopped at '${path}'\n`);
-      return;
-    }
+    const text = await readScriptFile(path, this.readDepth, this.err);
+    if (text === null) return;
     // Dot commands are only read between statements, so the buffer is empty here and after the file.
     this.readDepth++;
     try {

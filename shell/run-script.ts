@@ -142,7 +142,26 @@ function lineOf(text: string, offset: number): number {
 }
 
 /** .read inside .read inside ...: deep enough for real use, shallow enough to stop a file reading itself. */
-export const maxReadDepth = 16;
+const maxReadDepth = 16;
+
+/**
+ * The text of the file `.read` names, read at nesting `depth`; null after telling `err` why not (it cannot
+ * be read, or `.read` is nested too deep).
+ */
+export async function readScriptFile(path: string, depth: number, err: Output): Promise<string | null> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    await err.write(`Error: cannot read '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
+    return null;
+  }
+  if (depth >= maxReadDepth) {
+    await err.write(`Error: .read nested more than ${maxReadDepth} deep, stopped at '${path}'\n`);
+    return null;
+  }
+  return text;
+}
 
 export interface ScriptSessionOptions extends Omit<ScriptContext, 'format' | 'timer' | 'out' | 'signal'> {
   readonly catalog: Catalog;
@@ -202,16 +221,8 @@ export class ScriptSession implements DotCommandHost {
   }
 
   async readScript(path: string): Promise<void> {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      await this.err.write(`Error: cannot read '${path}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}\n`);
-      this.status = 'failed';
-      return;
-    }
-    if (this.readDepth >= maxReadDepth) {
-      await this.err.write(`Error: .read nested more than ${maxReadDepth} deep, stopped at '${path}'\n`);
+    const text = await readScriptFile(path, this.readDepth, this.err);
+    if (text === null) {
       this.status = 'failed';
       return;
     }
