@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createEngine, type Engine } from '../engine/engine.js';
 import { createUdfs } from '../udfs/index.js';
 import { plain, rounded } from './helpers/onnx-model-fixtures.js';
+import { writeMatmulGraphModel } from './helpers/tfjs-graph-model.js';
 
 // dense(2, relu) over 3 inputs, then dense(1): y = relu(x W1 + b1) W2 + b2.
 const W1 = [
@@ -92,18 +93,7 @@ test('DESCRIBE MODEL shows the TF.js runtime and backend, inputs and outputs; a 
 test('a TF.js graph model (as the converter writes them) runs too', async () => {
   const graph = join(dir, 'graph');
   await mkdir(graph);
-  const node = (name: string, op: string, attr: object, input?: string[]) => ({ name, op, attr, ...(input ? { input } : {}) });
-  const modelTopology = {
-    node: [
-      node('x', 'Placeholder', { dtype: { type: 'DT_FLOAT' }, shape: { shape: { dim: [{ size: '-1' }, { size: '2' }] } } }),
-      node('w', 'Const', { value: { tensor: { dtype: 'DT_FLOAT', tensorShape: { dim: [{ size: '2' }, { size: '1' }] } } }, dtype: { type: 'DT_FLOAT' } }),
-      node('y', 'MatMul', { transpose_a: { b: false }, transpose_b: { b: false }, T: { type: 'DT_FLOAT' } }, ['x', 'w']),
-    ],
-    versions: { producer: 1 },
-  };
-  const weightsManifest = [{ paths: ['w.bin'], weights: [{ name: 'w', shape: [2, 1], dtype: 'float32' }] }];
-  await writeFile(join(graph, 'model.json'), JSON.stringify({ format: 'graph-model', modelTopology, weightsManifest }));
-  await writeFile(join(graph, 'w.bin'), new Uint8Array(Float32Array.from([2, -3]).buffer));
+  await writeMatmulGraphModel(graph, [2, -3]);
   await engine.run(`CREATE MODEL matmul FROM '${join(graph, 'model.json')}'`);
   const described = Object.fromEntries((await engine.run('DESCRIBE MODEL matmul'))[0]!.rows as [string, string][]);
   assert.match(described['runtime']!, /graph model/);
