@@ -12,9 +12,8 @@ export function duckdbError(error: unknown, source?: string): SqlError {
   const message = readDuckDBMessage(error);
   const at = source === undefined ? undefined : message.offsetIn(source);
   if (at === undefined) {
-    const raw = error instanceof Error ? error.message : String(error);
     // A LINE block about the user's own text that cannot be placed is kept as DuckDB wrote it.
-    const detail = source === undefined ? message.detail : raw.replace(/^Failed to extract statements: /, '');
+    const detail = source === undefined ? message.detail : message.text;
     return new SqlError({ phase: 'execute', code: message.code, detail, cause: error });
   }
   return new SqlError({ phase: 'execute', code: message.code, detail: message.detail, span: tokenSpanAt(source!, at), source, cause: error });

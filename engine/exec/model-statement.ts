@@ -141,7 +141,7 @@ class ModelStatement {
 
   /** The output stage, streamed to the caller. */
   async output(): Promise<ModelExecution> {
-    this.copy = this.plan.output.target === null ? null : await copyOutput(this.plan.output.target, this.plan.copyOptions);
+    this.copy = await this.openCopy();
     const sql = renderOutput(this.plan, this.copy?.tempPath);
     let run: DuckDBStatementRun;
     try {
@@ -162,7 +162,7 @@ class ModelStatement {
 
   /** EXPLAIN ANALYZE: runs the output stage too, then reports every stage with its rows and time. */
   async analyze(): Promise<ModelExecution> {
-    this.copy = this.plan.output.target === null ? null : await copyOutput(this.plan.output.target, this.plan.copyOptions);
+    this.copy = await this.openCopy();
     const started = performance.now();
     let rows = 0;
     try {
@@ -183,6 +183,11 @@ class ModelStatement {
     await this.finish(true);
     const sql = explainSql(analyzedRows(explainRows(this.plan, this.ctx.settings), this.figures), true);
     return { run: await runDuckDBStatement(this.ctx.connection, sql, { signal: this.ctx.signal }), finish: async () => {} };
+  }
+
+  /** Where a COPY writes: a hidden file to move into place at the end, or null (not a COPY, or written in place). */
+  private async openCopy(): Promise<AtomicOutput | null> {
+    return this.plan.output.target === null ? null : copyOutput(this.plan.output.target, this.plan.copyOptions);
   }
 
   /** Ends the statement once: the COPY's file committed or discarded, the staged tables dropped. */

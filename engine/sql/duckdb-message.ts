@@ -8,6 +8,8 @@ const lineBlock = /\n*LINE (\d+): ([^\n]*)\n( *)\^[^\n]*/;
 export interface DuckDBMessage {
   /** `duckdb-binder` for a `Binder Error: ...`, `interrupted` for an interrupt, else `duckdb-error`. */
   readonly code: SqlErrorCode;
+  /** The whole message, LINE block included. */
+  readonly text: string;
   /** The message without its LINE block (which quotes SQL the user may never have seen). */
   readonly detail: string;
   /** The first part of `detail`: without the list of candidate functions DuckDB adds to some. */
@@ -23,6 +25,7 @@ export function readDuckDBMessage(error: unknown): DuckDBMessage {
   const detail = block === null ? message : (message.slice(0, block.index) + message.slice(block.index + block[0].length)).trim();
   return {
     code: errorCode(message),
+    text: message,
     detail,
     headline: detail.split(/\n\s*Candidate functions:/)[0]!.trim(),
     offsetIn: (sql) => (block === null ? undefined : locate(sql, block)),
