@@ -22,7 +22,7 @@ export interface ModelStageOptions {
   /** Appends the results while the input streams; null to append after the input is read. */
   readonly appendConnection: DuckDBConnection | null;
   readonly level: ModelLevel;
-  /** The row key's column name (the input query's last column). */
+  /** The row key's column name: the results table stores each result with its row's key under it. */
   readonly key: string;
   /** The prepared call for each of `level.calls`, same order; awaited when the first batch is ready. */
   readonly prepared: Promise<readonly PreparedCall[]>;
