@@ -38,9 +38,8 @@ export async function argumentRead(q: LateTensorQuestion, catalog: PlanCatalog):
   const files = parquetFiles(leaf, q.text);
   if ('reason' in files) return { duckdb: files.reason };
   if (!q.streamed) return { duckdb: 'the relation is copied whole before the model runs (the statement reads all its columns, or a wide one)' };
-  for (const location of ['filename', 'file_row_number']) {
-    if (q.leafColumns.has(location)) return { duckdb: `the files have a column named ${location}, which hides the row's location` };
-  }
+  // A column named filename is renamed away by the scan's `filename` option; file_row_number cannot be.
+  if (q.leafColumns.has('file_row_number')) return { duckdb: "the files have a column named file_row_number, which hides the row's location" };
   const lower = column.toLowerCase();
   if (q.alsoRead.some((e) => columnRefs(e).some((r) => r.parts.at(-1)!.name.toLowerCase() === lower))) {
     return { duckdb: `a filter or condition before the model reads ${column}` };

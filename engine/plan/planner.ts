@@ -19,7 +19,7 @@ import type {
 import { inputSelectList } from './model-plan.js';
 import { argumentRead } from './late-tensors.js';
 import type { ColumnInfo, PlanCatalog } from './plan-catalog.js';
-import { normalizeSql, quoteIdentifier } from './sql-text.js';
+import { normalizeSql, quoteIdentifier, quoteString } from './sql-text.js';
 import { TextEdits } from './text-edits.js';
 import { accepts, inputColumnOf } from './argument-types.js';
 import { LeafScope, type CteScope, type LeafScopeHost } from './leaf-scope.js';
@@ -195,11 +195,14 @@ class Planner implements LeafScopeHost {
     // Applied here only: evaluated twice, a conjunct with a volatile function (hidden in a macro, say)
     // would keep other rows the second time.
     for (const c of pushed) this.out.replace(c.span, 'TRUE');
-    // `locations`: each row's file and row number, for arguments read from Parquet pages.
+    // `locations`: each row's file and row number, for arguments read from Parquet pages. Where the files
+    // have a column of that name, the scan's `filename` option gives the file under an internal name.
+    const fileColumn = leafColumns.has('filename') ? renamedFileColumn(leaf, (span) => this.out.render(span), names.alias('file')) : null;
     const filteredWith = (locations: boolean) =>
       `SELECT *${virtual.map((v) => `, ${qAlias}.${quoteIdentifier(v)}`).join('')}` +
-      (locations ? `, ${qAlias}.filename AS ${names.alias('file')}, ${qAlias}.file_row_number AS ${names.alias('row')}` : '') +
-      ` FROM ${sourceExpr}` +
+      (locations && fileColumn === null ? `, ${qAlias}.filename AS ${names.alias('file')}` : '') +
+      (locations ? `, ${qAlias}.file_row_number AS ${names.alias('row')}` : '') +
+      ` FROM ${locations && fileColumn !== null ? aliased(leaf, fileColumn, qAlias) : sourceExpr}` +
       (pushed.length > 0 ? ` WHERE ${pushedWhere.map((c) => `(${c})`).join(' AND ')}` : '') +
       (limit.orderBy !== null ? ` ORDER BY ${limit.orderBy}` : '') +
       (limit.rows !== null ? ` LIMIT ${limit.rows}` : '');
@@ -263,8 +266,11 @@ class Planner implements LeafScopeHost {
           // A row DuckDB would not evaluate the call on gets a NULL argument, and so no model run.
           const guarded = (sql: string) => (guard === null ? sql : `CASE WHEN ${guard} THEN ${sql} END`);
           const list = input.kind === 'float-list' || (input.kind === 'tensor-list' && !input.scalar);
-          const read = list
-            ? await argumentRead(
+          const read = !list
+            ? null
+            : leafColumns.has('filename') && fileColumn === null
+              ? { duckdb: "the files have a column named filename, which hides the row's location" }
+              : await argumentRead(
                 {
                   arg: arg.value,
                   leaf,
@@ -275,8 +281,7 @@ class Planner implements LeafScopeHost {
                   text: (e) => this.text(e.span),
                 },
                 this.catalog,
-              )
-            : null;
+              );
           const argText = this.text(arg.value.span);
           if (read !== null && 'pages' in read) {
             const location = `${qAlias}.${names.alias('file')}`;
@@ -460,6 +465,25 @@ class Planner implements LeafScopeHost {
   withPrefixDescribed(scope: CteScope): string {
     return this.withPrefix(scope, this.described);
   }
+}
+
+/**
+ * The leaf's text with its Parquet scan giving each row's file as column `name` (the `filename` option),
+ * or null when the leaf is not written as a path or a scan call.
+ */
+function renamedFileColumn(leaf: FromLeaf, render: (span: Span) => string, name: string): string | null {
+  const node = leaf.node;
+  const option = `filename = ${quoteString(name)}`;
+  const whole = render(node.span);
+  if (node.kind === 'FileRef') {
+    const path = render(node.path.span);
+    return whole.startsWith(path) ? `read_parquet(${path}, ${option})${whole.slice(path.length)}` : null;
+  }
+  if (node.kind === 'TableFunctionRef' && !node.lateral) {
+    const call = render(node.call.span);
+    return whole.startsWith(call) && call.endsWith(')') ? `${call.slice(0, -1)}, ${option})${whole.slice(call.length)}` : null;
+  }
+  return null;
 }
 
 /** The leaf's text under the name DuckDB gives it (an alias after a TABLESAMPLE clause would not parse). */

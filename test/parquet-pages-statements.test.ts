@@ -1,0 +1,119 @@
+// Model statements whose list arguments are read from Parquet pages give DuckDB's answer: a glob of files
+// in several codecs and row groups, with a WHERE and a LIMIT; EXPLAIN says which path each argument
+// takes and why; a file changed or corrupted under the statement is an error naming it.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { SqlError } from '../engine/sql/sql-error.js';
+import { duck, fixture, run, type Fixture } from './helpers/model-path-fixtures.js';
+
+let f: Fixture;
+let parts: string;
+
+before(async () => {
+  f = await fixture();
+  parts = join(f.dir, 'parts');
+  mkdirSync(parts);
+  const codecs = ['snappy', 'zstd', 'uncompressed'];
+  for (const [i, codec] of codecs.entries()) {
+    // NULL rows and empty lists; rows of 1 to 9 values; several row groups per file.
+    await f.connection.run(
+      `COPY (SELECT i AS id, CASE WHEN i % 11 = 4 THEN NULL WHEN i % 13 = 6 THEN []::FLOAT[]
+             ELSE [((i * 31 + j) % 97 / 8.0)::FLOAT FOR j IN range(i % 9 + 1)] END AS data
+             FROM range(${i * 700}, ${(i + 1) * 700}) t(i))
+       TO '${join(parts, `part-${i}.parquet`)}' (COMPRESSION ${codec}, ROW_GROUP_SIZE 250, PARQUET_VERSION ${i === 1 ? 'V2' : 'V1'})`,
+    );
+  }
+});
+after(() => f.close());
+
+const expected = (where: string) => `SELECT id, [x * 2 FOR x IN data] AS y FROM '${parts}/*.parquet' ${where}`;
+
+async function explainArguments(sql: string): Promise<string[]> {
+  const { rows } = await run(f, `EXPLAIN ${sql}`);
+  return rows.filter((r) => r[0] === 'argument 1').map((r) => String(r[1]));
+}
+
+describe('arguments read from Parquet pages', () => {
+  test('a glob of files with a WHERE and a LIMIT gives DuckDB answer, rows and values', async () => {
+    const sql = `SELECT id, scale2(data) AS y FROM '${parts}/*.parquet' WHERE id % 3 = 1 ORDER BY id LIMIT 400`;
+    assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (3 files)']);
+    const before = f.scale2.rows;
+    const { rows } = await run(f, sql);
+    assert.deepEqual(rows, await duck(f, `${expected('WHERE id % 3 = 1')} ORDER BY id LIMIT 400`));
+    assert.equal(f.scale2.rows - before, 700, 'the model runs on the rows the WHERE keeps');
+  });
+
+  test('a LIMIT without ORDER BY reads only the rows it keeps, in the files order', async () => {
+    const sql = `SELECT id, scale2(data) AS y FROM read_parquet('${parts}/*.parquet') LIMIT 25`;
+    assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (3 files)']);
+    const before = f.scale2.rows;
+    const { rows } = await run(f, sql);
+    assert.deepEqual(rows, await duck(f, `${expected('')} LIMIT 25`));
+    assert.equal(f.scale2.rows - before, 25);
+  });
+
+  test('a guarded call reads the rows whose condition holds', async () => {
+    const sql = `SELECT id, CASE WHEN id % 2 = 0 THEN scale2(data) END AS y FROM '${parts}/*.parquet' ORDER BY id`;
+    assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (3 files)']);
+    const { rows } = await run(f, sql);
+    assert.deepEqual(rows, await duck(f, `SELECT id, CASE WHEN id % 2 = 0 THEN [x * 2 FOR x IN data] END AS y FROM '${parts}/*.parquet' ORDER BY id`));
+  });
+
+  for (const [what, sql, reason] of [
+    ['an expression', `SELECT id, scale2(list_reverse(data)) AS y FROM '${parts}/*.parquet'`, 'the argument is an expression, not a column of the relation'],
+    ['a filter on the column', `SELECT id, scale2(data) AS y FROM '${parts}/*.parquet' WHERE len(data) > 3`, 'a filter or condition before the model reads data'],
+    ['a whole-row copy', `SELECT *, scale2(data) AS y FROM '${parts}/*.parquet'`, 'the relation is copied whole before the model runs'],
+    ['files with a column named file_row_number', `SELECT id, scale2(data) AS y FROM '${'$DIR'}/numbered.parquet'`, "the files have a column named file_row_number, which hides the row's location"],
+    ['a subquery', `SELECT id, scale2(data) AS y FROM (SELECT * FROM '${parts}/*.parquet') AS s`, 'the column comes through a subquery'],
+  ] as const) {
+    test(`${what}: read by DuckDB, and EXPLAIN says why`, async () => {
+      const statement = sql.replace('$DIR', f.dir);
+      await f.connection.run(`COPY (SELECT 1 AS id, 7 AS file_row_number, [1.5]::FLOAT[] AS data) TO '${join(f.dir, 'numbered.parquet')}' (COMPRESSION uncompressed)`);
+      const [line] = await explainArguments(statement);
+      assert.ok(line?.startsWith(`data: read by DuckDB: ${reason}`) || line?.includes(reason), line);
+    });
+  }
+
+  test('files with a column named filename: the scan gives the file under an internal name', async () => {
+    const sql = `SELECT filename, scale2(data) AS y FROM '${f.dir}/image_data.parquet' WHERE id > 500`;
+    assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (1 file)']);
+    const { rows } = await run(f, sql);
+    assert.deepEqual(rows, await duck(f, `SELECT filename, [x * 2 FOR x IN data] AS y FROM '${f.dir}/image_data.parquet' WHERE id > 500`));
+  });
+
+  test('a file changed while the statement runs: an error naming it, and no result', async () => {
+    const changed = join(parts, 'part-2.parquet');
+    const sql = `SELECT id, scale2(data) AS y FROM '${parts}/*.parquet'`;
+    f.scale2.onRun = () => {
+      f.scale2.onRun = null;
+      utimesSync(changed, new Date(), new Date(Date.now() + 5000));
+    };
+    try {
+      await assert.rejects(run(f, sql), (error: Error) => {
+        assert.ok(error instanceof SqlError, String(error));
+        assert.equal(error.code, 'model-input-read');
+        assert.match(error.message, /part-2\.parquet changed while the statement read it/);
+        return true;
+      });
+    } finally {
+      f.scale2.onRun = null;
+    }
+  });
+
+  test('a corrupt page: an error naming the file, row group and column', async () => {
+    const path = join(f.dir, 'corrupt.parquet');
+    await f.connection.run(`COPY (SELECT i AS id, [random()::FLOAT FOR j IN range(50)] AS data FROM range(100) t(i)) TO '${path}' (COMPRESSION snappy)`);
+    const bytes = readFileSync(path);
+    // The data column's page sits in the middle of the file: scribble over its compressed bytes.
+    bytes.fill(0xff, Math.floor(bytes.length / 2), Math.floor(bytes.length / 2) + 64);
+    writeFileSync(path, bytes);
+    await assert.rejects(run(f, `SELECT id, scale2(data) AS y FROM '${path}'`), (error: Error) => {
+      assert.ok(error instanceof SqlError, String(error));
+      assert.equal(error.code, 'model-input-read');
+      assert.match(error.message, /corrupt\.parquet, row group 1, column data: /);
+      return true;
+    });
+  });
+});
