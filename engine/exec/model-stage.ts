@@ -64,11 +64,14 @@ export interface ModelStageResult {
   readonly rows: number;
   /** When DuckDB handed over the first input rows (performance.now()), null when the input had none. */
   readonly firstRowsAt: number | null;
+  /** When the first batch went to the model, its values read (performance.now()), null without rows. */
+  readonly firstBatchAt: number | null;
 }
 
 /** Runs the level. */
 export async function runModelStage(options: ModelStageOptions): Promise<ModelStageResult> {
   let firstRowsAt: number | null = null;
+  let firstBatchAt: number | null = null;
   const { connection, appendConnection, level, signal } = options;
   // Awaited before the first batch; a stage that ends without one leaves the load's failure to its caller.
   options.prepared.catch(() => undefined);
@@ -95,6 +98,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     const batcher = new ArgBatcher(level.inputColumns, options.batchSize, argColumns);
     const reclaimer = new NativeChunkReclaimer();
     const dispatch = (batch: ColumnsBatch, calls: readonly PreparedCall[]) => {
+      firstBatchAt ??= performance.now();
       const results = Promise.all(level.calls.map((call, i) => runCall(calls[i]!, call, batch, options)));
       // Failures are reported when the batch's turn comes; until then nobody awaits this promise.
       results.catch(() => undefined);
@@ -151,7 +155,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     await late.close(false);
     if (appender === null) await appendHeld(connection, level, held);
     await staged?.appendHeld(connection);
-    return { rows: done, firstRowsAt };
+    return { rows: done, firstRowsAt, firstBatchAt };
   } catch (error) {
     // A failing stage does not wait for DuckDB to finish decoding a chunk it will never use.
     if (fetching) connection.interrupt();
