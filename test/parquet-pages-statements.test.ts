@@ -15,6 +15,7 @@ before(async () => {
   f = await fixture();
   parts = join(f.dir, 'parts');
   mkdirSync(parts);
+  await f.connection.run(`CREATE TABLE images AS SELECT 1 AS id, [1.5]::FLOAT[] AS data`);
   const codecs = ['snappy', 'zstd', 'uncompressed'];
   for (const [i, codec] of codecs.entries()) {
     // NULL rows and empty lists; rows of 1 to 9 values; several row groups per file.
@@ -66,13 +67,27 @@ describe('arguments read from Parquet pages', () => {
     ['a filter on the column', `SELECT id, scale2(data) AS y FROM '${parts}/*.parquet' WHERE len(data) > 3`, 'a filter or condition before the model reads data'],
     ['a whole-row copy', `SELECT *, scale2(data) AS y FROM '${parts}/*.parquet'`, 'the relation is copied whole before the model runs'],
     ['files with a column named file_row_number', `SELECT id, scale2(data) AS y FROM '${'$DIR'}/numbered.parquet'`, "the files have a column named file_row_number, which hides the row's location"],
-    ['a subquery', `SELECT id, scale2(data) AS y FROM (SELECT * FROM '${parts}/*.parquet') AS s`, 'the column comes through a subquery'],
+    ['a grouping subquery', `SELECT id, scale2(data) AS y FROM (SELECT id, data FROM '${parts}/*.parquet' GROUP BY ALL) AS s`, 'the column comes through a subquery or CTE that groups or deduplicates rows'],
+    ['a computing CTE', `WITH t AS (SELECT id, list_reverse(data) AS data FROM '${parts}/*.parquet') SELECT id, scale2(data) AS y FROM t`, 'the column comes through a subquery or CTE that computes data'],
+    ['a table', `SELECT id, scale2(data) AS y FROM images`, 'the relation images is a table or view, not a Parquet file'],
   ] as const) {
     test(`${what}: read by DuckDB, and EXPLAIN says why`, async () => {
       const statement = sql.replace('$DIR', f.dir);
       await f.connection.run(`COPY (SELECT 1 AS id, 7 AS file_row_number, [1.5]::FLOAT[] AS data) TO '${join(f.dir, 'numbered.parquet')}' (COMPRESSION uncompressed)`);
       const [line] = await explainArguments(statement);
       assert.ok(line?.startsWith(`data: read by DuckDB: ${reason}`) || line?.includes(reason), line);
+    });
+  }
+
+  for (const [what, sql, check] of [
+    ['a subquery that renames the column', `SELECT id, scale2(d) AS y FROM (SELECT id, data AS d FROM '${parts}/*.parquet' WHERE id % 5 = 0 ORDER BY id DESC LIMIT 300) AS s`, `SELECT id, [x * 2 FOR x IN data] AS y FROM '${parts}/*.parquet' WHERE id % 5 = 0 ORDER BY id DESC LIMIT 300`],
+    ['a FROM-first CTE', `WITH t AS (FROM '${parts}/*.parquet' WHERE id > 1000) SELECT id, scale2(data) AS y FROM t ORDER BY id`, `${expected('WHERE id > 1000')} ORDER BY id`],
+    ['a CTE over read_parquet with a star', `WITH t AS (SELECT * EXCLUDE (id), id * 10 AS id FROM read_parquet('${parts}/*.parquet') AS r) SELECT id, scale2(data) AS y FROM t WHERE id < 5000 ORDER BY id`, `SELECT id * 10 AS id, [x * 2 FOR x IN data] AS y FROM '${parts}/*.parquet' WHERE id * 10 < 5000 ORDER BY id`],
+  ] as const) {
+    test(`${what}: passed through, read from pages`, async () => {
+      assert.deepEqual(await explainArguments(sql), [`${sql.includes('scale2(d)') ? 'd' : 'data'}: read from Parquet pages (3 files)`]);
+      const { rows } = await run(f, sql);
+      assert.deepEqual(rows, await duck(f, check));
     });
   }
 

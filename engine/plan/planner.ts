@@ -17,9 +17,9 @@ import type {
   RelationStage,
 } from './model-plan.js';
 import { inputSelectList } from './model-plan.js';
-import { argumentRead } from './late-tensors.js';
+import { argumentRead, type Locations, type Patch } from './late-tensors.js';
 import type { ColumnInfo, PlanCatalog } from './plan-catalog.js';
-import { normalizeSql, quoteIdentifier, quoteString } from './sql-text.js';
+import { normalizeSql, quoteIdentifier } from './sql-text.js';
 import { TextEdits } from './text-edits.js';
 import { accepts, inputColumnOf } from './argument-types.js';
 import { LeafScope, type CteScope, type LeafScopeHost } from './leaf-scope.js';
@@ -195,18 +195,14 @@ class Planner implements LeafScopeHost {
     // Applied here only: evaluated twice, a conjunct with a volatile function (hidden in a macro, say)
     // would keep other rows the second time.
     for (const c of pushed) this.out.replace(c.span, 'TRUE');
-    // `locations`: each row's file and row number, for arguments read from Parquet pages. Where the files
-    // have a column of that name, the scan's `filename` option gives the file under an internal name.
-    const fileColumn = leafColumns.has('filename') ? renamedFileColumn(leaf, (span) => this.out.render(span), names.alias('file')) : null;
-    const filteredWith = (locations: boolean) =>
-      `SELECT *${virtual.map((v) => `, ${qAlias}.${quoteIdentifier(v)}`).join('')}` +
-      (locations && fileColumn === null ? `, ${qAlias}.filename AS ${names.alias('file')}` : '') +
-      (locations ? `, ${qAlias}.file_row_number AS ${names.alias('row')}` : '') +
-      ` FROM ${locations && fileColumn !== null ? aliased(leaf, fileColumn, qAlias) : sourceExpr}` +
+    // `locations`: each row's file and row number, for arguments read from Parquet pages.
+    const filteredWith = (locations: Locations | null) =>
+      `SELECT *${virtual.map((v) => `, ${qAlias}.${quoteIdentifier(v)}`).join('')}${locations?.select ?? ''}` +
+      ` FROM ${locations === null ? sourceExpr : aliased(leaf, this.renderPatched(leaf.node.span, locations.patches), qAlias)}` +
       (pushed.length > 0 ? ` WHERE ${pushedWhere.map((c) => `(${c})`).join(' AND ')}` : '') +
       (limit.orderBy !== null ? ` ORDER BY ${limit.orderBy}` : '') +
       (limit.rows !== null ? ` LIMIT ${limit.rows}` : '');
-    const filtered = filteredWith(false);
+    const filtered = filteredWith(null);
     const stageTable = `${this.stagingCatalog}.${this.tablePrefix}s${id}`;
     this.tempTables.push(stageTable);
     const createTable = `CREATE OR REPLACE ${this.stagingCatalog === 'temp' ? 'TEMP ' : ''}TABLE ${stageTable} AS ${withPrefix}`;
@@ -235,6 +231,8 @@ class Planner implements LeafScopeHost {
 
     const levels: ModelLevel[] = [];
     const results: StagedResults[] = [];
+    /** What the input query changes to give rows' locations, gathered from the arguments read from pages. */
+    const locations: { select: string; patches: Patch[] } = { select: '', patches: [] };
     const columns: string[] = [names.key];
     for (const depth of depths) {
       const table = `${this.stagingCatalog}.${this.tablePrefix}t${++this.tableCount}`;
@@ -268,22 +266,26 @@ class Planner implements LeafScopeHost {
           const list = input.kind === 'float-list' || (input.kind === 'tensor-list' && !input.scalar);
           const read = !list
             ? null
-            : leafColumns.has('filename') && fileColumn === null
-              ? { duckdb: "the files have a column named filename, which hides the row's location" }
+            : this.out.render(leaf.node.span) !== this.text(leaf.node.span)
+              ? { duckdb: 'the relation runs model calls of its own' }
               : await argumentRead(
-                {
-                  arg: arg.value,
-                  leaf,
-                  leafColumns: new Set([...leafColumns].map((c) => c.toLowerCase())),
-                  element: input.kind === 'tensor-list' ? input.element : 'float32',
-                  streamed: streamed !== null,
-                  alsoRead: [...pushed, ...guardExpressions],
-                  text: (e) => this.text(e.span),
-                },
-                this.catalog,
-              );
+                  {
+                    arg: arg.value,
+                    leaf,
+                    cte,
+                    leafColumns: new Set([...leafColumns].map((c) => c.toLowerCase())),
+                    element: input.kind === 'tensor-list' ? input.element : 'float32',
+                    streamed: streamed !== null,
+                    alsoRead: [...pushed, ...guardExpressions],
+                    names: { file: names.alias('file'), row: names.alias('row') },
+                    render: (span) => this.out.render(span),
+                  },
+                  this.catalog,
+                );
           const argText = this.text(arg.value.span);
           if (read !== null && 'pages' in read) {
+            for (const patch of read.locations.patches) if (!locations.patches.some((p) => samePatch(p, patch))) locations.patches.push(patch);
+            locations.select = read.locations.select;
             const location = `${qAlias}.${names.alias('file')}`;
             inputColumns.push({ ...input, sql: guarded(location), source: { text: argText, pages: read.pages, rowSql: `${qAlias}.${names.alias('row')}` } });
           } else {
@@ -299,13 +301,14 @@ class Planner implements LeafScopeHost {
         calls.push({ fn: first.fn, column, text: key, span: first.call.span, occurrences: entry.sites.length, args, guard });
       }
       const args = inputSelectList(inputColumns);
-      const locations = inputColumns.some((c) => c.source !== undefined && 'pages' in c.source);
+      const located = inputColumns.some((c) => c.source !== undefined && 'pages' in c.source) ? locations : null;
       const levelId = `${id}.${levels.length + 1}`;
       if (streamed === null) {
         const inputSql = `SELECT ${[...args, names.key].join(', ')} FROM ${stagedRows(stageTable, results, names)} AS ${qAlias}`;
         levels.push({ id: levelId, table, inputSql, stages: null, inputColumns, calls });
       } else {
-        const inputSql = `${withPrefix}SELECT ${[...args, ...streamed].join(', ')} FROM (${filteredWith(locations)}) AS ${qAlias}`;
+        const prefix = cte === null ? '' : this.withPrefixPatched(cte, located?.patches ?? []);
+        const inputSql = `${prefix}SELECT ${[...args, ...streamed].join(', ')} FROM (${filteredWith(located)}) AS ${qAlias}`;
         levels.push({ id: levelId, table, inputSql, stages: { table: stageTable, columns: streamed.length }, inputColumns, calls });
       }
       results.push({ table, columns: levelColumns });
@@ -410,6 +413,24 @@ class Planner implements LeafScopeHost {
     return types;
   }
 
+  /** `span` with the planner's edits and `patches` (none of which straddles an edit). */
+  private renderPatched(span: Span, patches: readonly Patch[]): string {
+    const inside = patches.filter((p) => span.start <= p.span.start && p.span.end <= span.end).sort((a, b) => a.span.start - b.span.start);
+    let text = '';
+    let at = span.start;
+    for (const patch of inside) {
+      text += this.out.render({ start: at, end: patch.span.start }) + patch.text;
+      at = patch.span.end;
+    }
+    return text + this.out.render({ start: at, end: span.end });
+  }
+
+  /** withPrefix() for the input query: the CTEs with `patches`. */
+  private withPrefixPatched(scope: CteScope, patches: readonly Patch[]): string {
+    const withClause = scope.query.with!;
+    return `WITH ${withClause.recursive ? 'RECURSIVE ' : ''}${scope.ctes.map((c) => this.renderPatched(c.span, patches)).join(', ')} `;
+  }
+
   /** `WITH a AS (...), b AS (...) ` up to the CTE referenced, rendered with `edits`. */
   private withPrefix(scope: CteScope, edits: TextEdits): string {
     const withClause = scope.query.with!;
@@ -467,25 +488,6 @@ class Planner implements LeafScopeHost {
   }
 }
 
-/**
- * The leaf's text with its Parquet scan giving each row's file as column `name` (the `filename` option),
- * or null when the leaf is not written as a path or a scan call.
- */
-function renamedFileColumn(leaf: FromLeaf, render: (span: Span) => string, name: string): string | null {
-  const node = leaf.node;
-  const option = `filename = ${quoteString(name)}`;
-  const whole = render(node.span);
-  if (node.kind === 'FileRef') {
-    const path = render(node.path.span);
-    return whole.startsWith(path) ? `read_parquet(${path}, ${option})${whole.slice(path.length)}` : null;
-  }
-  if (node.kind === 'TableFunctionRef' && !node.lateral) {
-    const call = render(node.call.span);
-    return whole.startsWith(call) && call.endsWith(')') ? `${call.slice(0, -1)}, ${option})${whole.slice(call.length)}` : null;
-  }
-  return null;
-}
-
 /** The leaf's text under the name DuckDB gives it (an alias after a TABLESAMPLE clause would not parse). */
 function aliased(leaf: FromLeaf, text: string, qAlias: string): string {
   if (leaf.explicitAlias) return text;
@@ -493,6 +495,10 @@ function aliased(leaf: FromLeaf, text: string, qAlias: string): string {
 }
 
 const guardTests = { true: 'TRUE', 'not-true': 'NOT TRUE', null: 'NULL', 'not-false': 'NOT FALSE' } as const;
+
+function samePatch(a: Patch, b: Patch): boolean {
+  return a.span.start === b.span.start && a.span.end === b.span.end && a.text === b.text;
+}
 
 function within(inner: Span, outer: Span): boolean {
   return outer.start <= inner.start && inner.end <= outer.end;
