@@ -1,8 +1,4 @@
-// A page that cannot be read as its header says. The reader adds the file, row group and column.
-
+/** A page that cannot be read as its header says (truncated, corrupt, wrong size). The caller adds file/row group/column. */
 export class PageFault extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'PageFault';
-  }
+  override readonly name = 'PageFault';
 }
