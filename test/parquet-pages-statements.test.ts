@@ -92,6 +92,17 @@ describe('arguments read from Parquet pages', () => {
     });
   }
 
+  test('a list of files and a hive-partitioned folder', async () => {
+    const list = `SELECT id, scale2(data) AS y FROM read_parquet(['${parts}/part-2.parquet', '${parts}/part-0.parquet']) WHERE id % 4 = 0`;
+    assert.deepEqual(await explainArguments(list), ['data: read from Parquet pages (2 files)']);
+    assert.deepEqual((await run(f, list)).rows, await duck(f, `SELECT id, [x * 2 FOR x IN data] AS y FROM read_parquet(['${parts}/part-2.parquet', '${parts}/part-0.parquet']) WHERE id % 4 = 0`));
+    const hive = join(f.dir, 'hive');
+    await f.connection.run(`COPY (SELECT id % 3 AS grp, id, data FROM '${parts}/*.parquet') TO '${hive}' (FORMAT parquet, PARTITION_BY (grp))`);
+    const sql = `SELECT grp, id, scale2(data) AS y FROM read_parquet('${hive}/*/*.parquet', hive_partitioning = true) WHERE grp = 1 ORDER BY id`;
+    assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (3 files)']);
+    assert.deepEqual((await run(f, sql)).rows, await duck(f, `SELECT grp, id, [x * 2 FOR x IN data] AS y FROM read_parquet('${hive}/*/*.parquet', hive_partitioning = true) WHERE grp = 1 ORDER BY id`));
+  });
+
   test('files with a column named filename: the scan gives the file under an internal name', async () => {
     const sql = `SELECT filename, scale2(data) AS y FROM '${f.dir}/image_data.parquet' WHERE id > 500`;
     assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (1 file)']);

@@ -6,6 +6,8 @@ import { sqlErrorAt } from '../sql/sql-error.js';
 import type { ColumnsBatch, InputColumn } from './arg-columns.js';
 
 export class LateTensorColumns {
+  /** Time spent reading values from pages, on this thread. */
+  ms = 0;
   /** A reader per input column read from pages; null for the others. */
   private readonly readers: readonly (ParquetTensorReader | null)[];
 
@@ -26,6 +28,7 @@ export class LateTensorColumns {
   /** The batch with every column read from pages filled in. */
   async materialize(batch: ColumnsBatch): Promise<ColumnsBatch> {
     if (!this.any) return batch;
+    const started = performance.now();
     const columns: InputColumn[] = [];
     for (const [i, column] of batch.columns.entries()) {
       const reader = this.readers[i];
@@ -45,6 +48,7 @@ export class LateTensorColumns {
         throw this.error(i, error);
       }
     }
+    this.ms += performance.now() - started;
     return { ...batch, columns };
   }
 

@@ -66,6 +66,8 @@ export interface ModelStageResult {
   readonly firstRowsAt: number | null;
   /** When the first batch went to the model, its values read (performance.now()), null without rows. */
   readonly firstBatchAt: number | null;
+  /** Milliseconds spent reading arguments from Parquet pages; null when none is. */
+  readonly pagesMs: number | null;
 }
 
 /** Runs the level. */
@@ -155,7 +157,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     await late.close(false);
     if (appender === null) await appendHeld(connection, level, held);
     await staged?.appendHeld(connection);
-    return { rows: done, firstRowsAt, firstBatchAt };
+    return { rows: done, firstRowsAt, firstBatchAt, pagesMs: late.any ? late.ms : null };
   } catch (error) {
     // A failing stage does not wait for DuckDB to finish decoding a chunk it will never use.
     if (fetching) connection.interrupt();

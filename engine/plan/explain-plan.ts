@@ -35,7 +35,7 @@ export function explainRows(plan: ModelPlan, settings: Pick<ModelSettings, 'batc
         if (source === undefined) continue;
         const files = 'pages' in source ? source.pages.files.size : 0;
         const how = 'pages' in source ? `read from Parquet pages (${files} file${files === 1 ? '' : 's'})` : `read by DuckDB: ${source.duckdb}`;
-        rows.push({ stage: `argument ${n}`, detail: `${source.text}: ${how}` });
+        rows.push({ stage: `argument ${n}`, detail: `${source.text}: ${how}`, ...('pages' in source ? { measures: `read ${level.id}` } : {}) });
       }
       for (const call of level.calls) {
         const reuse = call.occurrences > 1 ? `, computed once for ${call.occurrences} uses` : '';
