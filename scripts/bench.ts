@@ -1,4 +1,4 @@
-// npm run bench -- --images N [--batch B] [--repeat R] [--memory-images M] [--keep DIR]
+// npm run bench -- --images N [--batch B] [--repeat R] [--group-rows G] [--memory-images M] [--keep DIR]
 // The notebook's pipeline through sqlinfer, and in the same run the bare onnxruntime session on the same
 // tensors with its best thread setting: images/s for both, their ratio, and peak memory. Timings on a
 // shared 2-core machine are noisy: the figures of one run are compared with each other, never with a
@@ -6,7 +6,7 @@
 //
 // The tensors are read in three layouts: 'image_data.parquet' as the pipeline's first COPY writes it
 // (one row group, one data page per 2048 rows); the same rows as part files of 64 rows each (as a Spark
-// job writes them); and 2048 rows in one row group (the images repeated), whose tensor column DuckDB
+// job writes them); and G (2048) rows in one row group (the images repeated), whose tensor column DuckDB
 // writes as one page of dictionary indices. sqlinfer reads the tensors from the pages in each case;
 // EXPLAIN ANALYZE's figures say when the first batch reached the model and how long the page reads took.
 // Peak memory is measured on its own, in a child process running the statement over M images in one row
@@ -30,7 +30,7 @@ import { RESNET50_INPUT_NAME, RESNET50_OUTPUT_NAME } from '../udfs/models/resnet
 import { resolveResnet50Weights } from '../udfs/models/resnet50/weights-source.js';
 import { preprocessInPlace } from '../udfs/images/preprocess.js';
 
-const USAGE = 'usage: npm run bench -- --images N [--batch B] [--repeat R] [--memory-images M] [--keep DIR]';
+const USAGE = 'usage: npm run bench -- --images N [--batch B] [--repeat R] [--group-rows G] [--memory-images M] [--keep DIR]';
 const IMAGE_VALUES = 224 * 224 * 3;
 /** Rows per part file in the streamed layout. */
 const PART_ROWS = 64;
@@ -39,6 +39,8 @@ interface Options {
   readonly images: number;
   readonly batch: number;
   readonly repeat: number;
+  /** Rows of the third layout, one row group. */
+  readonly groupRows: number;
   /** Images in the peak-memory run (0: skip it). */
   readonly memoryImages: number;
   readonly keep: string | undefined;
@@ -50,6 +52,7 @@ function options(): Options {
       images: { type: 'string', default: '512' },
       batch: { type: 'string', default: '64' },
       repeat: { type: 'string', default: '3' },
+      'group-rows': { type: 'string', default: '2048' },
       'memory-images': { type: 'string', default: '2560' },
       keep: { type: 'string' },
       help: { type: 'boolean' },
@@ -59,12 +62,12 @@ function options(): Options {
     console.log(USAGE);
     process.exit(0);
   }
-  const number = (name: 'images' | 'batch' | 'repeat' | 'memory-images', least = 1): number => {
+  const number = (name: 'images' | 'batch' | 'repeat' | 'group-rows' | 'memory-images', least = 1): number => {
     const value = Number(values[name]);
     if (!Number.isInteger(value) || value < least) throw new Error(`--${name} must be an integer of at least ${least}\n${USAGE}`);
     return value;
   };
-  return { images: number('images'), batch: number('batch'), repeat: number('repeat'), memoryImages: number('memory-images', 0), keep: values.keep };
+  return { images: number('images'), batch: number('batch'), repeat: number('repeat'), groupRows: number('group-rows'), memoryImages: number('memory-images', 0), keep: values.keep };
 }
 
 function median(values: readonly number[]): number {
@@ -226,7 +229,7 @@ async function main(): Promise<void> {
       });
       console.log(`image_to_tensor (decode + resize, JPEG -> Parquet): ${(opts.images / tensorSeconds).toFixed(1)} images/s`);
       const parts = await writePartFiles(engine, opts.images, PART_ROWS, 'image_data_parts');
-      await writeRepeated(engine, opts.images, 2048, 'image_data_2048.parquet');
+      await writeRepeated(engine, opts.images, opts.groupRows, 'image_data_group.parquet');
       // Warm-up: the model is built and broadcast once, as in a REPL session's first model statement.
       await engine.run(`SELECT predict_resnet50(data) FROM 'image_data.parquet' LIMIT 1`);
       const runtime = udfs.runtime;
@@ -234,7 +237,7 @@ async function main(): Promise<void> {
       for (const [name, source, images] of [
         ['one row group (image_data.parquet)', 'image_data.parquet', opts.images],
         [`${PART_ROWS}-row part files`, parts, opts.images],
-        ['2048 rows in one row group', 'image_data_2048.parquet', 2048],
+        [`${opts.groupRows} rows in one row group`, 'image_data_group.parquet', opts.groupRows],
       ] as const) {
         const run = await sqlinferRun(engine, source, opts.repeat);
         runs.push({ name, images, run });
