@@ -10,7 +10,7 @@ import { progressLine } from './progress.js';
 import { runRepl } from './repl.js';
 import { errorText, isBrokenPipe, ScriptSession } from './run-script.js';
 import { helpText, usageLine } from './usage.js';
-import { versionText } from './version.js';
+import { packageVersion, versionText } from './version.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   // Write errors (EPIPE when the reader goes away) reach the pending write's callback; keep them
@@ -36,6 +36,8 @@ async function main(argv: readonly string[]): Promise<number> {
     await out.write(`${versionText()}\n`);
     return 0;
   }
+  // The shard in force goes first on stderr: a scheduler's log then says which part this attempt writes.
+  if (args.shard !== null) await err.write(`sqlinfer: shard ${args.shard.index}/${args.shard.count} (${args.shard.from})\n`);
   const threads = args.settings['model_threads'];
   const udfs = createUdfs(threads === undefined ? {} : { threads: Number(threads) });
   const progress = progressLine(process.stderr, { rowLabels: udfs.registry });
@@ -48,6 +50,7 @@ async function main(argv: readonly string[]): Promise<number> {
       onProgress: progress.onProgress,
       // A statement's notices (e.g. rows that gave NULL under model_errors = 'null') go to stderr.
       onNotice: (notice) => progress.note(notice),
+      ...(args.shard === null ? {} : { shard: { index: args.shard.index, count: args.shard.count, version: packageVersion() } }),
     });
   } catch (error) {
     await udfs.close();

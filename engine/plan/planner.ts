@@ -24,6 +24,7 @@ import { LeafScope, type CteScope, type LeafScopeHost } from './leaf-scope.js';
 import { limitDecision } from './limit-pushdown.js';
 import { internalNames, stagedRows, tempPrefix, type StagedResults } from './staged-rows.js';
 import { columnsReadOutside, wholeRowReference } from './staged-columns.js';
+import type { LeafSharder } from './shard-leaf.js';
 
 /**
  * Where staged tables go: an in-memory database attached for them, which (unlike temp tables) every
@@ -38,13 +39,14 @@ export async function planModelStatement(
   registry: ModelRegistryView,
   catalog: PlanCatalog,
   stagingCatalog: StagingCatalog,
+  sharder?: LeafSharder,
 ): Promise<ModelPlan> {
   const explain = statement.kind === 'ExplainStatement' ? (statement.analyze ? 'analyze' : 'plan') : null;
   const inner = statement.kind === 'ExplainStatement' ? statement.statement : statement;
   if (inner.kind === 'ExplainStatement') {
     throw sqlErrorAt('plan', 'nested-explain', 'EXPLAIN cannot explain an EXPLAIN', source, inner.span);
   }
-  const planner = new Planner(source, registry, catalog, stagingCatalog);
+  const planner = new Planner(source, registry, catalog, stagingCatalog, sharder);
   return planner.plan(inner, explain);
 }
 
@@ -65,6 +67,7 @@ class Planner implements LeafScopeHost {
     private readonly registry: ModelRegistryView,
     private readonly catalog: PlanCatalog,
     private readonly stagingCatalog: StagingCatalog,
+    private readonly sharder: LeafSharder | undefined,
   ) {
     this.out = new TextEdits(source);
     this.described = new TextEdits(source);
@@ -179,7 +182,9 @@ class Planner implements LeafScopeHost {
     const cte = scope.cteOf(leaf);
     const withPrefix = cte === null ? '' : this.withPrefix(cte, this.out);
     const describedWith = cte === null ? '' : this.withPrefix(cte, this.described);
-    const sourceExpr = aliased(leaf, this.out.render(leaf.node.span), qAlias);
+    // --shard: the relation becomes this shard's part of it (shard-leaf.ts).
+    const shard = this.sharder === undefined ? null : await this.sharder.leaf(core, leaf, sites[0]!.queries, qAlias);
+    const sourceExpr = shard?.source ?? aliased(leaf, this.out.render(leaf.node.span), qAlias);
     const describedSource = aliased(leaf, this.described.render(leaf.node.span), qAlias);
 
     const where = core.where === null ? [] : conjuncts(core.where);
@@ -189,13 +194,13 @@ class Planner implements LeafScopeHost {
     // The relation is read once, here: its rows, numbered, are what the model stages read and what the
     // output stage sees, so a second evaluation can never pair results with other rows.
     const virtual = await scope.virtualColumnsUsed(leaf, core);
-    const pushedWhere = pushed.map((c) => this.out.render(c.span));
+    const pushedWhere = [...(shard?.where ?? []), ...pushed.map((c) => this.out.render(c.span))];
     // Applied here only: evaluated twice, a conjunct with a volatile function (hidden in a macro, say)
     // would keep other rows the second time.
     for (const c of pushed) this.out.replace(c.span, 'TRUE');
     const filtered =
       `SELECT *${virtual.map((v) => `, ${qAlias}.${quoteIdentifier(v)}`).join('')} FROM ${sourceExpr}` +
-      (pushed.length > 0 ? ` WHERE ${pushedWhere.map((c) => `(${c})`).join(' AND ')}` : '') +
+      (pushedWhere.length > 0 ? ` WHERE ${pushedWhere.map((c) => `(${c})`).join(' AND ')}` : '') +
       (limit.orderBy !== null ? ` ORDER BY ${limit.orderBy}` : '') +
       (limit.rows !== null ? ` LIMIT ${limit.rows}` : '');
     const stageTable = `${this.stagingCatalog}.${this.tablePrefix}s${id}`;

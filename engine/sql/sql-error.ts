@@ -61,7 +61,11 @@ export type SqlErrorCode =
   // running a model
   | 'model-error'
   | 'model-row-error'
-  | 'model-result-shape';
+  | 'model-result-shape'
+  // --shard: statements and inputs that cannot be split, outputs that cannot be parts
+  | 'shard-statement'
+  | 'shard-input'
+  | 'shard-output';
 
 export interface SqlErrorOptions {
   readonly phase: SqlErrorPhase;

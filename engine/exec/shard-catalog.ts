@@ -1,0 +1,47 @@
+// What `--shard` reads before splitting a relation: its files in DuckDB's order with their rows and row
+// groups (Parquet footers, no data scanned) or their sizes (blobs, whose contents are not read), and
+// each file's size and modification time for the plan's fingerprint.
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { stat } from 'node:fs/promises';
+import type { ShardCatalog, ShardReader } from '../plan/shard-leaf.js';
+import type { ShardFile } from '../plan/shard-split.js';
+import { SqlError } from '../sql/sql-error.js';
+import { duckdbCatalog } from './duckdb-plan-catalog.js';
+import { duckdbError } from './duckdb-error.js';
+
+export function shardCatalog(connection: DuckDBConnection): ShardCatalog {
+  const plan = duckdbCatalog(connection);
+  const rows = async (sql: string) => {
+    try {
+      return (await connection.runAndReadAll(sql)).getRowObjectsJS();
+    } catch (error) {
+      throw duckdbError(error);
+    }
+  };
+  return {
+    describe: (query) => plan.describe(query),
+    aggregateFunctions: () => plan.aggregateFunctions(),
+    async inputFiles(reader: ShardReader, paths: string): Promise<ShardFile[]> {
+      if (reader === 'read_blob') {
+        const blobs = await rows(`SELECT filename, size, epoch_ms(last_modified) AS modified FROM read_blob(${paths})`);
+        return blobs.map((b) => ({ path: String(b['filename']), rows: 1, rowGroups: [1], bytes: Number(b['size']), modifiedMs: Number(b['modified']) }));
+      }
+      const files = await rows(`SELECT file_name, num_rows FROM parquet_file_metadata(${paths})`);
+      const groups = await rows(`SELECT DISTINCT file_name, row_group_id, row_group_num_rows FROM parquet_metadata(${paths}) ORDER BY file_name, row_group_id`);
+      const groupsOf = new Map<string, number[]>();
+      for (const g of groups) {
+        const name = String(g['file_name']);
+        groupsOf.set(name, [...(groupsOf.get(name) ?? []), Number(g['row_group_num_rows'])]);
+      }
+      return Promise.all(
+        files.map(async (f) => {
+          const path = String(f['file_name']);
+          const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
+            throw new SqlError({ phase: 'plan', code: 'shard-input', detail: `--shard reads local files, and cannot read '${path}' (${error.code ?? error.message})`, cause: error });
+          });
+          return { path, rows: Number(f['num_rows']), rowGroups: groupsOf.get(path) ?? [], bytes: info.size, modifiedMs: info.mtimeMs };
+        }),
+      );
+    },
+  };
+}
