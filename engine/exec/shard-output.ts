@@ -98,6 +98,8 @@ export class ShardRun {
     const dir = resolve(target);
     try {
       await mkdir(join(dir, '_shards'), { recursive: true });
+      // The folder is being rewritten: it is complete again only when `sqlinfer commit` says so.
+      await rm(join(dir, '_SUCCESS'), { force: true });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
       throw new SqlError({ phase: 'execute', code: code === 'EEXIST' || code === 'ENOTDIR' ? 'shard-output' : 'copy-output', detail: `cannot make the folder of parts '${target}' (${code}): under --shard the COPY target is a folder`, cause: error });

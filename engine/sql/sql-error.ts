@@ -65,7 +65,8 @@ export type SqlErrorCode =
   // --shard: statements and inputs that cannot be split, outputs that cannot be parts
   | 'shard-statement'
   | 'shard-input'
-  | 'shard-output';
+  | 'shard-output'
+  | 'shard-commit';
 
 export interface SqlErrorOptions {
   readonly phase: SqlErrorPhase;
