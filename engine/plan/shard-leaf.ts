@@ -95,7 +95,9 @@ export class LeafSharder {
     if (query.orderBy !== null) {
       throw this.error('shard-statement', 'ORDER BY sorts across all shards, and each shard sees only its own rows: the parts keep the input\'s order; sort when reading them', query.orderBy.span);
     }
-    if (query.limit !== null) throw this.error('shard-statement', `LIMIT counts rows across all shards; ${AGGREGATE_ADVICE}`, query.limit.span);
+    if (query.limit !== null) {
+      throw this.error('shard-statement', 'LIMIT counts rows across all shards, and each shard sees only its own rows: run it without --shard, or limit when reading the parts', query.limit.span);
+    }
     const clauses: [unknown, string, Span | undefined][] = [
       [core.distinct, 'DISTINCT', core.distinct?.span],
       [core.groupBy, 'GROUP BY', core.groupBy?.span],
