@@ -132,6 +132,9 @@ test('a read_blob folder of images splits by bytes, more shards than files', asy
   await single(blobQuery, 'blobs.parquet');
   await shards(blobQuery, 'blobs-9', 9);
   await assertSameRows('blobs-9', 'blobs.parquet');
+  const commit = await sqlinfer(['commit', 'blobs-9']);
+  assert.equal(commit.code, 0, commit.stderr);
+  assert.match(commit.stdout, /^committed blobs-9: 9 parts, 7 rows in, 7 rows out, 0 row errors\n$/);
 });
 
 test('statements whose result is not the union of the shards are refused at plan time', async () => {

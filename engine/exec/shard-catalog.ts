@@ -22,9 +22,18 @@ export function shardCatalog(connection: DuckDBConnection): ShardCatalog {
     describe: (query) => plan.describe(query),
     aggregateFunctions: () => plan.aggregateFunctions(),
     async inputFiles(reader: ShardReader, paths: string): Promise<ShardFile[]> {
+      // Sizes and times come from the file system, as `sqlinfer commit` checks them.
+      const withStat = (path: string, rows: number, rowGroups: readonly number[]) =>
+        stat(path).then(
+          (info) => ({ path, rows, rowGroups, bytes: info.size, modifiedMs: info.mtimeMs }),
+          (error: NodeJS.ErrnoException) => {
+            throw new SqlError({ phase: 'plan', code: 'shard-input', detail: `--shard reads local files, and cannot read '${path}' (${error.code ?? error.message})`, cause: error });
+          },
+        );
       if (reader === 'read_blob') {
-        const blobs = await rows(`SELECT filename, size, epoch_ms(last_modified) AS modified FROM read_blob(${paths})`);
-        return blobs.map((b) => ({ path: String(b['filename']), rows: 1, rowGroups: [1], bytes: Number(b['size']), modifiedMs: Number(b['modified']) }));
+        // read_blob reads no contents when only the file names are asked for.
+        const blobs = await rows(`SELECT filename FROM read_blob(${paths})`);
+        return Promise.all(blobs.map((b) => withStat(String(b['filename']), 1, [1])));
       }
       const files = await rows(`SELECT file_name, num_rows FROM parquet_file_metadata(${paths})`);
       const groups = await rows(`SELECT DISTINCT file_name, row_group_id, row_group_num_rows FROM parquet_metadata(${paths}) ORDER BY file_name, row_group_id`);
@@ -33,15 +42,7 @@ export function shardCatalog(connection: DuckDBConnection): ShardCatalog {
         const name = String(g['file_name']);
         groupsOf.set(name, [...(groupsOf.get(name) ?? []), Number(g['row_group_num_rows'])]);
       }
-      return Promise.all(
-        files.map(async (f) => {
-          const path = String(f['file_name']);
-          const info = await stat(path).catch((error: NodeJS.ErrnoException) => {
-            throw new SqlError({ phase: 'plan', code: 'shard-input', detail: `--shard reads local files, and cannot read '${path}' (${error.code ?? error.message})`, cause: error });
-          });
-          return { path, rows: Number(f['num_rows']), rowGroups: groupsOf.get(path) ?? [], bytes: info.size, modifiedMs: info.mtimeMs };
-        }),
-      );
+      return Promise.all(files.map((f) => withStat(String(f['file_name']), Number(f['num_rows']), groupsOf.get(String(f['file_name'])) ?? [])));
     },
   };
 }
