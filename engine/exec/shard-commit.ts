@@ -1,6 +1,6 @@
 // `sqlinfer commit DIR`: the step after every shard of a run has written its part. It takes the run of
-// the newest marker, checks that all N markers exist with one fingerprint, that the inputs they read are
-// unchanged and that each part holds the rows its marker counted; then removes what other runs (another
+// the newest marker, checks that all N markers exist with one fingerprint, that the files each shard read
+// are unchanged and that each part holds the rows its marker counted; then removes what other runs (another
 // shard count) and killed attempts left, optionally merges the parts, in order, into one file, and writes
 // `_SUCCESS` with the totals. Nothing is removed when a check fails.
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -54,10 +54,12 @@ export async function commitShards(dir: string, mergeInto?: string): Promise<Sha
   for (const marker of run) {
     if (marker.fingerprint !== newest.fingerprint) throw fail(`shard ${marker.shard} of ${count} was written for another plan than shard ${newest.shard} (${planDifference(marker, newest)}): rerun it`);
   }
-  for (const input of newest.plan.inputs) {
-    const now = await stat(input.path).catch(() => null);
-    if (now === null || now.size !== input.bytes || now.mtimeMs !== input.modifiedMs) {
-      throw fail(`the input '${input.path}' ${now === null ? 'is gone' : 'changed'} since the shards read it: rerun all ${count} shards`);
+  for (const marker of run) {
+    for (const input of marker.input.files) {
+      const now = await stat(input.path).catch(() => null);
+      if (now === null || now.size !== input.bytes || now.mtimeMs !== input.modifiedMs) {
+        throw fail(`the input '${input.path}' ${now === null ? 'is gone' : 'changed'} since shard ${marker.shard} read it: rerun all ${count} shards`);
+      }
     }
   }
   const parts = run.map((m) => m.part);
@@ -95,13 +97,8 @@ export async function commitShards(dir: string, mergeInto?: string): Promise<Sha
 function planDifference(a: ShardMarker, b: ShardMarker): string {
   if (a.plan.sql !== b.plan.sql) return 'the SQL differs';
   if (a.plan.version !== b.plan.version) return `sqlinfer ${a.plan.version} instead of ${b.plan.version}`;
-  const before = new Map(a.plan.inputs.map((i) => [i.path, i]));
-  for (const input of b.plan.inputs) {
-    const old = before.get(input.path);
-    if (old === undefined) return `'${input.path}' was not among its inputs`;
-    if (old.bytes !== input.bytes || old.modifiedMs !== input.modifiedMs) return `it read '${input.path}' before it changed`;
-  }
-  return 'its inputs differ';
+  if (a.plan.inputFiles !== b.plan.inputFiles) return `${a.plan.inputFiles} input files instead of ${b.plan.inputFiles}`;
+  return 'its input files differ in size or modification time';
 }
 
 /** Each Parquet part must hold the rows its marker counted (a part from another attempt of another plan would not). */

@@ -38,20 +38,29 @@ export interface ShardMarker {
   readonly part: string;
   readonly shard: number;
   readonly count: number;
-  /** sha256 of `plan`: every shard of one run has the same. */
+  /**
+   * SHA-256 of the plan: the SQL, N, the version, and every input file's absolute path, size and
+   * modification time. Every shard of one run has the same.
+   */
   readonly fingerprint: string;
-  readonly plan: {
-    readonly sql: string;
-    readonly count: number;
-    readonly version: string;
-    readonly inputs: readonly { readonly path: string; readonly bytes: number; readonly modifiedMs: number }[];
-  };
-  readonly input: { readonly relation: string; readonly start: number; readonly end: number; readonly files: readonly { path: string; from: number; to: number }[] };
+  /** The plan, without the list of every input file (which would make each marker as long as the input). */
+  readonly plan: { readonly sql: string; readonly count: number; readonly version: string; readonly inputFiles: number; readonly inputBytes: number };
+  /** This shard's rows [start, end) of the input, and the files it read: rows [from, to) of each. */
+  readonly input: { readonly relation: string; readonly start: number; readonly end: number; readonly files: readonly MarkerFile[] };
   readonly rowsIn: number;
   readonly rowsOut: number;
   readonly rowErrors: number;
   readonly timings: { readonly startedAt: string; readonly endedAt: string; readonly planMs: number; readonly stagesMs: number; readonly outputMs: number; readonly totalMs: number };
   readonly attempt: { readonly host: string; readonly pid: number };
+}
+
+export interface MarkerFile {
+  /** Absolute. */
+  readonly path: string;
+  readonly bytes: number;
+  readonly modifiedMs: number;
+  readonly from: number;
+  readonly to: number;
 }
 
 /** Options that make DuckDB write several files or write in place: a shard writes exactly one part. */
@@ -114,13 +123,10 @@ export class ShardRun {
 
   /** The marker's plan and its fingerprint, the same for every shard of one run. */
   fingerprinted(input: ShardedInput): Pick<ShardMarker, 'plan' | 'fingerprint'> {
-    const plan = {
-      sql: this.source,
-      count: this.options.count,
-      version: this.options.version,
-      inputs: input.files.map((f) => ({ path: resolve(f.path), bytes: f.bytes, modifiedMs: f.modifiedMs })),
-    };
-    return { plan, fingerprint: createHash('sha256').update(JSON.stringify(plan)).digest('hex') };
+    const { count, version } = this.options;
+    const inputs = input.files.map((f) => ({ path: resolve(f.path), bytes: f.bytes, modifiedMs: f.modifiedMs }));
+    const fingerprint = createHash('sha256').update(JSON.stringify({ sql: this.source, count, version, inputs })).digest('hex');
+    return { plan: { sql: this.source, count, version, inputFiles: inputs.length, inputBytes: inputs.reduce((sum, f) => sum + f.bytes, 0) }, fingerprint };
   }
 
   timings(outputStarted: number): ShardMarker['timings'] {
@@ -192,7 +198,7 @@ export class ShardOutput implements AtomicOutput {
         relation: this.input.relation,
         start: this.input.range.start,
         end: this.input.range.end,
-        files: this.input.range.files.map((f) => ({ path: f.path, from: f.from, to: f.to })),
+        files: this.input.range.files.map((f) => ({ path: resolve(f.path), bytes: f.bytes, modifiedMs: f.modifiedMs, from: f.from, to: f.to })),
       },
       rowsIn: this.facts().rowsIn,
       rowsOut: this.rowsOut,

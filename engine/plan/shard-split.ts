@@ -26,11 +26,9 @@ export interface ShardFile {
 export type ShardWeight = 'rows' | 'bytes';
 
 /** A file's part in a shard: rows [from, to) of it. */
-export interface ShardFileRange {
-  readonly path: string;
+export interface ShardFileRange extends ShardFile {
   readonly from: number;
   readonly to: number;
-  readonly rows: number;
 }
 
 export interface ShardRange {
@@ -57,7 +55,7 @@ export function shardRange(files: readonly ShardFile[], spec: ShardSpec, weight:
   for (const file of files) {
     const from = Math.max(start, offset) - offset;
     const to = Math.min(end, offset + file.rows) - offset;
-    if (from < to) ranges.push({ path: file.path, from, to, rows: file.rows });
+    if (from < to) ranges.push({ ...file, from, to });
     offset += file.rows;
   }
   return { start, end, files: ranges };
