@@ -151,6 +151,8 @@ test('statements whose result is not the union of the shards are refused at plan
     [`COPY (SELECT lin(a.x) AS y FROM 'rows/*.parquet' a JOIN 'rows/*.parquet' b USING (id)) TO 'r1'`, /joined with itself/],
     [`COPY (SELECT lin(a.x) AS y FROM (SELECT 1 AS id) s LEFT JOIN 'rows/*.parquet' a USING (id)) TO 'r1'`, /put the split relation on the kept side/],
     [`COPY (SELECT lin(x) AS y FROM (SELECT * FROM 'rows/*.parquet')) TO 'r1'`, /splits Parquet files .* and read_blob globs/],
+    [`COPY (SELECT lin(x) AS y FROM 'rows/*.parquet') TO 's3://bucket/r1'`, /the COPY target is a local folder of parts/],
+    [`COPY (SELECT id, lin(x) AS y FROM 'rows/*.parquet') TO 'r1' (PARTITION_BY (id))`, /PARTITION_BY cannot be used/],
   ];
   for (const [sql, message] of refused) {
     const run = await sqlinfer(['--shard', '1/3', '-c', `${model}; ${sql}`]);

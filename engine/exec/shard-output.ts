@@ -63,10 +63,6 @@ export interface MarkerFile {
   readonly to: number;
 }
 
-/** Options that make DuckDB write several files or write in place: a shard writes exactly one part. */
-const REFUSED_OPTIONS = new Set(['partition_by', 'per_thread_output', 'file_size_bytes', 'row_groups_per_file', 'use_tmp_file', 'overwrite', 'overwrite_or_ignore', 'append', 'filename_pattern', 'file_extension']);
-const EXTENSIONS: Readonly<Record<string, string>> = { parquet: 'parquet', csv: 'csv', json: 'json', ndjson: 'json', jsonl: 'json' };
-
 /** One model statement run as a shard: its split (through the planner) and its part. */
 export class ShardRun {
   readonly sharder: LeafSharder;
@@ -89,21 +85,10 @@ export class ShardRun {
 
   /** The part this shard writes for `plan`'s COPY, its folder made if missing. */
   async openOutput(plan: ModelPlan, facts: () => ShardFacts): Promise<ShardOutput> {
-    const input = this.sharder.input;
+    const { input, part } = this.sharder;
     const target = plan.output.target;
-    if (input === null || target === null) throw new SqlError({ phase: 'execute', code: 'shard-statement', detail: 'under --shard a statement that runs a model must be COPY (SELECT ...) TO \'folder\'' });
-    const refuse = (detail: string) => new SqlError({ phase: 'plan', code: 'shard-output', detail });
-    if (target === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(target) || target.startsWith('~') || target.startsWith('/dev/')) {
-      throw refuse(`under --shard the COPY target is a local folder of parts (on a volume every shard sees), not '${target}'`);
-    }
-    let format = 'parquet';
-    for (const option of plan.copyOptions) {
-      const name = option.name.toLowerCase();
-      if (REFUSED_OPTIONS.has(name)) throw refuse(`under --shard each shard writes one part into '${target}': ${option.name} cannot be used`);
-      if (name === 'format') format = (option.value ?? '').trim().replace(/^'(.*)'$|^"(.*)"$/s, '$1$2').toLowerCase();
-    }
-    const extension = EXTENSIONS[format];
-    if (extension === undefined) throw refuse(`under --shard parts are written as parquet, csv or json, not ${format}`);
+    // The planner called the sharder for the COPY's relation, which checked the statement and its target.
+    if (input === null || part === null || target === null) throw new Error('internal error: a sharded statement was planned without its split');
     const dir = resolve(target);
     try {
       await mkdir(join(dir, '_shards'), { recursive: true });
@@ -113,8 +98,8 @@ export class ShardRun {
       const code = (error as NodeJS.ErrnoException).code ?? String(error);
       throw new SqlError({ phase: 'execute', code: code === 'EEXIST' || code === 'ENOTDIR' ? 'shard-output' : 'copy-output', detail: `cannot make the folder of parts '${target}' (${code}): under --shard the COPY target is a folder`, cause: error });
     }
-    const options = plan.copyOptions.some((o) => o.name.toLowerCase() === 'format') ? plan.copyOptions : [...plan.copyOptions, { name: 'FORMAT', value: format }];
-    return new ShardOutput(this, dir, `part-${shardName(this.options)}.${extension}`, input, (tempPath) => {
+    const options = part.addFormat ? [...plan.copyOptions, { name: 'FORMAT', value: part.format }] : plan.copyOptions;
+    return new ShardOutput(this, dir, `part-${shardName(this.options)}.${part.extension}`, input, (tempPath) => {
       // The temporary name does not tell DuckDB the format: the options always name it.
       const copy = renderOutput({ ...plan, output: { ...plan.output, after: '' } }, tempPath);
       return `${copy} (${options.map((o) => (o.value === null ? o.name : `${o.name} ${o.value}`)).join(', ')})`;

@@ -3,7 +3,7 @@
 // must be files whose split can be decided from metadata (Parquet footers, blob sizes). The relation is
 // then rewritten as the same reader over this shard's files, with a `file_row_number` range where a file
 // is cut (see shard-split.ts), so the stages read only the shard's rows.
-import type { Expression, FromItem, Query, SelectCore, Statement } from '../sql/ast.js';
+import type { CopyStatement, Expression, FromItem, Query, SelectCore, Statement } from '../sql/ast.js';
 import { readDuckDBMessage } from '../sql/duckdb-message.js';
 import { sqlErrorAt, type SqlError, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
@@ -23,6 +23,18 @@ export interface ShardCatalog {
   inputFiles(reader: ShardReader, paths: string): Promise<ShardFile[]>;
 }
 
+/** How the shard's part is written: the COPY's FORMAT (parquet unless it names another) and the part's extension. */
+export interface ShardPartFormat {
+  readonly format: string;
+  readonly extension: string;
+  /** FORMAT is not among the COPY's options: the part's temporary name cannot tell DuckDB. */
+  readonly addFormat: boolean;
+}
+
+/** Options that make DuckDB write several files or write in place: a shard writes exactly one part. */
+const REFUSED_OPTIONS = new Set(['partition_by', 'per_thread_output', 'file_size_bytes', 'row_groups_per_file', 'use_tmp_file', 'overwrite', 'overwrite_or_ignore', 'append', 'filename_pattern', 'file_extension']);
+const EXTENSIONS: Readonly<Record<string, string>> = { parquet: 'parquet', csv: 'csv', json: 'json', ndjson: 'json', jsonl: 'json' };
+
 /** The relation that was split: what the shard's marker records. */
 export interface ShardedInput {
   readonly relation: string;
@@ -41,6 +53,7 @@ const AGGREGATE_ADVICE = 'under --shard each shard sees only its own rows: write
 
 export class LeafSharder {
   private split: ShardedInput | null = null;
+  private partFormat: ShardPartFormat | null = null;
 
   constructor(
     private readonly source: string,
@@ -52,6 +65,11 @@ export class LeafSharder {
   /** The relation split, once the plan is made. */
   get input(): ShardedInput | null {
     return this.split;
+  }
+
+  /** How the part is written, once the plan is made. */
+  get part(): ShardPartFormat | null {
+    return this.partFormat;
   }
 
   /** This shard's part of `leaf`, which `core` (inside `queries`, innermost last) runs models over. */
@@ -88,6 +106,7 @@ export class LeafSharder {
     if (inner.kind !== 'CopyStatement' || inner.direction !== 'to' || inner.source.kind !== 'Query') {
       throw this.error('shard-statement', "under --shard a statement that runs a model must be COPY (SELECT ...) TO 'folder': each shard writes its own part of the folder", inner.span);
     }
+    this.partFormat = this.checkTarget(inner);
     const query = queries[0]!;
     if (queries.length > 1 || query !== inner.source || query.body !== core) {
       throw this.error('shard-statement', "under --shard the model must run in the COPY's own SELECT (not in a subquery, CTE or set operation), so that the shard's rows are the part's rows", core.span);
@@ -126,6 +145,26 @@ export class LeafSharder {
     if (same !== undefined) {
       throw this.error('shard-statement', 'the split relation is joined with itself: only one side would be split, so each shard would join its rows with the whole input; join the parts afterwards', same.node.span);
     }
+  }
+
+  /** The COPY target must be a local folder, and the COPY write one file of a format sqlinfer can name. */
+  private checkTarget(copy: CopyStatement): ShardPartFormat {
+    const target = String(copy.target.value ?? '');
+    if (target === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(target) || target.startsWith('~') || target.startsWith('/dev/')) {
+      throw this.error('shard-output', `under --shard the COPY target is a local folder of parts (on a volume every shard sees), not '${target}'`, copy.target.span);
+    }
+    let format = 'parquet';
+    let addFormat = true;
+    for (const option of copy.options?.options ?? []) {
+      const name = option.name.name.toLowerCase();
+      if (REFUSED_OPTIONS.has(name)) throw this.error('shard-output', `under --shard each shard writes one part into '${target}': ${option.name.name} cannot be used`, option.span);
+      if (name !== 'format' || option.value === null) continue;
+      format = this.text(option.value.span).trim().replace(/^'(.*)'$|^"(.*)"$/s, '$1$2').toLowerCase();
+      addFormat = false;
+    }
+    const extension = EXTENSIONS[format];
+    if (extension === undefined) throw this.error('shard-output', `under --shard parts are written as parquet, csv or json, not ${format}`, copy.options!.span);
+    return { format, extension, addFormat };
   }
 
   /** The shard's relation must have the whole input's columns, and cuts inside a file must read DuckDB's row numbers. */
