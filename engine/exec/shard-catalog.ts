@@ -36,7 +36,8 @@ export function shardCatalog(connection: DuckDBConnection): ShardCatalog {
         return Promise.all(blobs.map((b) => withStat(String(b['filename']), 1, [1])));
       }
       const files = await rows(`SELECT file_name, num_rows FROM parquet_file_metadata(${paths})`);
-      const groups = await rows(`SELECT DISTINCT file_name, row_group_id, row_group_num_rows FROM parquet_metadata(${paths}) ORDER BY file_name, row_group_id`);
+      // One row per column chunk: the first column's chunks give each row group once.
+      const groups = await rows(`SELECT file_name, row_group_num_rows FROM parquet_metadata(${paths}) WHERE column_id = 0 ORDER BY file_name, row_group_id`);
       const groupsOf = new Map<string, number[]>();
       for (const g of groups) {
         const name = String(g['file_name']);
