@@ -38,7 +38,7 @@ const duck = async <T>(use: (run: (sql: string) => Promise<unknown[][]>) => Prom
 
 before(async () => {
   writeFileSync(join(dir, 'lin.onnx'), linearModel());
-  for (const folder of ['rows', 'few', 'img/a', 'img/b']) await mkdir(join(dir, folder), { recursive: true });
+  for (const folder of ['rows', 'few', 'img/a', 'img/b', 'hive/k=1', 'hive/k=2']) await mkdir(join(dir, folder), { recursive: true });
   await duck(async (run) => {
     const file = (path: string, from: number, rows: number, options = '') =>
       run(`COPY (SELECT range AS id, 'user-' || range AS filename, [range / 7, 1.5, -range]::FLOAT[] AS x FROM range(${from}, ${from + rows})) TO '${join(dir, path)}' ${options}`);
@@ -49,6 +49,8 @@ before(async () => {
     await file('rows/d.parquet', 6000, 700);
     await file('few/b.parquet', 5000, 3);
     await file('few/c.parquet', 0, 0);
+    await file('hive/k=1/part.parquet', 0, 4);
+    await file('hive/k=2/part.parquet', 4, 2);
   });
   for (let i = 0; i < 7; i++) {
     const size = 6 + 9 * i;
@@ -129,6 +131,14 @@ test('more shards than rows: every shard writes its part, the empty ones with th
     assert.deepEqual(counts.map(([c]) => Number(c)), [0, 1, 0, 1, 1]);
     assert.deepEqual((await run(`DESCRIBE SELECT * FROM 'few-5/${partName(0, 5)}'`)).map((r) => r[0]), ['id', 'filename', 'y']);
   });
+});
+
+test('hive-partitioned folders keep their partition column in every shard', async () => {
+  const hive = "SELECT k, id, lin(x) AS y FROM read_parquet('hive/*/*.parquet', hive_partitioning = true)";
+  await single(hive, 'hive.parquet');
+  await shards(hive, 'hive-3', 3);
+  await assertSameRows('hive-3', 'hive.parquet');
+  await duck(async (run) => assert.deepEqual((await run(`SELECT DISTINCT k FROM 'hive-3/*.parquet' ORDER BY k`)).map(([k]) => Number(k)), [1, 2]));
 });
 
 test('a read_blob folder of images splits by bytes, more shards than files', async () => {
