@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { EngineSettings, type SettingValue } from '../engine/index.js';
 import { formats, isFormat, type Format } from './render/renderer.js';
+import { parseShardFlag, ShardFlagError, type ShardChoice } from './shard-flag.js';
 
 /** A -c or -f argument, in command-line order. */
 export type ScriptSource = { readonly kind: 'command'; readonly sql: string } | { readonly kind: 'file'; readonly path: string };
@@ -15,6 +16,8 @@ export interface CliArgs {
   readonly version: boolean;
   /** Engine settings from flags (model_threads ...), already validated. */
   readonly settings: Readonly<Record<string, SettingValue>>;
+  /** `--shard I/N` or `--shard auto` (resolved from the environment); null without the flag. */
+  readonly shard: ShardChoice | null;
 }
 
 export class UsageError extends Error {
@@ -27,7 +30,7 @@ const settingFlags: Readonly<Record<string, string>> = {
   'resnet50-weights': 'resnet50_weights',
 };
 
-export function parseCliArgs(argv: readonly string[]): CliArgs {
+export function parseCliArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): CliArgs {
   let parsed;
   try {
     parsed = parseArgs({
@@ -43,6 +46,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'model-threads': { type: 'string' },
         'model-batch-size': { type: 'string' },
         'resnet50-weights': { type: 'string' },
+        shard: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
       },
@@ -72,6 +76,13 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   } catch (error) {
     throw new UsageError((error as Error & { detail?: string }).detail ?? (error as Error).message);
   }
+  let shard: ShardChoice | null = null;
+  try {
+    if (values.shard !== undefined) shard = parseShardFlag(values.shard, env);
+  } catch (error) {
+    if (!(error instanceof ShardFlagError)) throw error;
+    throw new UsageError(error.message);
+  }
   return {
     database: positionals[0] ?? ':memory:',
     scripts,
@@ -80,5 +91,6 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     help: values.help ?? false,
     version: values.version ?? false,
     settings,
+    shard,
   };
 }

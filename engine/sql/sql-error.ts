@@ -62,7 +62,12 @@ export type SqlErrorCode =
   | 'model-error'
   | 'model-input-read'
   | 'model-row-error'
-  | 'model-result-shape';
+  | 'model-result-shape'
+  // --shard: statements and inputs that cannot be split, outputs that cannot be parts
+  | 'shard-statement'
+  | 'shard-input'
+  | 'shard-output'
+  | 'shard-commit';
 
 export interface SqlErrorOptions {
   readonly phase: SqlErrorPhase;
