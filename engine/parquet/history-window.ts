@@ -1,5 +1,12 @@
 import { PageFault } from './page-fault.js';
 
+/** Buffer sizes of a block decoder: compressed input read at a time, history kept, output area beyond it. */
+export interface BlockDecoderSizes {
+  readonly input?: number;
+  readonly history?: number;
+  readonly area?: number;
+}
+
 /**
  * The output side of an LZ77 block decoder (snappy, LZ4): decoded bytes are written at `write`, handed
  * out from `read`, and back-references copy from the last `history` bytes. A page that fits is decoded
@@ -13,7 +20,7 @@ export class HistoryWindow {
   write = 0;
   read = 0;
   /** Decoded bytes that were slid out of the buffer. */
-  private dropped = 0;
+  dropped = 0;
 
   constructor(
     readonly pageLength: number,

@@ -1,6 +1,6 @@
 import type { ByteStream } from './byte-stream.js';
 import { CompressedInput } from './compressed-input.js';
-import { copyMatch, HistoryWindow } from './history-window.js';
+import { copyMatch, HistoryWindow, type BlockDecoderSizes } from './history-window.js';
 import type { PageDecoder } from './page-decoder.js';
 import { PageFault } from './page-fault.js';
 
@@ -31,9 +31,15 @@ export class Lz4Decoder implements PageDecoder {
   private offset = 0;
   private done = false;
 
-  constructor(compressed: ByteStream, compressedLength: number, private readonly uncompressedLength: number) {
-    this.input = new CompressedInput(compressed, compressedLength, INPUT_BYTES);
-    this.window = new HistoryWindow(uncompressedLength, HISTORY_BYTES, AREA_BYTES);
+  /** `sizes` overrides the buffers' sizes (tests use small ones to cross every boundary). */
+  constructor(
+    compressed: ByteStream,
+    compressedLength: number,
+    private readonly uncompressedLength: number,
+    sizes: BlockDecoderSizes = {},
+  ) {
+    this.input = new CompressedInput(compressed, compressedLength, sizes.input ?? INPUT_BYTES);
+    this.window = new HistoryWindow(uncompressedLength, sizes.history ?? HISTORY_BYTES, sizes.area ?? AREA_BYTES);
   }
 
   async read(target: Uint8Array): Promise<number> {
@@ -61,7 +67,25 @@ export class Lz4Decoder implements PageDecoder {
     let ip = input.pos;
     let op = window.write;
     let state = this.state;
+    // Output may be written up to here: the window's end, or the page's end when that comes first.
+    const opLimit = Math.min(outEnd, this.uncompressedLength - window.dropped);
+    const reach = window.history;
     for (;;) {
+      // The common case in one go: a whole short sequence whose bytes are all in hand (no resumable state).
+      while (state === TOKEN && end - ip > 17) {
+        const token = src[ip]!;
+        const literal = token >>> 4;
+        const match = (token & 15) + 4;
+        if (literal === 15 || match === 19 || op + literal + match > opLimit) break;
+        const offset = src[ip + 1 + literal]! | (src[ip + 2 + literal]! << 8);
+        if (offset === 0 || offset > op + literal || offset > reach) break;
+        ip++;
+        for (let i = 0; i < literal; i++) out[op + i] = src[ip + i]!;
+        ip += literal + 2;
+        op += literal;
+        copyMatch(out, op, offset, match);
+        op += match;
+      }
       if (state === TOKEN) {
         if (ip >= end) break;
         const token = src[ip++]!;

@@ -1,6 +1,6 @@
 import type { ByteStream } from './byte-stream.js';
 import { CompressedInput } from './compressed-input.js';
-import { copyMatch, HistoryWindow } from './history-window.js';
+import { copyMatch, HistoryWindow, type BlockDecoderSizes } from './history-window.js';
 import type { PageDecoder } from './page-decoder.js';
 import { PageFault } from './page-fault.js';
 
@@ -27,9 +27,15 @@ export class SnappyDecoder implements PageDecoder {
   private copyOffset = 0;
   private done = false;
 
-  constructor(compressed: ByteStream, compressedLength: number, private readonly uncompressedLength: number) {
-    this.input = new CompressedInput(compressed, compressedLength, INPUT_BYTES);
-    this.window = new HistoryWindow(uncompressedLength, HISTORY_BYTES, AREA_BYTES);
+  /** `sizes` overrides the buffers' sizes (tests use small ones to cross every boundary). */
+  constructor(
+    compressed: ByteStream,
+    compressedLength: number,
+    private readonly uncompressedLength: number,
+    sizes: BlockDecoderSizes = {},
+  ) {
+    this.input = new CompressedInput(compressed, compressedLength, sizes.input ?? INPUT_BYTES);
+    this.window = new HistoryWindow(uncompressedLength, sizes.history ?? HISTORY_BYTES, sizes.area ?? AREA_BYTES);
   }
 
   async read(target: Uint8Array): Promise<number> {
@@ -87,7 +93,45 @@ export class SnappyDecoder implements PageDecoder {
     const end = input.end;
     let op = window.write;
     let status = NEED_INPUT;
+    // Output may be written up to here: the window's end, or the page's end when that comes first.
+    const opLimit = Math.min(outEnd, this.uncompressedLength - window.dropped);
+    const reach = window.history;
     for (;;) {
+      // The common case in one go: whole short elements whose bytes are all in hand (no resumable state).
+      // Float pages are mostly 4-byte copies, so the cost per element is the cost of the page.
+      if (this.literal === 0 && this.copyLength === 0) {
+        while (end - ip > 64) {
+          const tag = src[ip]!;
+          const kind = tag & 3;
+          if (kind === 0) {
+            const length = (tag >>> 2) + 1;
+            if (length > 60 || op + length > opLimit) break;
+            ip++;
+            if (length <= 16) for (let i = 0; i < length; i++) out[op + i] = src[ip + i]!;
+            else out.set(src.subarray(ip, ip + length), op);
+            ip += length;
+            op += length;
+            continue;
+          }
+          if (kind === 3) break;
+          let length: number;
+          let offset: number;
+          if (kind === 1) {
+            length = ((tag >>> 2) & 7) + 4;
+            offset = ((tag >>> 5) << 8) | src[ip + 1]!;
+          } else {
+            length = (tag >>> 2) + 1;
+            offset = src[ip + 1]! | (src[ip + 2]! << 8);
+          }
+          if (offset === 0 || offset > op || offset > reach || op + length > opLimit) break;
+          ip += kind + 1;
+          if (length <= 16) {
+            const from = op - offset;
+            for (let i = 0; i < length; i++) out[op + i] = out[from + i]!;
+          } else copyMatch(out, op, offset, length);
+          op += length;
+        }
+      }
       if (this.literal > 0) {
         const n = Math.min(this.literal, end - ip, outEnd - op);
         if (n <= 16) for (let i = 0; i < n; i++) out[op + i] = src[ip + i]!;
