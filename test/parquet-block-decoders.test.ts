@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as snappyjs from 'snappyjs';
 import { DecodedStream } from '../engine/parquet/decoded-stream.js';
-import type { BlockDecoderSizes } from '../engine/parquet/history-window.js';
+import type { BlockDecoderSizes } from '../engine/parquet/block-decoder.js';
 import { Lz4Decoder } from '../engine/parquet/lz4-decoder.js';
 import { PageFault } from '../engine/parquet/page-fault.js';
 import { SnappyDecoder } from '../engine/parquet/snappy-decoder.js';
@@ -13,11 +13,11 @@ import { lz4Compress, memoryStream, readAll, SAMPLE_KINDS, sampleData, wholePage
 
 const SIZES = [0, 1, 2, 3, 4, 5, 15, 16, 17, 60, 61, 255, 256, 4096, 65535, 65536, 65537, 200_003];
 // Default buffers; input taken 8 and 13 bytes at a time; and windows that slide every few dozen bytes.
-const LAYOUTS: readonly BlockDecoderSizes[] = [{}, { input: 8 }, { input: 13, history: 65536, area: 37 }, { input: 4096, history: 65536, area: 1000 }];
+const LAYOUTS: readonly Partial<BlockDecoderSizes>[] = [{}, { input: 8 }, { input: 13, history: 65536, area: 37 }, { input: 4096, history: 65536, area: 1000 }];
 
 type Decoder = typeof SnappyDecoder | typeof Lz4Decoder;
 
-async function decode(Decoder: Decoder, codec: string, block: Uint8Array, length: number, sizes: BlockDecoderSizes, skips = false) {
+async function decode(Decoder: Decoder, codec: string, block: Uint8Array, length: number, sizes: Partial<BlockDecoderSizes>, skips = false) {
   const stream = new DecodedStream(new Decoder(memoryStream(block), block.length, length, sizes), length, codec);
   try {
     return await readAll(stream, length, { skips });

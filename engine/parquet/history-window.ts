@@ -1,12 +1,5 @@
 import { PageFault } from './page-fault.js';
 
-/** Buffer sizes of a block decoder: compressed input read at a time, history kept, output area beyond it. */
-export interface BlockDecoderSizes {
-  readonly input?: number;
-  readonly history?: number;
-  readonly area?: number;
-}
-
 /**
  * The output side of an LZ77 block decoder (snappy, LZ4): decoded bytes are written at `write`, handed
  * out from `read`, and back-references copy from the last `history` bytes. A page that fits is decoded

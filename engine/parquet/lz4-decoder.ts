@@ -1,7 +1,6 @@
+import { BlockDecoder, type BlockDecoderSizes } from './block-decoder.js';
 import type { ByteStream } from './byte-stream.js';
-import { CompressedInput } from './compressed-input.js';
-import { copyMatch, HistoryWindow, type BlockDecoderSizes } from './history-window.js';
-import type { PageDecoder } from './page-decoder.js';
+import { copyMatch } from './history-window.js';
 import { PageFault } from './page-fault.js';
 
 // An LZ4 offset is 16 bits: 64 KiB of history is all a block can reach.
@@ -20,41 +19,25 @@ const END = 6;
 
 /**
  * A resumable decoder of one raw LZ4 block (LZ4_RAW pages): sequences of a token, literals, a 16-bit
- * offset and a match, the last one literals only. No library decodes a raw block a piece at a time.
+ * offset and a match, the last one literals only.
  */
-export class Lz4Decoder implements PageDecoder {
-  private readonly input: CompressedInput;
-  private readonly window: HistoryWindow;
+export class Lz4Decoder extends BlockDecoder {
   private state = TOKEN;
   private literal = 0;
   private matchLength = 0;
   private offset = 0;
-  private done = false;
 
-  /** `sizes` overrides the buffers' sizes (tests use small ones to cross every boundary). */
-  constructor(
-    compressed: ByteStream,
-    compressedLength: number,
-    private readonly uncompressedLength: number,
-    sizes: BlockDecoderSizes = {},
-  ) {
-    this.input = new CompressedInput(compressed, compressedLength, sizes.input ?? INPUT_BYTES);
-    this.window = new HistoryWindow(uncompressedLength, sizes.history ?? HISTORY_BYTES, sizes.area ?? AREA_BYTES);
+  constructor(compressed: ByteStream, compressedLength: number, uncompressedLength: number, sizes: Partial<BlockDecoderSizes> = {}) {
+    super(compressed, compressedLength, uncompressedLength, { input: INPUT_BYTES, history: HISTORY_BYTES, area: AREA_BYTES, ...sizes });
   }
 
-  async read(target: Uint8Array): Promise<number> {
-    const window = this.window;
-    for (;;) {
-      if (window.read < window.write) return window.take(target);
-      if (this.done) return 0;
-      if (window.write === window.bytes.length && window.produced < this.uncompressedLength) window.slide();
-      this.run();
-      if (this.state === END) this.done = true;
-      else if (window.write === window.read && !(await this.input.refill())) this.endOfInput();
-    }
+  protected async advance(): Promise<boolean> {
+    const before = this.window.write;
+    this.run();
+    if (this.state === END) return true;
+    if (this.window.write === before && !(await this.input.refill())) this.endOfInput();
+    return false;
   }
-
-  close(): void {}
 
   /** Decodes into the window until the input runs out, the window is full or the block ends. */
   private run(): void {

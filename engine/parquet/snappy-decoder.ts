@@ -1,7 +1,6 @@
+import { BlockDecoder, type BlockDecoderSizes } from './block-decoder.js';
 import type { ByteStream } from './byte-stream.js';
-import { CompressedInput } from './compressed-input.js';
-import { copyMatch, HistoryWindow, type BlockDecoderSizes } from './history-window.js';
-import type { PageDecoder } from './page-decoder.js';
+import { copyMatch } from './history-window.js';
 import { PageFault } from './page-fault.js';
 
 // Snappy's reference encoder reaches back at most 64 KiB; other encoders (S2's snappy mode) use blocks
@@ -14,59 +13,43 @@ const NEED_INPUT = 0;
 const OUTPUT_FULL = 1;
 const DONE = 2;
 
-/**
- * A resumable decoder of one raw snappy block (a varint length, then literal and copy elements): no
- * library decodes a raw block a piece at a time, and a page can be hundreds of megabytes.
- */
-export class SnappyDecoder implements PageDecoder {
-  private readonly input: CompressedInput;
-  private readonly window: HistoryWindow;
+/** A resumable decoder of one raw snappy block: a varint length, then literal and copy elements. */
+export class SnappyDecoder extends BlockDecoder {
   private started = false;
   private literal = 0;
   private copyLength = 0;
   private copyOffset = 0;
-  private done = false;
 
-  /** `sizes` overrides the buffers' sizes (tests use small ones to cross every boundary). */
-  constructor(
-    compressed: ByteStream,
-    compressedLength: number,
-    private readonly uncompressedLength: number,
-    sizes: BlockDecoderSizes = {},
-  ) {
-    this.input = new CompressedInput(compressed, compressedLength, sizes.input ?? INPUT_BYTES);
-    this.window = new HistoryWindow(uncompressedLength, sizes.history ?? HISTORY_BYTES, sizes.area ?? AREA_BYTES);
+  constructor(compressed: ByteStream, compressedLength: number, uncompressedLength: number, sizes: Partial<BlockDecoderSizes> = {}) {
+    super(compressed, compressedLength, uncompressedLength, { input: INPUT_BYTES, history: HISTORY_BYTES, area: AREA_BYTES, ...sizes });
   }
 
-  async read(target: Uint8Array): Promise<number> {
-    const window = this.window;
-    for (;;) {
-      if (window.read < window.write) return window.take(target);
-      if (this.done) return 0;
-      if (window.write === window.bytes.length) window.slide();
-      if (!this.started) {
-        if (!(await this.readPreamble())) continue;
-      }
-      const status = this.run();
-      if (status === DONE) this.finish();
-      else if (status === NEED_INPUT && !(await this.input.refill())) {
-        throw new PageFault(
-          `SNAPPY data ends early: ${this.input.length} compressed bytes decode to ${window.produced} of the page's ${this.uncompressedLength} bytes`,
-        );
-      }
+  protected async advance(): Promise<boolean> {
+    if (!this.started) {
+      await this.readPreamble();
+      return false;
     }
+    const status = this.run();
+    if (status === DONE) {
+      this.finish();
+      return true;
+    }
+    if (status === NEED_INPUT && !(await this.input.refill())) {
+      throw new PageFault(
+        `SNAPPY data ends early: ${this.input.length} compressed bytes decode to ${this.window.produced} of the page's ${this.uncompressedLength} bytes`,
+      );
+    }
+    return false;
   }
 
-  close(): void {}
-
-  /** Reads the varint length that opens the block; false when more input was needed (and read). */
-  private async readPreamble(): Promise<boolean> {
+  /** Reads the varint length that opens the block, or more input when it is not all in hand. */
+  private async readPreamble(): Promise<void> {
     const input = this.input;
     let value = 0;
     for (let i = 0; i < 5; i++) {
       if (input.pos + i >= input.end) {
         if (!(await input.refill())) throw new PageFault('SNAPPY data ends inside its length prefix');
-        return false;
+        return;
       }
       const b = input.buffer[input.pos + i]!;
       value += (b & 0x7f) * 2 ** (7 * i);
@@ -76,7 +59,7 @@ export class SnappyDecoder implements PageDecoder {
           throw new PageFault(`the SNAPPY data says it holds ${value} bytes; the page header says ${this.uncompressedLength}`);
         }
         this.started = true;
-        return true;
+        return;
       }
     }
     throw new PageFault('SNAPPY data is corrupt: its length prefix is longer than 5 bytes');
@@ -215,6 +198,5 @@ export class SnappyDecoder implements PageDecoder {
         `SNAPPY data is corrupt: the page's ${this.uncompressedLength} bytes are decoded after ${this.input.consumed} of its ${this.input.length} compressed bytes`,
       );
     }
-    this.done = true;
   }
 }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createBrotliDecompress, createGunzip, type BrotliDecompress, type Gunzip } from 'node:zlib';
 import type { ByteStream } from './byte-stream.js';
+import { ChunkCursor } from './chunk-cursor.js';
 import { CompressedInput } from './compressed-input.js';
 import type { PageDecoder } from './page-decoder.js';
 import { PageFault } from './page-fault.js';
@@ -19,8 +20,7 @@ export class ZlibDecoder implements PageDecoder {
   private readonly zlib: Gunzip | BrotliDecompress;
   private readonly output: AsyncIterator<Buffer>;
   private readonly fed: Promise<void>;
-  private chunk: Buffer | undefined;
-  private chunkPos = 0;
+  private readonly chunk = new ChunkCursor();
   private done = false;
 
   constructor(
@@ -41,12 +41,7 @@ export class ZlibDecoder implements PageDecoder {
 
   async read(target: Uint8Array): Promise<number> {
     for (;;) {
-      if (this.chunk !== undefined && this.chunkPos < this.chunk.length) {
-        const n = Math.min(target.length, this.chunk.length - this.chunkPos);
-        target.set(this.chunk.subarray(this.chunkPos, this.chunkPos + n));
-        this.chunkPos += n;
-        return n;
-      }
+      if (!this.chunk.empty) return this.chunk.take(target);
       if (this.done) return 0;
       let next: IteratorResult<Buffer>;
       try {
@@ -56,10 +51,7 @@ export class ZlibDecoder implements PageDecoder {
         throw this.fault(error);
       }
       if (next.done) this.done = true;
-      else {
-        this.chunk = next.value;
-        this.chunkPos = 0;
-      }
+      else this.chunk.hold(next.value);
     }
   }
 
