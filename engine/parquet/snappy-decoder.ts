@@ -3,8 +3,9 @@ import type { ByteStream } from './byte-stream.js';
 import { copyMatch } from './history-window.js';
 import { PageFault } from './page-fault.js';
 
-// Snappy's reference encoder reaches back at most 64 KiB; other encoders (S2's snappy mode) use blocks
-// of up to 4 MiB, so that much is kept. A copy from farther back is refused with a clear PageFault.
+// Snappy's reference encoder (DuckDB's, Arrow's, snappy-java's) reaches back at most 64 KiB; the format
+// allows any distance, so other encoders may reach farther: 4 MiB is kept, and a copy from farther back
+// is refused with a PageFault that says so.
 const HISTORY_BYTES = 4 << 20;
 const AREA_BYTES = 4 << 20;
 const INPUT_BYTES = 256 * 1024;
