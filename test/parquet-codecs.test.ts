@@ -13,7 +13,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { fileRangeStream, type ByteStream } from '../engine/parquet/byte-stream.js';
 import { codecUnsupported, decompressingStream, type CompressionCodec } from '../engine/parquet/codecs.js';
 import { PageFault } from '../engine/parquet/page-fault.js';
-import { memoryStream, readAll, sampleData, wholePage } from './helpers/byte-streams.js';
+import * as snappyjs from 'snappyjs';
+import { lz4Compress, memoryStream, readAll, sampleData, wholePage } from './helpers/byte-streams.js';
 import { parquetPages, type PageRef } from './helpers/parquet-pages.js';
 
 const CODECS: readonly CompressionCodec[] = ['UNCOMPRESSED', 'SNAPPY', 'GZIP', 'ZSTD', 'LZ4_RAW', 'BROTLI'];
@@ -169,6 +170,33 @@ describe('faults', () => {
       assert.ok(Buffer.from(await readAll(stream, length)).equals(Buffer.from(expected)));
     });
   }
+});
+
+describe('streaming inside a page', () => {
+  test('the first bytes of an 8 MB page come after reading a small part of its compressed bytes, for every codec', { timeout: 120_000 }, async () => {
+    const data = sampleData('image-floats', 8 << 20, 3);
+    const instance = await DuckDBInstance.create(':memory:');
+    const connection = await instance.connect();
+    const path = join(dir, 'large-zstd.parquet');
+    await connection.run(`COPY (SELECT list_transform(range(${data.length / 4}), x -> floor(random() * 256)::FLOAT) AS data) TO '${path}' (COMPRESSION zstd)`);
+    connection.closeSync();
+    instance.closeSync();
+    const zstdPage = (await parquetPages(path)).reduce((a, b) => (b.uncompressedLength > a.uncompressedLength ? b : a));
+    const pages: [CompressionCodec, Uint8Array, number][] = [
+      ['SNAPPY', snappyjs.compress(data), data.length],
+      ['LZ4_RAW', lz4Compress(data), data.length],
+      ['GZIP', zlib.gzipSync(data, { level: 1 }), data.length],
+      ['BROTLI', zlib.brotliCompressSync(data, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 1 } }), data.length],
+      ['ZSTD', await bytesAt(path, zstdPage.offset, zstdPage.compressedLength), zstdPage.uncompressedLength],
+    ];
+    for (const [codec, compressed, length] of pages) {
+      const source = memoryStream(compressed);
+      const stream = decompressingStream(codec, source, compressed.length, length);
+      await stream.readInto(new Uint8Array(1000));
+      assert.ok(length > 8_000_000 && source.position < Math.min(compressed.length / 4, 1 << 20), `${codec}: ${source.position} of ${compressed.length} compressed bytes read`);
+      stream.close();
+    }
+  });
 });
 
 describe('codecUnsupported', () => {
