@@ -1,4 +1,4 @@
-// node dist/scripts/codec-throughput.js [--rows 512] [--dir DIR]
+// npm run bench:codecs -- [--rows 512] [--dir DIR]
 // Output MB/s of each codec's decompressing stream on one large DuckDB page of image-like floats (0..255),
 // as the Parquet page reader reads it: one row's 224x224x3 floats at a time into a reused buffer. Beside
 // it, the library's whole-page decompression of the same page (the speed a non-streaming reader would get,
