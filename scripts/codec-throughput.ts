@@ -2,8 +2,9 @@
 // Output MB/s of each codec's decompressing stream on one large DuckDB page of image-like floats (0..255),
 // as the Parquet page reader reads it: one row's 224x224x3 floats at a time into a reused buffer. Beside
 // it, the library's whole-page decompression of the same page (the speed a non-streaming reader would get,
-// holding the whole page). Each figure is the best of 3 runs, the two alternating: on a shared machine the
-// best run is the one least slowed by other work. DuckDB writes a list column chunk of up to 2048 rows as one page, so 512 rows
+// holding the whole page). Each figure is the best of 3 runs, the two alternating, both per second of wall
+// time and per second of the process's CPU time (all its threads): on a shared machine the second is the
+// speed the work would have on a core of its own. DuckDB writes a list column chunk of up to 2048 rows as one page, so 512 rows
 // are one 308 MB page. Files are written once into DIR (default: a folder in the temp dir) and reused.
 import { existsSync, mkdirSync } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -51,50 +52,68 @@ async function writeFiles(): Promise<void> {
   instance.closeSync();
 }
 
-async function streamed(path: string, page: PageRef): Promise<number> {
+/** MB of output per second of wall time and per second of CPU time, from when `cpu` and `wall` were taken. */
+interface Rates {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+function since(bytes: number, wall: number, cpu: NodeJS.CpuUsage): Rates {
+  const used = process.cpuUsage(cpu);
+  return { wall: bytes / 1e6 / ((performance.now() - wall) / 1000), cpu: bytes / 1e6 / ((used.user + used.system) / 1e6) };
+}
+
+async function streamed(path: string, page: PageRef): Promise<Rates> {
   const file = await open(path);
   const row = new Uint8Array(ROW_FLOATS * 4);
+  const cpu = process.cpuUsage();
   const started = performance.now();
   const stream = decompressingStream(page.codec, fileRangeStream(file, page.offset, page.compressedLength), page.compressedLength, page.uncompressedLength);
   for (let left = page.uncompressedLength; left > 0; left -= row.length) {
     await stream.readInto(left >= row.length ? row : row.subarray(0, left));
   }
   stream.close();
-  const seconds = (performance.now() - started) / 1000;
+  const rates = since(page.uncompressedLength, started, cpu);
   await file.close();
-  return page.uncompressedLength / 1e6 / seconds;
+  return rates;
 }
 
-async function whole(path: string, page: PageRef, zstd: ZSTDDecoder): Promise<number> {
+async function whole(path: string, page: PageRef, zstd: ZSTDDecoder): Promise<Rates | undefined> {
   const file = await open(path);
   const compressed = new Uint8Array(page.compressedLength);
   await file.read(compressed, 0, compressed.length, page.offset);
   await file.close();
+  const cpu = process.cpuUsage();
   const started = performance.now();
   if (page.codec === 'SNAPPY') snappyUncompress(compressed, new Uint8Array(page.uncompressedLength));
   else if (page.codec === 'GZIP') zlib.gunzipSync(compressed);
   else if (page.codec === 'BROTLI') zlib.brotliDecompressSync(compressed);
   else if (page.codec === 'ZSTD') zstd.decode(compressed, page.uncompressedLength);
-  else return Number.NaN;
-  return page.uncompressedLength / 1e6 / ((performance.now() - started) / 1000);
+  else return undefined;
+  return since(page.uncompressedLength, started, cpu);
 }
+
+function best(a: Rates | undefined, b: Rates | undefined): Rates | undefined {
+  return a === undefined || b === undefined ? (a ?? b) : { wall: Math.max(a.wall, b.wall), cpu: Math.max(a.cpu, b.cpu) };
+}
+
+const show = (r: Rates | undefined): string => (r === undefined ? '-' : `${r.wall.toFixed(0)} / ${r.cpu.toFixed(0)}`);
 
 await writeFiles();
 const zstd = new ZSTDDecoder();
 await zstd.init();
-console.log('codec         page MB  streamed MB/s  whole-page MB/s (library)');
+console.log('MB/s of output, per wall second / per CPU second');
+console.log('codec         page MB  streamed          whole page (library)');
 for (const [codec] of CODECS) {
   const path = join(dir, `${codec}.parquet`);
   const pages = await parquetPages(path);
   const page = pages.find((p) => p.column.startsWith('data') && p.type === 'DATA_PAGE');
   if (page === undefined) throw new Error(`${path}: no data page of the list column`);
-  let rate = 0;
-  let reference = 0;
+  let rate: Rates | undefined;
+  let reference: Rates | undefined;
   for (let run = 0; run < 3; run++) {
-    rate = Math.max(rate, await streamed(path, page));
-    reference = Math.max(reference, await whole(path, page, zstd));
+    rate = best(rate, await streamed(path, page));
+    reference = best(reference, await whole(path, page, zstd));
   }
-  console.log(
-    `${codec.padEnd(12)} ${(page.uncompressedLength / 1e6).toFixed(0).padStart(8)} ${rate.toFixed(0).padStart(14)} ${Number.isNaN(reference) ? '-' : reference.toFixed(0).padStart(16)}`,
-  );
+  console.log(`${codec.padEnd(12)} ${(page.uncompressedLength / 1e6).toFixed(0).padStart(8)}  ${show(rate).padEnd(16)}  ${show(reference)}`);
 }
