@@ -172,6 +172,21 @@ describe('faults', () => {
   }
 });
 
+describe('several streams at once', () => {
+  for (const codec of CODECS) {
+    test(`${codec}: two pages read alternately, a piece of each in turn, are both right`, { timeout: 60_000 }, async () => {
+      const { bytes, length } = await samplePage(codec);
+      const expected = await wholePage(codec, bytes, length);
+      const streams = [0, 1].map(() => decompressingStream(codec, memoryStream(bytes), bytes.length, length));
+      const outs = [new Uint8Array(length), new Uint8Array(length)];
+      for (let at = 0; at < length; at += 9973) {
+        for (const [i, stream] of streams.entries()) await stream.readInto(outs[i]!.subarray(at, Math.min(length, at + 9973)));
+      }
+      for (const out of outs) assert.ok(Buffer.from(out).equals(Buffer.from(expected)));
+    });
+  }
+});
+
 describe('streaming inside a page', () => {
   test('the first bytes of an 8 MB page come after reading a small part of its compressed bytes, for every codec', { timeout: 120_000 }, async () => {
     const data = sampleData('image-floats', 8 << 20, 3);
