@@ -17,7 +17,7 @@ import type {
   RelationStage,
 } from './model-plan.js';
 import { inputSelectList } from './model-plan.js';
-import { argumentRead, type Locations, type Patch } from './late-tensors.js';
+import { argumentRead, type ArgumentRead, type LateTensorQuestion, type Locations, type Patch } from './late-tensors.js';
 import type { ColumnInfo, PlanCatalog } from './plan-catalog.js';
 import { normalizeSql, quoteIdentifier } from './sql-text.js';
 import { TextEdits } from './text-edits.js';
@@ -270,29 +270,19 @@ class Planner implements LeafScopeHost {
           // A row DuckDB would not evaluate the call on gets a NULL argument, and so no model run.
           const guarded = (sql: string) => (guard === null ? sql : `CASE WHEN ${guard} THEN ${sql} END`);
           const list = input.kind === 'float-list' || (input.kind === 'tensor-list' && !input.scalar);
-          const asked = !list
-            ? null
-            : this.out.render(leaf.node.span) !== this.text(leaf.node.span)
-              ? { duckdb: 'the relation runs model calls of its own' }
-              : await argumentRead(
-                  {
-                    arg: arg.value,
-                    leaf,
-                    cte,
-                    leafColumns: new Set([...leafColumns].map((c) => c.toLowerCase())),
-                    element: input.kind === 'tensor-list' ? input.element : 'float32',
-                    streamed: streamed !== null,
-                    alsoRead: [...pushed, ...guardExpressions],
-                    names: { file: names.alias('file'), row: names.alias('row') },
-                    render: (span) => this.out.render(span),
-                  },
-                  this.catalog,
-                );
-          // A shard's scan is written by the sharder: it gives the rows' locations, but cannot be patched.
-          const read =
-            shard !== null && asked !== null && 'pages' in asked && asked.locations.patches.length > 0
-              ? { duckdb: 'the input is split by --shard, and its files have a column named filename' }
-              : asked;
+          const read = list
+            ? await this.argumentRead({
+                arg: arg.value,
+                leaf,
+                cte,
+                leafColumns: new Set([...leafColumns].map((c) => c.toLowerCase())),
+                element: input.kind === 'tensor-list' ? input.element : 'float32',
+                streamed: streamed !== null,
+                alsoRead: [...pushed, ...guardExpressions],
+                names: { file: names.alias('file'), row: names.alias('row') },
+                render: (span) => this.out.render(span),
+              }, shard !== null)
+            : null;
           const argText = this.text(arg.value.span);
           if (read !== null && 'pages' in read) {
             for (const patch of read.locations.patches) if (!locations.patches.some((p) => samePatch(p, patch))) locations.patches.push(patch);
@@ -318,7 +308,7 @@ class Planner implements LeafScopeHost {
         const inputSql = `SELECT ${[...args, names.key].join(', ')} FROM ${stagedRows(stageTable, results, names)} AS ${qAlias}`;
         levels.push({ id: levelId, table, inputSql, stages: null, inputColumns, calls });
       } else {
-        const prefix = cte === null ? '' : this.withPrefixPatched(cte, located?.patches ?? []);
+        const prefix = cte === null ? '' : this.withPrefix(cte, (span) => this.renderPatched(span, located?.patches ?? []));
         const inputSql = `${prefix}SELECT ${[...args, ...streamed].join(', ')} FROM (${filteredWith(located)}) AS ${qAlias}`;
         levels.push({ id: levelId, table, inputSql, stages: { table: stageTable, columns: streamed.length }, inputColumns, calls });
       }
@@ -424,6 +414,16 @@ class Planner implements LeafScopeHost {
     return types;
   }
 
+  /** Whether a list argument is read from Parquet pages or by DuckDB, and why (late-tensors.ts). */
+  private async argumentRead(question: LateTensorQuestion, sharded: boolean): Promise<ArgumentRead> {
+    const { leaf } = question;
+    if (this.out.render(leaf.node.span) !== this.text(leaf.node.span)) return { duckdb: 'the relation runs model calls of its own' };
+    const read = await argumentRead(question, this.catalog);
+    // A shard's scan is written by the sharder: it gives the rows' locations, but cannot be patched.
+    if (sharded && 'pages' in read && read.locations.patches.length > 0) return { duckdb: 'the input is split by --shard, and its files have a column named filename' };
+    return read;
+  }
+
   /** `span` with the planner's edits and `patches` (none of which straddles an edit). */
   private renderPatched(span: Span, patches: readonly Patch[]): string {
     const inside = patches.filter((p) => span.start <= p.span.start && p.span.end <= span.end).sort((a, b) => a.span.start - b.span.start);
@@ -436,16 +436,11 @@ class Planner implements LeafScopeHost {
     return text + this.out.render({ start: at, end: span.end });
   }
 
-  /** withPrefix() for the input query: the CTEs with `patches`. */
-  private withPrefixPatched(scope: CteScope, patches: readonly Patch[]): string {
+  /** `WITH a AS (...), b AS (...) ` up to the CTE referenced, rendered with `edits` (or by `render`). */
+  private withPrefix(scope: CteScope, edits: TextEdits | ((span: Span) => string)): string {
     const withClause = scope.query.with!;
-    return `WITH ${withClause.recursive ? 'RECURSIVE ' : ''}${scope.ctes.map((c) => this.renderPatched(c.span, patches)).join(', ')} `;
-  }
-
-  /** `WITH a AS (...), b AS (...) ` up to the CTE referenced, rendered with `edits`. */
-  private withPrefix(scope: CteScope, edits: TextEdits): string {
-    const withClause = scope.query.with!;
-    return `WITH ${withClause.recursive ? 'RECURSIVE ' : ''}${scope.ctes.map((c) => edits.render(c.span)).join(', ')} `;
+    const render = typeof edits === 'function' ? edits : (span: Span) => edits.render(span);
+    return `WITH ${withClause.recursive ? 'RECURSIVE ' : ''}${scope.ctes.map((c) => render(c.span)).join(', ')} `;
   }
 
   /** Adds the staged result columns to `*` / `alias.*` so the user sees the columns they asked for. */
