@@ -13,6 +13,8 @@ export interface CliArgs {
   readonly interactive: boolean;
   readonly help: boolean;
   readonly version: boolean;
+  /** Run the last -c over each record batch of an Arrow IPC stream on stdin (shell/arrow-stream.ts). */
+  readonly arrowStream: boolean;
   /** Engine settings from flags (model_threads ...), already validated. */
   readonly settings: Readonly<Record<string, SettingValue>>;
 }
@@ -45,6 +47,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'resnet50-weights': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
+        'arrow-stream': { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -79,6 +82,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     interactive: values.interactive ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
+    arrowStream: values['arrow-stream'] ?? false,
     settings,
   };
 }

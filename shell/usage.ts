@@ -15,6 +15,9 @@ Options:
       --model-threads N        threads for model work in total (default: all cores)
       --model-batch-size N     rows per batch sent to a model worker (default: 64)
       --resnet50-weights PATH  ResNet-50 Keras weights (.h5 file), or 'random' (default: Keras's cache)
+      --arrow-stream           read an Arrow IPC stream on stdin; run the last -c statement over each
+                               record batch as the table batch; write the results as an Arrow IPC
+                               stream on stdout, one batch per batch (the Spark model step)
   -h, --help                   show this help, then exit
   -v, --version                show the version, then exit
 
