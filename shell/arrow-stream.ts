@@ -5,6 +5,7 @@
 // stderr and status 1; stdout then holds only whole batches and no end-of-stream marker, so no reader can
 // take a cut stream for a finished one.
 import { RecordBatchReader, RecordBatchStreamWriter, type RecordBatch, type Schema } from 'apache-arrow';
+import { _InternalEmptyPlaceholderRecordBatch as NoBatch } from 'apache-arrow/recordbatch';
 import { ArrowBatchTable, splitStatements, SqlError, type Engine, type ResultColumnInfo, type SqlValue } from '../engine/index.js';
 import { arrowBatch, arrowSchema } from './arrow-result.js';
 
@@ -21,11 +22,20 @@ export interface ArrowStreamOptions {
   readonly engine: Engine;
   /** The -c/-f texts: all but the last run once (settings); the last is the statement run per batch. */
   readonly scripts: readonly string[];
-  readonly input: AsyncIterable<Uint8Array> & NodeJS.ReadableStream;
+  readonly input: AsyncIterable<Uint8Array> & NodeJS.ReadableStream & { destroy(): void };
   readonly output: NodeJS.WritableStream;
 }
 
-export async function runArrowStream({ engine, scripts, input, output }: ArrowStreamOptions): Promise<void> {
+export async function runArrowStream(options: ArrowStreamOptions): Promise<void> {
+  try {
+    await streamBatches(options);
+  } finally {
+    // The writer of stdin may keep it open after a failure: stop reading, or the process would not end.
+    options.input.destroy();
+  }
+}
+
+async function streamBatches({ engine, scripts, input, output }: ArrowStreamOptions): Promise<void> {
   const statement = scripts.at(-1);
   if (statement === undefined || splitStatements(statement).length !== 1) {
     throw new ArrowStreamError('--arrow-stream needs the statement to run over each batch as its last -c, one statement reading the table batch');
@@ -68,7 +78,8 @@ async function openReader(input: NodeJS.ReadableStream): Promise<RecordBatchRead
 async function readBatch(reader: RecordBatchReader, index: number): Promise<RecordBatch | null> {
   try {
     const next = await reader.next();
-    return next.done === true ? null : next.value;
+    // A stream without batches yields one placeholder (not a batch of the stream) before it ends.
+    return next.done === true || next.value instanceof NoBatch ? null : next.value;
   } catch (error) {
     throw new ArrowStreamError(`stdin: Arrow record batch ${index + 1} cannot be read: ${(error as Error).message}`);
   }
