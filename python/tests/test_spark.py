@@ -52,6 +52,7 @@ class SparkTest(unittest.TestCase):
             SparkSession.builder.master("local[2,2]")
             .appName("sqlinfer-spark-test")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.shuffle.partitions", "4")
             .config("spark.python.worker.reuse", "true")
             .getOrCreate()
