@@ -30,6 +30,10 @@ SettingValue = Union[str, int, float, bool]
 # Settings that sqlinfer takes as flags (they size the worker pool before any statement runs).
 _FLAG_SETTINGS = {"model_threads": "--model-threads", "model_batch_size": "--model-batch-size", "resnet50_weights": "--resnet50-weights"}
 
+# Spark's Arrow batches hold up to spark.sql.execution.arrow.maxRecordsPerBatch rows (10000 by default:
+# 6 GB of ResNet-50 tensors); larger ones go to sqlinfer in slices of about this size.
+_MAX_BATCH_BYTES = 256 * 1024 * 1024
+
 # One process per statement, settings and input schema, for the life of this Python worker.
 _processes: dict[tuple, SqlinferProcess] = {}
 _processes_lock = threading.Lock()
@@ -87,7 +91,7 @@ class SqlinferMap:
         process = _process_for(self.argv, first.schema)
         target = self._target_schema()
         try:
-            for result in process.run(itertools.chain([first], batches)):
+            for result in process.run(_slices(itertools.chain([first], batches))):
                 yield result if target is None else result.cast(target)
         except BaseException:
             # The exchange is cut mid-stream: this process cannot serve another partition.
@@ -101,6 +105,16 @@ class SqlinferMap:
         from pyspark.sql.types import StructType
 
         return to_arrow_schema(self._schema) if isinstance(self._schema, StructType) else None
+
+
+def _slices(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        if batch.nbytes <= _MAX_BATCH_BYTES or batch.num_rows <= 1:
+            yield batch
+            continue
+        rows = max(1, batch.num_rows * _MAX_BATCH_BYTES // batch.nbytes)
+        for start in range(0, batch.num_rows, rows):
+            yield batch.slice(start, rows)
 
 
 def map_in_arrow(sql: str, schema=None, settings: Optional[Mapping[str, SettingValue]] = None, executable: Executable = None) -> SqlinferMap:
