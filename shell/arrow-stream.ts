@@ -50,7 +50,7 @@ async function streamBatches({ engine, scripts, input, output }: ArrowStreamOpti
     for (;;) {
       const next = await readBatch(reader, count);
       if (next === null) break;
-      await table.load(next);
+      table.set(next);
       const { columns, rows } = await runStatement(engine, statement);
       stream ??= new ResultStream(columns, out);
       await stream.write(columns, rows, count);
@@ -60,7 +60,7 @@ async function streamBatches({ engine, scripts, input, output }: ArrowStreamOpti
     stream ??= new ResultStream((await runStatement(engine, statement)).columns, out);
     await stream.end();
   } finally {
-    table.close();
+    await table.close();
   }
 }
 

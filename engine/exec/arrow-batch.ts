@@ -1,7 +1,9 @@
-// An Arrow record batch as a DuckDB table (`batch` in `sqlinfer --arrow-stream`). Column buffers are
-// copied into DuckDB's vectors in bulk: a tensor column (a list of 150528 floats per ResNet-50 row) is
-// never turned into JS numbers, only its offsets are rewritten; strings and binaries are copied row by
-// row as bytes.
+// An Arrow record batch as the relation `batch` of `sqlinfer --arrow-stream`: a view over a table function
+// that hands DuckDB the current batch's rows, chunk by chunk, straight from Arrow's buffers. Nothing is
+// stored in a DuckDB table (appending a 150528-float list per ResNet-50 row to a table, and scanning it
+// back, cost about 20 ms a row here). Column buffers are copied into the scan's vectors in bulk: a tensor
+// column is never turned into JS numbers, only its offsets are rewritten; strings and binaries are copied
+// row by row as bytes. Only the columns the statement reads are copied (projection pushdown).
 import {
   BIGINT,
   BLOB,
@@ -9,7 +11,7 @@ import {
   DATE,
   DECIMAL,
   DOUBLE,
-  DuckDBDataChunk,
+  DuckDBTableFunction,
   FLOAT,
   INTEGER,
   LIST,
@@ -25,7 +27,6 @@ import {
   USMALLINT,
   UTINYINT,
   VARCHAR,
-  type DuckDBAppender,
   type DuckDBConnection,
   type DuckDBType,
 } from '@duckdb/node-api';
@@ -42,51 +43,76 @@ interface ColumnWriter {
   write(vector: duckdb.Vector, data: Data, start: number, rows: number): void;
 }
 
-/** A table named `name`, created from an Arrow schema, refilled with each batch. */
+/** Where one scan of the current batch is. */
+interface ScanState {
+  readonly batch: RecordBatch | null;
+  readonly columns: readonly number[];
+  next: number;
+}
+
+/** The relation `name`, of an Arrow schema's columns, whose rows are those of the batch last set. */
 export class ArrowBatchTable {
+  /** No rows until the first batch: the statement can run (for its result's schema) before any. */
+  private current: RecordBatch | null = null;
+
   private constructor(
     private readonly connection: DuckDBConnection,
     private readonly name: string,
-    private readonly writers: readonly ColumnWriter[],
-    private readonly appender: DuckDBAppender,
   ) {}
 
-  /** Creates (or replaces) the table; a column type it cannot hold is an error naming the column. */
+  /**
+   * Registers the scan and creates (or replaces) the view `name` over it; a column type it cannot hold
+   * is an error naming the column.
+   */
   static async create(connection: DuckDBConnection, name: string, schema: Schema): Promise<ArrowBatchTable> {
     const writers = schema.fields.map((field) => columnWriter(field));
-    const columns = writers.map((w) => `${quoteIdentifier(w.name)} ${w.duckdbType.toString()}`).join(', ');
+    const table = new ArrowBatchTable(connection, name);
+    const functionName = `__sqlinfer_arrow_${name}`;
+    connection.registerTableFunction(
+      DuckDBTableFunction.create({
+        name: functionName,
+        supportsProjectionPushdown: true,
+        bindFunction: (info) => {
+          for (const w of writers) info.addResultColumn(w.name, w.duckdbType);
+          info.setCardinality(table.current?.numRows ?? 0, true);
+        },
+        initFunction: (info) => {
+          info.setMaxThreads(1);
+          info.setInitData({ batch: table.current, columns: info.getColumnIndexes(), next: 0 } satisfies ScanState);
+        },
+        mainFunction: (info, output) => {
+          const state = info.getInitData() as ScanState;
+          const { batch } = state;
+          const rows = batch === null ? 0 : Math.min(duckdb.vector_size(), batch.numRows - state.next);
+          output.rowCount = rows;
+          if (batch === null || rows === 0) return;
+          try {
+            state.columns.forEach((column, i) => {
+              writers[column]!.write(duckdb.data_chunk_get_vector(output.chunk, i), batch.data.children[column]!, state.next, rows);
+            });
+          } catch (error) {
+            info.setError(`cannot read the Arrow batch: ${(error as Error).message}`);
+          }
+          state.next += rows;
+        },
+      }),
+    );
     try {
-      await connection.run(`CREATE OR REPLACE TABLE ${quoteIdentifier(name)} (${columns})`);
-      return new ArrowBatchTable(connection, name, writers, await connection.createAppender(name));
+      await connection.run(`CREATE OR REPLACE VIEW ${quoteIdentifier(name)} AS SELECT * FROM ${functionName}()`);
     } catch (error) {
       throw duckdbError(error);
     }
+    return table;
   }
 
-  /** Replaces the table's rows with the batch's. */
-  async load(batch: RecordBatch): Promise<void> {
-    try {
-      await this.connection.run(`DELETE FROM ${quoteIdentifier(this.name)}`);
-      const capacity = duckdb.vector_size();
-      const types = this.writers.map((w) => w.duckdbType);
-      for (let start = 0; start < batch.numRows; start += capacity) {
-        const rows = Math.min(capacity, batch.numRows - start);
-        const chunk = DuckDBDataChunk.create(types, rows);
-        this.writers.forEach((writer, i) => {
-          writer.write(duckdb.data_chunk_get_vector(chunk.chunk, i), batch.data.children[i]!, start, rows);
-        });
-        chunk.rowCount = rows;
-        this.appender.appendDataChunk(chunk);
-      }
-      this.appender.flushSync();
-    } catch (error) {
-      if (error instanceof SqlError) throw error;
-      throw duckdbError(error);
-    }
+  /** Makes `batch` the relation's rows, for the statements run from now on. */
+  set(batch: RecordBatch): void {
+    this.current = batch;
   }
 
-  close(): void {
-    this.appender.closeSync();
+  async close(): Promise<void> {
+    this.current = null;
+    await this.connection.run(`DROP VIEW IF EXISTS ${quoteIdentifier(this.name)}`);
   }
 }
 
