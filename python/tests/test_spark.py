@@ -158,5 +158,21 @@ class SparkTest(unittest.TestCase):
         self.assertTrue(failures.startswith("0 "), failures)
 
 
+class WithoutSparkTest(unittest.TestCase):
+    def test_batches_over_the_byte_budget_go_in_slices_and_come_back_whole(self):
+        budget = sqlinfer_spark._MAX_BATCH_BYTES
+        sqlinfer_spark._MAX_BATCH_BYTES = 200
+        try:
+            x = pa.array([[float(i), 1.0, -1.0] for i in range(30)], pa.list_(pa.float32()))
+            batch = pa.record_batch([pa.array(range(30), pa.int64()), x], names=["id", "x"])
+            f = map_in_arrow("SELECT id, lin(x) AS y FROM batch", executable=LINEAR)
+            results = list(f([batch]))
+        finally:
+            sqlinfer_spark._MAX_BATCH_BYTES = budget
+        self.assertGreater(len(results), 1, "the batch went in slices")
+        ids = [i for r in results for i in r.column("id").to_pylist()]
+        self.assertEqual(ids, list(range(30)))
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)
