@@ -67,6 +67,9 @@ def main() -> None:
     print(f"| (a) notebook: PySpark pandas UDF, Keras ResNet50 | {keras_s:.1f} | {args.rows / keras_s:.2f} | 0 (reference) |")
     print(f"| (b) PySpark, model step by sqlinfer_spark | {spark_s:.1f} | {args.rows / spark_s:.2f} | {max_difference(keras, via_spark):.2e} |")
     print(f"| (c) sqlinfer alone | {alone_s:.1f} | {args.rows / alone_s:.2f} | {max_difference(keras, alone):.2e} |")
+    largest = max(float(p.max()) for p in keras.values())
+    agree = sum(int(np.argmax(keras[i]) == np.argmax(alone[i])) for i in keras)
+    print(f"\nKeras's largest probability: {largest:.3g}; same top-1 class as Keras (c): {agree} of {len(keras)} rows")
 
 
 def save_legacy_h5(model, path: str) -> None:
