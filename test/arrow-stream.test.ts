@@ -233,7 +233,7 @@ test("a bad row under model_errors = 'fail' ends the stream after the batches be
   assert.equal(batches[1]!.getChild('y')!.isValid(1), true);
 });
 
-test('a column type batch cannot hold, and a last -c that is not one statement, are errors naming them', async () => {
+test('a column type batch cannot hold, a result type the output cannot carry, and a last -c that is not one statement are errors naming them', async () => {
   const struct = new Struct([new Field('a', new Int32(), true)]);
   const schema = new Schema([new Field('st', struct, true)]);
   const v = makeVector(makeData({ type: struct, length: 1, nullCount: 0, children: [makeData({ type: new Int32(), length: 1, nullCount: 0, data: Int32Array.from([1]) })] }));
@@ -242,6 +242,10 @@ test('a column type batch cannot hold, and a last -c that is not one statement, 
   assert.equal(run.code, 1);
   assert.match(run.stderr, /column 'st' of the Arrow input has type Struct<\{a:Int32\}>, which batch cannot hold/);
   assert.equal(run.stdout.length, 0);
+  const interval = await runArrowStream(['-c', "SELECT id, INTERVAL 1 DAY AS wait FROM batch"], arrowStream([tensorBatch(0, 2)]));
+  assert.equal(interval.code, 1);
+  assert.match(interval.stderr, /result column 'wait' has type INTERVAL, which the Arrow output does not carry; cast it in the statement/);
+  assert.equal(interval.stdout.length, 0);
   const two = await runArrowStream(['-c', 'SELECT 1 FROM batch; SELECT 2 FROM batch'], arrowStream([tensorBatch(0, 1)]));
   assert.equal(two.code, 1);
   assert.match(two.stderr, /the statement to run over each batch as its last -c/);
