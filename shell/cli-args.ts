@@ -14,6 +14,8 @@ export interface CliArgs {
   readonly interactive: boolean;
   readonly help: boolean;
   readonly version: boolean;
+  /** Run the last -c over each record batch of an Arrow IPC stream on stdin (shell/arrow-stream.ts). */
+  readonly arrowStream: boolean;
   /** Engine settings from flags (model_threads ...), already validated. */
   readonly settings: Readonly<Record<string, SettingValue>>;
   /** `--shard I/N` or `--shard auto` (resolved from the environment); null without the flag. */
@@ -49,6 +51,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         shard: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
+        'arrow-stream': { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -90,6 +93,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     interactive: values.interactive ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
+    arrowStream: values['arrow-stream'] ?? false,
     settings,
     shard,
   };

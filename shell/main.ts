@@ -2,6 +2,7 @@
 // The `sqlinfer` command: flags, then -c/-f scripts, piped stdin, or the interactive shell; the engine is
 // always closed before the process ends.
 import { readFileSync } from 'node:fs';
+import { runArrowStream } from './arrow-stream.js';
 import { createEngine, createUdfs, type Engine, type ModelFunction } from '../engine/index.js';
 import { Catalog } from './catalog.js';
 import { runCommitCommand } from './commit-command.js';
@@ -59,6 +60,17 @@ async function main(argv: readonly string[]): Promise<number> {
     await udfs.close();
     await err.write(`${errorText(error)}\n`);
     return 1;
+  }
+  if (args.arrowStream) {
+    try {
+      await runArrowStream({ engine, scripts: scripts.map((s) => s.text), input: process.stdin, output: process.stdout });
+      return 0;
+    } catch (error) {
+      await err.write(`${errorText(error)}\n`);
+      return 1;
+    } finally {
+      await engine.close();
+    }
   }
   try {
     return await runMode(engine, () => udfs.registry.list(), args, scripts, { out, err, beforeOutput: progress.clear });

@@ -18,6 +18,9 @@ Options:
       --shard I/N | auto       run each model statement as shard I (0-based) of N: it reads its share of
                                the input and writes DIR/part-IIIII-of-NNNNN (see 'sqlinfer commit --help');
                                auto takes I and N from the job array's environment
+      --arrow-stream           read an Arrow IPC stream on stdin; run the last -c statement over each
+                               record batch as the table batch; write the results as an Arrow IPC
+                               stream on stdout, one batch per batch (the Spark model step)
   -h, --help                   show this help, then exit
   -v, --version                show the version, then exit
 

@@ -14,6 +14,9 @@ export type SqlErrorCode =
   | 'engine-closed'
   | 'open-database'
   | 'copy-output'
+  // the Arrow input of --arrow-stream
+  | 'arrow-column-type'
+  | 'arrow-input'
   // lexing and parsing
   | 'unexpected-character'
   | 'unexpected-token'
