@@ -5,7 +5,7 @@
 //   output  -> DuckDB runs the user's statement over the staged rows (a COPY writes to a hidden file)
 //   finish  -> the COPY's file moved into place or removed, staged tables dropped, notices told
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { MODEL_ERRORS, type ModelSettings, type PrepareProgress } from '../../udfs/index.js';
+import { MODEL_ERRORS, PARQUET_PAGES, type ModelSettings, type PrepareProgress } from '../../udfs/index.js';
 import { explainRows, explainSql } from '../plan/explain-plan.js';
 import { renderOutput, type ModelLevel, type ModelPlan, type RelationStage } from '../plan/model-plan.js';
 import type { ModelRegistryView } from '../plan/model-calls.js';
@@ -65,7 +65,7 @@ export async function executeModelStatement(ctx: ModelStatementContext, source: 
 async function execute(ctx: ModelStatementContext, source: string, parsed: Statement): Promise<ModelExecution> {
   const staging = (await insideTransaction(ctx.connection)) ? 'temp' : '__sqlinfer';
   const shard = ctx.shard === undefined ? null : new ShardRun(ctx.shard, source, parsed, ctx.connection);
-  const plan = await planModelStatement(source, parsed, ctx.registry, duckdbCatalog(ctx.connection), staging, shard?.sharder);
+  const plan = await planModelStatement(source, parsed, ctx.registry, duckdbCatalog(ctx.connection, pagesSetting(ctx.settings.get(PARQUET_PAGES))), staging, shard?.sharder);
   shard?.planned();
   if (plan.explain === 'plan') {
     const run = await runDuckDBStatement(ctx.connection, explainSql(explainRows(plan, ctx.settings), false), { signal: ctx.signal });
@@ -345,4 +345,8 @@ class ModelStatement {
 async function insideTransaction(connection: DuckDBConnection): Promise<boolean> {
   const id = async () => (await connection.runAndReadAll('SELECT txid_current()')).getRows()[0]?.[0];
   return (await id()) === (await id());
+}
+
+function pagesSetting(value: string | undefined): 'auto' | 'always' | 'never' {
+  return value === 'always' || value === 'never' ? value : 'auto';
 }
