@@ -28,6 +28,7 @@ const cases: [setting: string, value: string, message: RegExp][] = [
   ['model_batch_size', '0', /^model_batch_size must be an integer from 1 to 65536, got 0$/],
   ['model_batch_size', '1000000000', /^model_batch_size must be an integer from 1 to 65536, got 1000000000$/],
   ['model_errors', "'skip'", /^model_errors must be one of 'fail', 'null', got 'skip'$/],
+  ['parquet_pages', "'sometimes'", /^parquet_pages must be one of 'auto', 'always', 'never', got 'sometimes'$/],
 ];
 
 for (const [setting, value, message] of cases) {
