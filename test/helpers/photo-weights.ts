@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import '../../udfs/runtime/ort-environment.js';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import type { KerasTensor, KerasWeights } from '../../udfs/models/keras/keras-weights.js';
+import type { KerasWeights } from '../../udfs/models/keras/keras-weights.js';
 import { OnnxGraphBuilder } from '../../udfs/onnx/onnx-graph-builder.js';
 import { attr } from '../../udfs/onnx/onnx-attribute.js';
 import { randomResnet50Weights } from '../../udfs/models/resnet50/random-weights.js';
@@ -81,9 +81,15 @@ export async function photoTensors(views: readonly PhotoView[] = PHOTO_VIEWS): P
   return out;
 }
 
-/** Keras-initialized ResNet-50 weights whose BatchNorm moving statistics come from `images` (preprocessed). */
-export async function photoCalibratedWeights(images: readonly Float32Array[], seed = 42): Promise<KerasWeights> {
-  const weights = randomResnet50Weights(seed);
+/**
+ * Keras-initialized ResNet-50 weights whose BatchNorm moving statistics come from `images` (preprocessed).
+ * `residualGamma` sets the gamma of each block's last BatchNorm (Keras: 1), scaling the residual branches.
+ */
+export async function photoCalibratedWeights(images: readonly Float32Array[], seed = 42, residualGamma = 1): Promise<KerasWeights> {
+  const weights = new Map([...randomResnet50Weights(seed)].map(([name, layer]) => [name, new Map(layer)]));
+  for (const [name, layer] of weights) {
+    if (/_3_bn$/.test(name)) layer.set('gamma', { shape: layer.get('gamma')!.shape, data: layer.get('gamma')!.data.map(() => residualGamma) });
+  }
   const fp32 = buildResnet50Graph(weights).parts();
   const g = new OnnxGraphBuilder('resnet50_batch_statistics');
   for (const input of fp32.inputs) g.input(input.name, input.elemType, input.dims);
@@ -106,7 +112,10 @@ export async function photoCalibratedWeights(images: readonly Float32Array[], se
     const variance = g.addNode({ op: 'ReduceMean', inputs: [squared], outputs: [`${bn}/variance`], attributes: axes });
     const shifted = g.addNode({ op: 'Add', inputs: [variance, 'epsilon'], outputs: [`${bn}/shifted`] });
     const deviation = g.addNode({ op: 'Sqrt', inputs: [shifted], outputs: [`${bn}/deviation`] });
-    g.addNode({ op: 'Div', inputs: [centered, deviation], outputs: [bn] });
+    const gamma = weights.get(bn)!.get('gamma')!;
+    const scale = g.addInitializer(`${bn}/gamma`, [1, gamma.data.length, 1, 1], gamma.data);
+    const normalized = g.addNode({ op: 'Div', inputs: [centered, deviation], outputs: [`${bn}/normalized`] });
+    g.addNode({ op: 'Mul', inputs: [normalized, scale], outputs: [bn] });
     g.output(mean, 'float32', null);
     g.output(variance, 'float32', null);
   }
@@ -118,13 +127,14 @@ export async function photoCalibratedWeights(images: readonly Float32Array[], se
   const result = await session.run({ [RESNET50_INPUT_NAME]: new ort.Tensor('float32', input, [images.length, SIZE, SIZE, 3]) });
   await session.release();
 
-  // With unit statistics the folded conv is (conv + bias) / sqrt(1 + eps): undo that factor.
-  const unit = 1 / Math.sqrt(1 + RESNET50_BN_EPSILON);
-  const layers = new Map<string, Map<string, KerasTensor>>([...weights].map(([name, layer]) => [name, new Map(layer)]));
+  // With unit statistics the folded conv is gamma (conv + bias) / sqrt(1 + eps): undo that factor.
+  const unitOf = (bn: string) => weights.get(bn)!.get('gamma')!.data[0]! / Math.sqrt(1 + RESNET50_BN_EPSILON);
+  const layers = weights;
   const bnLayers = new Set(resnet50LayerSpecs().map((s) => s.name));
   for (const bn of convs) {
     if (!bnLayers.has(bn)) throw new Error(`no BatchNorm layer ${bn}`);
     const layer = layers.get(bn)!;
+    const unit = unitOf(bn);
     const mean = (result[`${bn}/mean`]!.data as Float32Array).map((m) => m / unit);
     const variance = (result[`${bn}/variance`]!.data as Float32Array).map((v) => v / (unit * unit));
     layer.set('moving_mean', { shape: [mean.length], data: mean });
