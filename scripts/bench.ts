@@ -1,6 +1,8 @@
 // npm run bench -- --images N [--batch B] [--keep DIR]
 // The notebook's pipeline through sqlinfer, and in the same run the bare onnxruntime session on the same
-// tensors with its best thread setting: images/s for both, their ratio, and peak memory. Timings on a
+// tensors with its best thread setting: images/s for both, their ratio, and peak memory. Then int8: the
+// pipeline with a model made by CREATE MODEL ... FROM resnet50 WITH (precision => 'int8'), and bare
+// sessions of its QDQ graph in both weight forms (symmetric, zero point), against bare fp32. Timings on a
 // shared 2-core machine are noisy: the figures of one run are compared with each other, never with a
 // constant, and each timed step is repeated and its median reported.
 //
@@ -20,7 +22,9 @@ import * as ort from 'onnxruntime-node';
 import { createEngine, createUdfs, type Engine } from '../engine/index.js';
 import { readChunkColumn } from '../engine/exec/arg-columns.js';
 import { writeSampleImages } from '../udfs/images/sample-images.js';
-import { loadResnet50Model } from '../udfs/models/resnet50/load-resnet50-model.js';
+import { loadResnet50Model, readWeightsOf } from '../udfs/models/resnet50/load-resnet50-model.js';
+import { buildResnet50Qdq, type Int8KernelForm } from '../udfs/models/resnet50/quantize-qdq.js';
+import type { QuantizedResnet50Spec } from '../udfs/models/resnet50/quantized-resnet50.js';
 import { RESNET50_INPUT_NAME, RESNET50_OUTPUT_NAME } from '../udfs/models/resnet50/resnet50-graph.js';
 import { resolveResnet50Weights } from '../udfs/models/resnet50/weights-source.js';
 import { preprocessInPlace } from '../udfs/images/preprocess.js';
@@ -128,13 +132,13 @@ async function bareSeconds(onnx: Uint8Array, tensors: Float32Array, images: numb
   }
 }
 
-/** The end-to-end statement over `source`, median seconds (the model is already broadcast). */
-async function sqlinferSeconds(engine: Engine, source: string, repeat: number): Promise<number> {
+/** The end-to-end statement over `source` with model function `fn`, median seconds (the model is already broadcast). */
+async function sqlinferSeconds(engine: Engine, source: string, repeat: number, fn = 'predict_resnet50'): Promise<number> {
   const seconds: number[] = [];
   for (let i = 0; i < repeat; i++) {
     seconds.push(
       await timed(async () => {
-        await engine.run(`COPY (SELECT predict_resnet50(data) AS prediction FROM '${source}') TO 'predictions.parquet'`);
+        await engine.run(`COPY (SELECT ${fn}(data) AS prediction FROM '${source}') TO 'predictions.parquet'`);
       }),
     );
   }
@@ -184,6 +188,8 @@ async function main(): Promise<void> {
     let endToEnd: number;
     let firstChunk: number;
     let partsEndToEnd: number;
+    let int8EndToEnd: number;
+    let int8Spec: QuantizedResnet50Spec;
     try {
       const tensorSeconds = await timed(async () => {
         await engine.run(
@@ -204,6 +210,19 @@ async function main(): Promise<void> {
       );
       partsEndToEnd = await sqlinferSeconds(engine, parts, opts.repeat);
       console.log(`sqlinfer, the same from ${PART_ROWS}-row part files (${pool}): ${(opts.images / partsEndToEnd).toFixed(2)} images/s`);
+
+      const calibrationRows = Math.min(opts.images, 256);
+      const createSeconds = await timed(async () => {
+        await engine.run(
+          `CREATE MODEL resnet50_int8 FROM resnet50 WITH (precision => 'int8', calibrate => 'SELECT data FROM ''image_data.parquet'' USING SAMPLE ${calibrationRows} ROWS')`,
+        );
+      });
+      const [stored] = await engine.run(`SELECT spec FROM sqlinfer_models WHERE name = 'resnet50_int8'`);
+      int8Spec = JSON.parse(String(stored!.rows[0]![0])) as QuantizedResnet50Spec;
+      console.log(`CREATE MODEL resnet50_int8 (calibration on ${calibrationRows} rows, ${int8Spec.form} weights): ${createSeconds.toFixed(1)} s`);
+      await engine.run(`SELECT resnet50_int8(data) FROM 'image_data.parquet' LIMIT 1`);
+      int8EndToEnd = await sqlinferSeconds(engine, 'image_data.parquet', opts.repeat, 'resnet50_int8');
+      console.log(`sqlinfer, Parquet -> resnet50_int8 -> Parquet (${pool}): ${(opts.images / int8EndToEnd).toFixed(2)} images/s`);
     } finally {
       await engine.close();
     }
@@ -218,6 +237,23 @@ async function main(): Promise<void> {
     }
     console.log(`ratio sqlinfer / best bare session: ${(best.seconds / endToEnd).toFixed(3)} (one row group), ${(best.seconds / partsEndToEnd).toFixed(3)} (part files)`);
     console.log(`ceiling for one row group, bare / (bare + first decode): ${(best.seconds / (best.seconds + firstChunk)).toFixed(3)}`);
+
+    const kerasWeights = await readWeightsOf(await resolveResnet50Weights({ weights, env: process.env }));
+    const bareInt8 = new Map<Int8KernelForm, number>();
+    for (const form of ['symmetric', 'zero-point'] as const) {
+      const onnx = buildResnet50Qdq(kerasWeights, int8Spec.ranges, form);
+      const seconds = await bareSeconds(onnx, tensors, opts.images, opts.batch, best.threads, opts.repeat);
+      bareInt8.set(form, seconds);
+      console.log(
+        `bare onnxruntime session, int8 ${form} weights, ${best.threads} thread(s): ${(opts.images / seconds).toFixed(2)} images/s, ` +
+          `${(best.seconds / seconds).toFixed(2)}x bare fp32`,
+      );
+    }
+    const chosen = bareInt8.get(int8Spec.form)!;
+    console.log(
+      `sqlinfer with resnet50_int8 (${int8Spec.form}): ${(best.seconds / int8EndToEnd).toFixed(2)}x bare fp32 ` +
+        `(target 2.5x with VNNI, 3x with AMX), ${(chosen / int8EndToEnd).toFixed(3)} of bare int8 ${int8Spec.form} (target 0.90)`,
+    );
     console.log(`peak memory (RSS, whole process): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   } finally {
     process.chdir(cwd);

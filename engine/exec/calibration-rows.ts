@@ -1,6 +1,6 @@
 // The rows of CREATE MODEL's calibrate query, read by DuckDB chunk by chunk straight into flat arrays
 // (FLOAT[] of RGB values, or image BLOBs): the query must give one column of either kind, and says so
-// otherwise, before any row is read.
+// otherwise, before any row is read. DuckDB runs the query alone: it cannot call model functions.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { CalibrationError, type CalibrationChunk } from '../../udfs/index.js';
 import { quoteIdentifier } from '../plan/sql-text.js';
@@ -8,13 +8,27 @@ import { readChunkColumn } from './arg-columns.js';
 import { duckdbError } from './duckdb-error.js';
 import { throwIfAborted } from './interruptible.js';
 
-export async function* calibrationRows(connection: DuckDBConnection, query: string, signal: AbortSignal | undefined): AsyncGenerator<CalibrationChunk> {
+export async function* calibrationRows(
+  connection: DuckDBConnection,
+  query: string,
+  isModelFunction: (name: string) => boolean,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<CalibrationChunk> {
   const sql = query.trim().replace(/;+\s*$/, '');
+  const failed = (error: unknown): CalibrationError => {
+    const detail = duckdbError(error).detail;
+    const called = /Scalar Function with name (\w+) does not exist/.exec(detail)?.[1];
+    const hint =
+      called !== undefined && isModelFunction(called)
+        ? ` (${called} is a model function, which a calibration query cannot call: give the images themselves, e.g. read_blob's content, or a FLOAT[] column of a file)`
+        : '';
+    return new CalibrationError(`the calibration query fails: ${detail}${hint}`, { cause: error });
+  };
   let described;
   try {
     described = await connection.runAndReadAll(`SELECT * FROM (${sql}) LIMIT 0`);
   } catch (error) {
-    throw new CalibrationError(`the calibration query fails: ${duckdbError(error).detail}`, { cause: error });
+    throw failed(error);
   }
   const names = described.columnNames();
   if (names.length !== 1) {
@@ -27,13 +41,13 @@ export async function* calibrationRows(connection: DuckDBConnection, query: stri
   }
   const column = quoteIdentifier(names[0]!);
   const result = await connection.stream(`SELECT ${column}::${kind === 'blob' ? 'BLOB' : 'FLOAT[]'} FROM (${sql}) AS calibration`).catch((error: unknown) => {
-    throw new CalibrationError(`the calibration query fails: ${duckdbError(error).detail}`, { cause: error });
+    throw failed(error);
   });
   let firstRow = 0;
   for (;;) {
     throwIfAborted(signal);
     const chunk = await result.fetchChunk().catch((error: unknown) => {
-      throw new CalibrationError(`the calibration query fails: ${duckdbError(error).detail}`, { cause: error });
+      throw failed(error);
     });
     if (chunk === null || chunk.rowCount === 0) return;
     const read = readChunkColumn(chunk, 0, kind);

@@ -324,7 +324,7 @@ export class ModelCatalog {
       base,
       name,
       options,
-      rows: (sql) => calibrationRows(this.connection, sql, context.signal),
+      rows: (sql) => calibrationRows(this.connection, sql, (fn) => this.udfs.registry.has(fn), context.signal),
       settings: context.settings,
       onNotice: this.notify,
       ...(context.signal ? { signal: context.signal } : {}),

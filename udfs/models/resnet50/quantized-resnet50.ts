@@ -71,6 +71,23 @@ const HOLD_OUT = 4;
 const CALIBRATION_BATCH = 8;
 
 export async function quantizeResnet50(options: QuantizeResnet50Options): Promise<QuantizedResnet50Spec> {
+  // The query's first chunk is read first: a query that fails, gives no rows or rows of the wrong shape
+  // is refused before seconds go into the weights and the calibration session.
+  const chunks = options.rows[Symbol.asyncIterator]();
+  try {
+    return await calibrateOn(chunks, options);
+  } finally {
+    // Ends the query's stream when calibration stops early (an error, Ctrl-C).
+    await chunks.return?.();
+  }
+}
+
+async function calibrateOn(chunks: AsyncIterator<CalibrationChunk>, options: QuantizeResnet50Options): Promise<QuantizedResnet50Spec> {
+  const next = async (): Promise<Float32Array[] | null> => {
+    const chunk = await chunks.next();
+    return chunk.done ? null : calibrationTensors(chunk.value, options.preprocess);
+  };
+  let rows = await next();
   const choice = chooseInt8KernelForm();
   if (choice.warning !== undefined) options.onNotice?.(`${options.name}: ${choice.warning}`);
   const source = await resolveResnet50Weights({
@@ -86,8 +103,8 @@ export async function quantizeResnet50(options: QuantizeResnet50Options): Promis
     let pending: Float32Array[] = [];
     let seen = 0;
     const label = `calibrating ${options.name} (int8)`;
-    for await (const chunk of options.rows) {
-      for (const row of await calibrationTensors(chunk, options.preprocess)) {
+    for (; rows !== null; rows = await next()) {
+      for (const row of rows) {
         seen += 1;
         if (seen % HOLD_OUT === 0) heldOut.push(row);
         else pending.push(row);
@@ -189,7 +206,7 @@ export function createQuantizedResnet50(runtime: ModelRuntime, spec: QuantizedRe
     async load(context, preprocess) {
       if (preprocess !== spec.preprocess) {
         throw new Error(
-          `${spec.name} was calibrated on rows preprocessed '${spec.preprocess}': call it with that mode, ` +
+          `calibrated on rows preprocessed '${spec.preprocess}', not '${preprocess}': call it with '${spec.preprocess}', ` +
             `or CREATE OR REPLACE MODEL ${spec.name} ... WITH (preprocess => '${preprocess}', ...) to calibrate for '${preprocess}'`,
         );
       }
