@@ -49,6 +49,15 @@ test('CREATE MODEL FROM resnet50 in int8 is kept: DESCRIBE shows its precision, 
     assert.equal(row['n'], 1000);
     assert.ok(Math.abs(Number(row['total']) - 1) < 1e-3);
   }
+  // The shared runtime's row policy holds: a bad row gives NULL under model_errors = 'null'.
+  const policy = await rowsOf([
+    db,
+    '-c',
+    "SET model_errors = 'null'",
+    '-c',
+    `SELECT resnet50_int8(b) IS NULL AS failed FROM (SELECT content AS b FROM read_blob('${photos}') LIMIT 1 UNION ALL SELECT 'not an image'::BLOB) ORDER BY failed`,
+  ]);
+  assert.deepEqual(policy, [{ failed: false }, { failed: true }]);
   const explain = await sqlinfer([db, '-c', `EXPLAIN SELECT resnet50_int8(content) FROM read_blob('${photos}') LIMIT 3`]);
   assert.equal(explain.code, 0, explain.stderr);
   assert.match(explain.stdout, /ResNet-50 in int8 \((symmetric|zero-point) weights\)/);

@@ -4,6 +4,7 @@
 // is filled from the table when the engine starts. With a database file, a relative path means relative to
 // the file's folder, when the model is created and in every later session, whatever the current folder:
 // the database and its models move together. In memory, it is relative to the current folder.
+// A model made FROM a built-in one (resnet50 in int8) is a row too, whose spec holds its calibration.
 // The table is the truth: a stored model that cannot be loaded, a table of that name that is not ours, or
 // the table dropped under the session are told to the user, never passed over in silence.
 import type { DuckDBConnection } from '@duckdb/node-api';

@@ -7,7 +7,7 @@
 // mean and variance measured on the photos, every layer normalized in turn as Keras does in training.
 // One onnxruntime run computes them all: the graph normalizes each conv output by its batch statistics
 // and outputs them. (Done here in TypeScript, in seconds, so that no test needs TensorFlow or a 100 MB
-// weights file; scripts/bench.ts uses the same weights.)
+// weights file.)
 
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';

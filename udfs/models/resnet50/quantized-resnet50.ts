@@ -22,7 +22,7 @@ import { buildResnet50Onnx } from './resnet50-graph.js';
 import { RESNET50_IMAGE_SIZE } from './resnet50-layout.js';
 import { resolveResnet50Weights, type Resnet50WeightsSource } from './weights-source.js';
 
-/** What CREATE MODEL learnt; stored in the database's catalog (JSON), so later sessons skip calibration. */
+/** What CREATE MODEL learnt; stored in the database's catalog (JSON), so later sessions skip calibration. */
 export interface QuantizedResnet50Spec {
   readonly name: string;
   readonly precision: 'int8';
@@ -246,7 +246,7 @@ export function createQuantizedResnet50(runtime: ModelRuntime, spec: QuantizedRe
     describeRows() {
       return [
         ['name', spec.name],
-        ['format', 'resnet50 int8'],
+        ['format', 'resnet50-int8'],
         ['precision', 'int8 (QDQ: int8 weights per output channel, uint8 activations; classifier in fp32)'],
         ['kernel form', spec.formReason],
         ['weights', spec.weightsSource],
