@@ -1,20 +1,25 @@
-// npm run bench -- --images N [--batch B] [--keep DIR]
+// npm run bench -- --images N [--batch B] [--repeat R] [--group-rows G] [--memory-images M] [--keep DIR]
 // The notebook's pipeline through sqlinfer, and in the same run the bare onnxruntime session on the same
-// tensors with its best thread setting: images/s for both, their ratio, and peak memory. Then int8: the
-// pipeline with a model made by CREATE MODEL ... FROM resnet50 WITH (precision => 'int8'), and bare
-// sessions of its QDQ graph in both weight forms (symmetric, zero point), against bare fp32. Timings on a
+// tensors with its best thread setting: images/s for both, their ratio, and peak memory. Timings on a
 // shared 2-core machine are noisy: the figures of one run are compared with each other, never with a
 // constant, and each timed step is repeated and its median reported.
 //
-// The tensors are read in two layouts. 'image_data.parquet' is what the pipeline's first COPY writes:
-// DuckDB puts up to 122880 rows in one row group, and decodes a row group up to 2048 rows at a time, so
-// no row reaches the model before that first decode is done; the bench times it alone too. The same rows
-// as part files of 64 rows each (as a Spark job writes them) stream: DuckDB decodes the next file while
-// the model runs.
+// The tensors are read in three layouts: 'image_data.parquet' as the pipeline's first COPY writes it
+// (one row group, one data page per 2048 rows); the same rows as part files of 64 rows each (as a Spark
+// job writes them); and G (2048) rows in one row group (the images repeated), whose tensor column DuckDB
+// writes as one page of dictionary indices. sqlinfer reads the tensors from the pages in each case;
+// EXPLAIN ANALYZE's figures say when the first batch reached the model and how long the page reads took.
+// Peak memory is measured on its own, in a child process running the statement over M images in one row
+// group. Then int8: the pipeline with a model made by CREATE MODEL ... FROM resnet50 WITH (precision =>
+// 'int8'), and bare sessions of its QDQ graph in both weight forms (symmetric, zero point), against the
+// bare fp32 session.
 
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import '../udfs/runtime/ort-environment.js';
@@ -29,7 +34,7 @@ import { RESNET50_INPUT_NAME, RESNET50_OUTPUT_NAME } from '../udfs/models/resnet
 import { resolveResnet50Weights } from '../udfs/models/resnet50/weights-source.js';
 import { preprocessInPlace } from '../udfs/images/preprocess.js';
 
-const USAGE = 'usage: npm run bench -- --images N [--batch B] [--repeat R] [--keep DIR]';
+const USAGE = 'usage: npm run bench -- --images N [--batch B] [--repeat R] [--group-rows G] [--memory-images M] [--keep DIR]';
 const IMAGE_VALUES = 224 * 224 * 3;
 /** Rows per part file in the streamed layout. */
 const PART_ROWS = 64;
@@ -38,6 +43,10 @@ interface Options {
   readonly images: number;
   readonly batch: number;
   readonly repeat: number;
+  /** Rows of the third layout, one row group. */
+  readonly groupRows: number;
+  /** Images in the peak-memory run (0: skip it). */
+  readonly memoryImages: number;
   readonly keep: string | undefined;
 }
 
@@ -47,6 +56,8 @@ function options(): Options {
       images: { type: 'string', default: '512' },
       batch: { type: 'string', default: '64' },
       repeat: { type: 'string', default: '3' },
+      'group-rows': { type: 'string', default: '2048' },
+      'memory-images': { type: 'string', default: '2560' },
       keep: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -55,12 +66,12 @@ function options(): Options {
     console.log(USAGE);
     process.exit(0);
   }
-  const number = (name: 'images' | 'batch' | 'repeat'): number => {
+  const number = (name: 'images' | 'batch' | 'repeat' | 'group-rows' | 'memory-images', least = 1): number => {
     const value = Number(values[name]);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer\n${USAGE}`);
+    if (!Number.isInteger(value) || value < least) throw new Error(`--${name} must be an integer of at least ${least}\n${USAGE}`);
     return value;
   };
-  return { images: number('images'), batch: number('batch'), repeat: number('repeat'), keep: values.keep };
+  return { images: number('images'), batch: number('batch'), repeat: number('repeat'), groupRows: number('group-rows'), memoryImages: number('memory-images', 0), keep: values.keep };
 }
 
 function median(values: readonly number[]): number {
@@ -132,32 +143,59 @@ async function bareSeconds(onnx: Uint8Array, tensors: Float32Array, images: numb
   }
 }
 
-/** The end-to-end statement over `source` with model function `fn`, median seconds (the model is already broadcast). */
-async function sqlinferSeconds(engine: Engine, source: string, repeat: number, fn = 'predict_resnet50'): Promise<number> {
-  const seconds: number[] = [];
-  for (let i = 0; i < repeat; i++) {
-    seconds.push(
-      await timed(async () => {
-        await engine.run(`COPY (SELECT ${fn}(data) AS prediction FROM '${source}') TO 'predictions.parquet'`);
-      }),
-    );
-  }
-  return median(seconds);
+interface Run {
+  /** Median seconds of the statement. */
+  readonly seconds: number;
+  /** Median ms from the statement's start to its first batch going to the model. */
+  readonly firstBatchMs: number;
+  /** Median ms spent reading tensors from Parquet pages (null when DuckDB read them). */
+  readonly pagesMs: number | null;
 }
 
-/** How long DuckDB takes to hand over the first chunk of `source`'s tensors: the wait before batch 1. */
-async function firstChunkSeconds(engine: Engine, source: string, repeat: number): Promise<number> {
+/** The end-to-end statement over `source` with `fn` under EXPLAIN ANALYZE, which runs it and says where time went. */
+async function sqlinferRun(engine: Engine, source: string, repeat: number, fn = 'predict_resnet50'): Promise<Run> {
   const seconds: number[] = [];
+  const firstBatch: number[] = [];
+  const pages: number[] = [];
   for (let i = 0; i < repeat; i++) {
+    let rows: readonly (readonly unknown[])[] = [];
     seconds.push(
       await timed(async () => {
-        // The connection itself: the engine's own results would turn every float into a JS value.
-        const result = await engine.connection.stream(`SELECT data FROM '${source}'`);
-        await result.fetchChunk();
+        const results = await engine.run(`EXPLAIN ANALYZE COPY (SELECT ${fn}(data) AS prediction FROM '${source}') TO 'predictions.parquet'`);
+        const last = results.at(-1);
+        rows = last?.kind === 'rows' ? last.rows : [];
       }),
     );
+    const detail = (stage: string) => rows.find((r) => r[0] === stage);
+    const waits = String(detail('waits 1')?.[1] ?? '');
+    firstBatch.push(Number(/first batch to the model after (\d+) ms/.exec(waits)?.[1] ?? NaN));
+    const read = detail('argument 1');
+    if (read !== undefined && String(read[1]).includes('Parquet pages')) pages.push(Number(read[3]));
   }
-  return median(seconds);
+  return { seconds: median(seconds), firstBatchMs: median(firstBatch), pagesMs: pages.length === 0 ? null : median(pages) };
+}
+
+/** Peak RSS (MiB) of a `sqlinfer` process running the pipeline statement over `source`, or null without GNU time. */
+function statementPeakMiB(source: string, weights: string, batch: number): number | null {
+  if (!existsSync('/usr/bin/time')) return null;
+  const cli = fileURLToPath(new URL('../shell/main.js', import.meta.url));
+  const run = spawnSync(
+    '/usr/bin/time',
+    ['-f', '%M', process.execPath, cli, '-c', `SET resnet50_weights = '${weights}'`, '-c', `SET model_batch_size = ${batch}`, '-c',
+      `COPY (SELECT predict_resnet50(data) AS prediction FROM '${source}') TO 'predictions_memory.parquet'`],
+    { encoding: 'utf8' },
+  );
+  if (run.status !== 0) throw new Error(`the peak memory run failed: ${run.stderr}`);
+  const kib = Number(run.stderr.trim().split('\n').at(-1));
+  return Number.isFinite(kib) ? kib / 1024 : null;
+}
+
+/** `rows` rows in one row group: the tensors of image_data.parquet repeated in order. */
+async function writeRepeated(engine: Engine, images: number, rows: number, path: string): Promise<void> {
+  const copies = Math.ceil(rows / images);
+  await engine.run(
+    `COPY (SELECT data FROM read_parquet('image_data.parquet', file_row_number = true), range(${copies}) AS c(k) ORDER BY k, file_row_number LIMIT ${rows}) TO '${path}' (ROW_GROUP_SIZE ${rows})`,
+  );
 }
 
 /** The tensors again as part files of `rows` rows each, in `dir`; returns the glob that reads them in order. */
@@ -185,11 +223,9 @@ async function main(): Promise<void> {
 
     const udfs = createUdfs();
     const engine = await createEngine({ udfs, settings: { resnet50_weights: weights, model_batch_size: opts.batch } });
-    let endToEnd: number;
-    let firstChunk: number;
-    let partsEndToEnd: number;
-    let int8EndToEnd: number;
-    let int8Spec: QuantizedResnet50Spec;
+    const runs: { readonly name: string; readonly images: number; readonly run: Run }[] = [];
+    let memorySource: string | null = null;
+    let int8: { readonly spec: QuantizedResnet50Spec; readonly run: Run };
     try {
       const tensorSeconds = await timed(async () => {
         await engine.run(
@@ -198,19 +234,21 @@ async function main(): Promise<void> {
       });
       console.log(`image_to_tensor (decode + resize, JPEG -> Parquet): ${(opts.images / tensorSeconds).toFixed(1)} images/s`);
       const parts = await writePartFiles(engine, opts.images, PART_ROWS, 'image_data_parts');
+      await writeRepeated(engine, opts.images, opts.groupRows, 'image_data_group.parquet');
       // Warm-up: the model is built and broadcast once, as in a REPL session's first model statement.
       await engine.run(`SELECT predict_resnet50(data) FROM 'image_data.parquet' LIMIT 1`);
       const runtime = udfs.runtime;
-      const pool = `${runtime.workers} worker(s) x ${runtime.intraOpThreads} thread(s)`;
-      endToEnd = await sqlinferSeconds(engine, 'image_data.parquet', opts.repeat);
-      firstChunk = await firstChunkSeconds(engine, 'image_data.parquet', opts.repeat);
-      console.log(
-        `sqlinfer, Parquet -> predict_resnet50 -> Parquet (${pool}): ${(opts.images / endToEnd).toFixed(2)} images/s; ` +
-          `DuckDB's first decode alone (no row reaches the model before it ends): ${firstChunk.toFixed(2)} s`,
-      );
-      partsEndToEnd = await sqlinferSeconds(engine, parts, opts.repeat);
-      console.log(`sqlinfer, the same from ${PART_ROWS}-row part files (${pool}): ${(opts.images / partsEndToEnd).toFixed(2)} images/s`);
-
+      console.log(`pool: ${runtime.workers} worker(s) x ${runtime.intraOpThreads} thread(s)`);
+      for (const [name, source, images] of [
+        ['one row group (image_data.parquet)', 'image_data.parquet', opts.images],
+        [`${PART_ROWS}-row part files`, parts, opts.images],
+        [`${opts.groupRows} rows in one row group`, 'image_data_group.parquet', opts.groupRows],
+      ] as const) {
+        const run = await sqlinferRun(engine, source, opts.repeat);
+        runs.push({ name, images, run });
+        const pages = run.pagesMs === null ? 'tensors read by DuckDB' : `page reads ${(run.pagesMs / 1000).toFixed(2)} s of the run`;
+        console.log(`sqlinfer, ${name}: ${(images / run.seconds).toFixed(2)} images/s; first batch to the model after ${run.firstBatchMs} ms; ${pages}`);
+      }
       const calibrationRows = Math.min(opts.images, 256);
       const createSeconds = await timed(async () => {
         await engine.run(
@@ -218,13 +256,21 @@ async function main(): Promise<void> {
         );
       });
       const [stored] = await engine.run(`SELECT spec FROM sqlinfer_models WHERE name = 'resnet50_int8'`);
-      int8Spec = JSON.parse(String(stored!.rows[0]![0])) as QuantizedResnet50Spec;
-      console.log(`CREATE MODEL resnet50_int8 (calibration on ${calibrationRows} rows, ${int8Spec.form} weights): ${createSeconds.toFixed(1)} s`);
+      const spec = JSON.parse(String(stored!.rows[0]![0])) as QuantizedResnet50Spec;
+      console.log(`CREATE MODEL resnet50_int8 (calibration on ${calibrationRows} rows, ${spec.form} weights): ${createSeconds.toFixed(1)} s`);
       await engine.run(`SELECT resnet50_int8(data) FROM 'image_data.parquet' LIMIT 1`);
-      int8EndToEnd = await sqlinferSeconds(engine, 'image_data.parquet', opts.repeat, 'resnet50_int8');
-      console.log(`sqlinfer, Parquet -> resnet50_int8 -> Parquet (${pool}): ${(opts.images / int8EndToEnd).toFixed(2)} images/s`);
+      int8 = { spec, run: await sqlinferRun(engine, 'image_data.parquet', opts.repeat, 'resnet50_int8') };
+      console.log(`sqlinfer with resnet50_int8, one row group (image_data.parquet): ${(opts.images / int8.run.seconds).toFixed(2)} images/s`);
+      if (opts.memoryImages > 0) {
+        await writeRepeated(engine, opts.images, opts.memoryImages, 'image_data_memory.parquet');
+        memorySource = 'image_data_memory.parquet';
+      }
     } finally {
       await engine.close();
+    }
+    if (memorySource !== null) {
+      const peak = statementPeakMiB(memorySource, weights, opts.batch);
+      console.log(`peak RSS of a sqlinfer process running the statement over ${opts.memoryImages} images in one row group: ${peak === null ? 'not measured (no /usr/bin/time)' : `${peak.toFixed(0)} MiB`}`);
     }
 
     const model = await loadResnet50Model({ weights, env: process.env });
@@ -235,24 +281,23 @@ async function main(): Promise<void> {
       console.log(`bare onnxruntime session, ${threads} intra-op thread(s): ${(opts.images / seconds).toFixed(2)} images/s`);
       if (seconds < best.seconds) best = { threads, seconds };
     }
-    console.log(`ratio sqlinfer / best bare session: ${(best.seconds / endToEnd).toFixed(3)} (one row group), ${(best.seconds / partsEndToEnd).toFixed(3)} (part files)`);
-    console.log(`ceiling for one row group, bare / (bare + first decode): ${(best.seconds / (best.seconds + firstChunk)).toFixed(3)}`);
+    for (const { name, images, run } of runs) {
+      console.log(`ratio sqlinfer / best bare session, ${name}: ${((best.seconds / opts.images) / (run.seconds / images)).toFixed(3)}`);
+    }
 
     const kerasWeights = await readWeightsOf(await resolveResnet50Weights({ weights, env: process.env }));
     const bareInt8 = new Map<Int8KernelForm, number>();
     for (const form of ['symmetric', 'zero-point'] as const) {
-      const onnx = buildResnet50Qdq(kerasWeights, int8Spec.ranges, form);
-      const seconds = await bareSeconds(onnx, tensors, opts.images, opts.batch, best.threads, opts.repeat);
+      const seconds = await bareSeconds(buildResnet50Qdq(kerasWeights, int8.spec.ranges, form), tensors, opts.images, opts.batch, best.threads, opts.repeat);
       bareInt8.set(form, seconds);
       console.log(
         `bare onnxruntime session, int8 ${form} weights, ${best.threads} thread(s): ${(opts.images / seconds).toFixed(2)} images/s, ` +
           `${(best.seconds / seconds).toFixed(2)}x bare fp32`,
       );
     }
-    const chosen = bareInt8.get(int8Spec.form)!;
     console.log(
-      `sqlinfer with resnet50_int8 (${int8Spec.form}): ${(best.seconds / int8EndToEnd).toFixed(2)}x bare fp32 ` +
-        `(target 2.5x with VNNI, 3x with AMX), ${(chosen / int8EndToEnd).toFixed(3)} of bare int8 ${int8Spec.form} (target 0.90)`,
+      `sqlinfer with resnet50_int8 (${int8.spec.form}): ${(best.seconds / int8.run.seconds).toFixed(2)}x bare fp32 ` +
+        `(target 2.5x with VNNI, 3x with AMX), ${(bareInt8.get(int8.spec.form)! / int8.run.seconds).toFixed(3)} of bare int8 (target 0.90)`,
     );
     console.log(`peak memory (RSS, whole process): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   } finally {

@@ -50,7 +50,7 @@ test('EXPLAIN ANALYZE runs the statement and counts the rows the model ran on', 
   assert.equal(byStage.get('total')?.[1], 'the model ran on 5 rows');
   assert.ok(Number(byStage.get('model 1')?.[3]) >= 0);
   // What the first batch waited for: DuckDB's first rows, and the model's load that ran beside it.
-  assert.match(String(byStage.get('waits 1')?.[1]), /^first input rows after \d+ ms, models loaded after \d+ ms$/);
+  assert.match(String(byStage.get('waits 1')?.[1]), /^first input rows after \d+ ms, first batch to the model after \d+ ms, models loaded after \d+ ms$/);
   assert.equal(f.scale2.rows, 5);
 });
 

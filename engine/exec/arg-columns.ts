@@ -1,7 +1,7 @@
 // DuckDB result chunks -> the model contract's columnar batches. Float lists are read straight from the
 // vectors' memory into one Float32Array per column (no per-element JS values); blobs are copied row by
 // row. Batches own their buffers, so the runtime can transfer them to worker threads.
-import { DuckDBBlobVector, type DuckDBDataChunk } from '@duckdb/node-api';
+import { DuckDBBlobVector, DuckDBVarCharVector, type DuckDBDataChunk } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
 import {
   allocateValues,
@@ -16,11 +16,25 @@ import {
 } from '../../udfs/index.js';
 import type { PlannedArg, PlannedInputColumn } from '../plan/model-plan.js';
 
-type ListColumn = Extract<ArgColumn, { kind: 'float-list' | 'blob' }> | TensorListColumn;
+export type ListColumn = Extract<ArgColumn, { kind: 'float-list' | 'blob' }> | TensorListColumn;
+
+/**
+ * A column whose values are read later, from Parquet pages: each row's file (an index into `files`,
+ * shared by every batch of the stage) and row number in it; `valid` 0 where the argument is NULL.
+ */
+export interface LateRows {
+  readonly kind: 'late';
+  readonly files: readonly string[];
+  readonly file: Int32Array;
+  readonly row: Float64Array;
+  readonly valid: Uint8Array;
+}
+
+export type InputColumn = ListColumn | LateRows;
 
 /** One chunk's rows of one input column, of which rows from `next` on are not batched yet. */
 interface Segment {
-  readonly column: ListColumn;
+  readonly column: InputColumn;
   readonly rows: number;
   next: number;
 }
@@ -158,6 +172,12 @@ export class ArgBatcher {
   private pendingRows = 0;
   private nextRow = 0;
 
+  /** Each input column's first column in the chunk (a column read from pages takes two). */
+  private readonly chunkIndex: readonly number[];
+  /** The files of late rows, by name: LateRows.file indexes `files`. */
+  private readonly fileIndex = new Map<string, number>();
+  private readonly files: string[] = [];
+
   constructor(
     private readonly inputColumns: readonly PlannedInputColumn[],
     private readonly batchSize: number,
@@ -165,6 +185,12 @@ export class ArgBatcher {
     private readonly keyColumn: number,
   ) {
     this.pending = inputColumns.map(() => []);
+    let at = 0;
+    this.chunkIndex = inputColumns.map((c) => {
+      const index = at;
+      at += c.source !== undefined && 'pages' in c.source ? 2 : 1;
+      return index;
+    });
   }
 
   /** Adds a chunk, with its rows' keys when they are not a column of it; returns the batches it completed. */
@@ -172,7 +198,9 @@ export class ArgBatcher {
     const rows = chunk.rowCount;
     if (rows === 0) return [];
     this.inputColumns.forEach((column, i) => {
-      this.pending[i]!.push({ rows, column: readChunkColumn(chunk, i, column), next: 0 });
+      const at = this.chunkIndex[i]!;
+      const read = column.source !== undefined && 'pages' in column.source ? this.readLocations(chunk, at) : readChunkColumn(chunk, at, column);
+      this.pending[i]!.push({ rows, column: read, next: 0 });
     });
     this.keys.push(keys ?? readKeys(chunk, this.keyColumn));
     this.pendingRows += rows;
@@ -184,6 +212,30 @@ export class ArgBatcher {
   /** The rows left over at the end, as a last (short) batch. */
   finish(): ColumnsBatch | null {
     return this.pendingRows === 0 ? null : this.take(this.pendingRows);
+  }
+
+  /** Rows' files (column `at`) and row numbers (column `at + 1`). */
+  private readLocations(chunk: DuckDBDataChunk, at: number): LateRows {
+    const rows = chunk.rowCount;
+    const names = chunk.getColumnVector(at);
+    if (!(names instanceof DuckDBVarCharVector)) throw new Error(`input column ${at + 1} is ${names.type.toString()}, expected VARCHAR`);
+    const numbers = readKeys(chunk, at + 1);
+    const file = new Int32Array(rows);
+    const row = new Float64Array(rows);
+    const valid = new Uint8Array(rows);
+    for (let r = 0; r < rows; r++) {
+      const name = names.getItem(r);
+      if (name === null) continue;
+      let index = this.fileIndex.get(name);
+      if (index === undefined) {
+        index = this.files.push(name) - 1;
+        this.fileIndex.set(name, index);
+      }
+      file[r] = index;
+      row[r] = Number(numbers[r]!);
+      valid[r] = 1;
+    }
+    return { kind: 'late', files: this.files, file, row, valid };
   }
 
   private take(rows: number): ColumnsBatch {
@@ -215,7 +267,7 @@ export class ArgBatcher {
 export interface ColumnsBatch {
   readonly firstRow: number;
   readonly rowCount: number;
-  readonly columns: readonly ListColumn[];
+  readonly columns: readonly InputColumn[];
   /** Each row's key in its relation's staged rows: the results are stored with it. */
   readonly keys: BigInt64Array;
 }
@@ -232,7 +284,12 @@ export function callBatch(batch: ColumnsBatch, args: readonly PlannedArg[]): Mod
   return {
     firstRow: batch.firstRow,
     rowCount: batch.rowCount,
-    columns: args.map((arg): ModelArgColumn => (arg.kind === 'constant' ? { kind: 'constant', value: arg.value } : batch.columns[arg.column]!)),
+    columns: args.map((arg): ModelArgColumn => {
+      if (arg.kind === 'constant') return { kind: 'constant', value: arg.value };
+      const column = batch.columns[arg.column]!;
+      if (column.kind === 'late') throw new Error(`input column ${arg.column + 1} was not read from its Parquet pages`);
+      return column;
+    }),
   };
 }
 
@@ -246,8 +303,8 @@ export function asArgBatch(batch: ModelArgBatch): ArgBatch {
 }
 
 /** Takes the next `rows` rows from `segments` as one column, copying only those rows. */
-function takeRows(segments: Segment[], rows: number): ListColumn {
-  const parts: ListColumn[] = [];
+function takeRows(segments: Segment[], rows: number): InputColumn {
+  const parts: InputColumn[] = [];
   let left = rows;
   while (left > 0) {
     const head = segments[0]!;
@@ -257,10 +314,14 @@ function takeRows(segments: Segment[], rows: number): ListColumn {
     left -= n;
     if (head.next === head.rows) segments.shift();
   }
-  return parts.length === 1 ? parts[0]! : concatRows(parts);
+  if (parts.length === 1) return parts[0]!;
+  return parts[0]!.kind === 'late' ? concatLate(parts as LateRows[]) : concatRows(parts as ListColumn[]);
 }
 
-function sliceRows(column: ListColumn, from: number, to: number): ListColumn {
+function sliceRows(column: InputColumn, from: number, to: number): InputColumn {
+  if (column.kind === 'late') {
+    return { ...column, file: column.file.subarray(from, to), row: column.row.subarray(from, to), valid: column.valid.subarray(from, to) };
+  }
   const base = column.offsets[from]!;
   const offsets = new Int32Array(to - from + 1);
   for (let i = 0; i <= to - from; i++) offsets[i] = column.offsets[from + i]! - base;
@@ -299,4 +360,19 @@ function concatRows(parts: readonly ListColumn[]): ListColumn {
   return kind === 'float-list'
     ? { kind: 'float-list', values: values as Float32Array, offsets, valid }
     : { kind: 'blob', values: values as Uint8Array, offsets, valid };
+}
+
+function concatLate(parts: readonly LateRows[]): LateRows {
+  const rows = parts.reduce((n, p) => n + p.valid.length, 0);
+  const file = new Int32Array(rows);
+  const row = new Float64Array(rows);
+  const valid = new Uint8Array(rows);
+  let at = 0;
+  for (const part of parts) {
+    file.set(part.file, at);
+    row.set(part.row, at);
+    valid.set(part.valid, at);
+    at += part.valid.length;
+  }
+  return { kind: 'late', files: parts[0]!.files, file, row, valid };
 }

@@ -1,7 +1,9 @@
 // The planner's catalog over a DuckDB connection: DESCRIBE for a query's columns, duckdb_functions() and
 // duckdb_tables() for names. Answers are cached for the statement.
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { inspectTensorColumn } from '../parquet/parquet-footer.js';
 import type { ColumnInfo, PlanCatalog } from '../plan/plan-catalog.js';
+import { readDuckDBMessage } from '../sql/duckdb-message.js';
 
 export function duckdbCatalog(connection: DuckDBConnection): PlanCatalog {
   const described = new Map<string, Promise<readonly ColumnInfo[]>>();
@@ -31,6 +33,18 @@ export function duckdbCatalog(connection: DuckDBConnection): PlanCatalog {
         )
         .then((reader) => new Set(reader.getRowObjectsJS().map((row) => String(row['name']))));
       return consistent;
+    },
+    async tensorFiles(files, column, element) {
+      let paths: string[];
+      try {
+        // Footers only: DuckDB expands the globs and lists exactly as its scan will.
+        const reader = await connection.runAndReadAll(`SELECT file_name FROM parquet_file_metadata(${files})`);
+        paths = reader.getRowObjectsJS().map((row) => String(row['file_name']));
+      } catch (error) {
+        return { reason: `DuckDB cannot list the files: ${readDuckDBMessage(error).headline}` };
+      }
+      if (paths.some((p) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p))) return { reason: 'a file is remote' };
+      return inspectTensorColumn(paths, column, element);
     },
   };
 }

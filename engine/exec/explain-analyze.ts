@@ -9,8 +9,11 @@ interface Figure {
 
 export class StageFigures {
   private readonly figures = new Map<string, Figure>();
-  /** What each level's first batch waited for: DuckDB's first rows, in ms from the start of the stages. */
-  private readonly firstRows = new Map<string, number | null>();
+  /**
+   * What each level's first batch waited for, in ms from the start of the stages: DuckDB's first rows,
+   * and the first batch going to the model (its values read).
+   */
+  private readonly firstRows = new Map<string, { readonly rows: number | null; readonly batch: number | null }>();
   private loadedAfterMs: number | null = null;
   private modelRows = 0;
 
@@ -19,10 +22,10 @@ export class StageFigures {
   }
 
   /** A level of `calls` calls that read `rows` rows: the model ran on rows x calls. */
-  addLevel(id: string, calls: number, rows: number, ms: number, firstRowsMs: number | null): void {
+  addLevel(id: string, calls: number, rows: number, ms: number, firstRowsMs: number | null, firstBatchMs: number | null): void {
     this.figures.set(`input ${id}`, { rows, ms: null });
     this.figures.set(`model ${id}`, { rows, ms });
-    this.firstRows.set(id, firstRowsMs);
+    this.firstRows.set(id, { rows: firstRowsMs, batch: firstBatchMs });
     this.modelRows += rows * calls;
   }
 
@@ -36,8 +39,11 @@ export class StageFigures {
 
   /** After a level's last model row: what its first batch waited for (the load is told once). */
   waits(id: string, first: boolean): string {
-    const rows = this.firstRows.get(id);
-    const waits = [rows == null ? 'no input rows' : `first input rows after ${Math.round(rows)} ms`];
+    const at = this.firstRows.get(id);
+    const waits =
+      at?.rows == null
+        ? ['no input rows']
+        : [`first input rows after ${Math.round(at.rows)} ms`, ...(at.batch === null ? [] : [`first batch to the model after ${Math.round(at.batch)} ms`])];
     if (first && this.loadedAfterMs !== null) waits.push(`models loaded after ${Math.round(this.loadedAfterMs)} ms`);
     return waits.join(', ');
   }

@@ -7,11 +7,12 @@
 // engine provides one; without one they are held until the input is read, then appended.
 import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import { RowError, type ModelResult, type PreparedCall, type RowErrorPolicy, type RowFailure } from '../../udfs/index.js';
-import type { ModelLevel, PlannedCall } from '../plan/model-plan.js';
+import { inputSelectList, type ModelLevel, type PlannedCall } from '../plan/model-plan.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
 import { ArgBatcher, asArgBatch, callBatch, type ColumnsBatch } from './arg-columns.js';
 import { executeThen } from './execute-then.js';
 import { interruptible, interrupted, throwIfAborted } from './interruptible.js';
+import { LateTensorColumns } from './late-tensors.js';
 import { NativeChunkReclaimer } from './native-memory.js';
 import { createResultTable, ResultAppender, resultRowCount } from './result-append.js';
 import { StagedRowsAppender } from './staged-rows-append.js';
@@ -63,11 +64,16 @@ export interface ModelStageResult {
   readonly rows: number;
   /** When DuckDB handed over the first input rows (performance.now()), null when the input had none. */
   readonly firstRowsAt: number | null;
+  /** When the first batch went to the model, its values read (performance.now()), null without rows. */
+  readonly firstBatchAt: number | null;
+  /** Milliseconds spent reading arguments from Parquet pages; null when none is. */
+  readonly pagesMs: number | null;
 }
 
 /** Runs the level. */
 export async function runModelStage(options: ModelStageOptions): Promise<ModelStageResult> {
   let firstRowsAt: number | null = null;
+  let firstBatchAt: number | null = null;
   const { connection, appendConnection, level, signal } = options;
   // Awaited before the first batch; a stage that ends without one leaves the load's failure to its caller.
   options.prepared.catch(() => undefined);
@@ -75,7 +81,8 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
   await createResultTable(connection, level.table, options.key, level.calls.map((c) => ({ name: c.column, type: c.fn.resultType })));
   let appender: ResultAppender | null = null;
   let staged: StagedRowsAppender | null = null;
-  const argColumns = Math.max(1, level.inputColumns.length);
+  const argColumns = inputSelectList(level.inputColumns).length;
+  const late = new LateTensorColumns(level, options.source);
   let rowsRead = 0n;
   const held: { keys: BigInt64Array; columns: ModelResult[]; rows: number }[] = [];
   const inFlight: InFlight[] = [];
@@ -93,6 +100,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     const batcher = new ArgBatcher(level.inputColumns, options.batchSize, argColumns);
     const reclaimer = new NativeChunkReclaimer();
     const dispatch = (batch: ColumnsBatch, calls: readonly PreparedCall[]) => {
+      firstBatchAt ??= performance.now();
       const results = Promise.all(level.calls.map((call, i) => runCall(calls[i]!, call, batch, options)));
       // Failures are reported when the batch's turn comes; until then nobody awaits this promise.
       results.catch(() => undefined);
@@ -137,21 +145,24 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
       prefetch = fetchNext();
       for (const batch of batches) {
         reclaimer.read(batchBytes(batch));
-        dispatch(batch, (prepared ??= await options.prepared));
+        // Values read from pages arrive here, while earlier batches run.
+        dispatch(await late.materialize(batch), (prepared ??= await options.prepared));
         while (inFlight.length >= options.maxInFlight) await completeNext();
       }
     }
     prefetch = null;
     const last = batcher.finish();
-    if (last !== null) dispatch(last, (prepared ??= await options.prepared));
+    if (last !== null) dispatch(await late.materialize(last), (prepared ??= await options.prepared));
     while (inFlight.length > 0) await completeNext();
+    await late.close(false);
     if (appender === null) await appendHeld(connection, level, held);
     await staged?.appendHeld(connection);
-    return { rows: done, firstRowsAt };
+    return { rows: done, firstRowsAt, firstBatchAt, pagesMs: late.any ? late.ms : null };
   } catch (error) {
     // A failing stage does not wait for DuckDB to finish decoding a chunk it will never use.
     if (fetching) connection.interrupt();
     await Promise.allSettled([...inFlight.map((f) => f.results), prefetch]);
+    await late.close(true);
     throw error;
   } finally {
     try {
@@ -199,5 +210,5 @@ async function runCall(prepared: PreparedCall, call: PlannedCall, batch: Columns
 
 /** The bytes of a batch's input columns: what it took out of DuckDB's chunks. */
 function batchBytes(batch: ColumnsBatch): number {
-  return batch.columns.reduce((sum, column) => sum + column.values.byteLength + column.offsets.byteLength, 0);
+  return batch.columns.reduce((sum, column) => sum + (column.kind === 'late' ? column.row.byteLength : column.values.byteLength + column.offsets.byteLength), 0);
 }

@@ -239,7 +239,7 @@ class ModelStatement {
     const started = performance.now();
     const label = level.calls.map((c) => c.fn.name).join(', ');
     this.ctx.onProgress?.({ label, done: 0, total });
-    const { rows, firstRowsAt } = await runModelStage({
+    const { rows, firstRowsAt, firstBatchAt, pagesMs } = await runModelStage({
       connection: this.ctx.connection,
       appendConnection,
       level,
@@ -259,7 +259,9 @@ class ModelStatement {
     this.failures.rowsRead(level.calls.map((c) => c.text), rows);
     // A streamed relation was staged by this level, as its rows went by.
     if (level.stages !== null) this.figures.add(`stage ${stage.id}`, rows, null);
-    this.figures.addLevel(level.id, level.calls.length, rows, performance.now() - started, firstRowsAt === null ? null : firstRowsAt - origin);
+    const since = (at: number | null) => (at === null ? null : at - origin);
+    if (pagesMs !== null) this.figures.add(`read ${level.id}`, rows, pagesMs);
+    this.figures.addLevel(level.id, level.calls.length, rows, performance.now() - started, since(firstRowsAt), since(firstBatchAt));
   }
 
   /** The rows the stage's levels will read, for progress. A streamed relation is counted on its own. */

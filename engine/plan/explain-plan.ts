@@ -30,6 +30,13 @@ export function explainRows(plan: ModelPlan, settings: Pick<ModelSettings, 'batc
     rows.push({ stage: `stage ${n}`, detail: staged, measures: `stage ${n}` });
     for (const level of stage.levels) {
       rows.push({ stage: `input ${n}`, detail: level.inputSql, measures: `input ${level.id}` });
+      for (const column of level.inputColumns) {
+        const source = column.source;
+        if (source === undefined) continue;
+        const files = 'pages' in source ? source.pages.files.size : 0;
+        const how = 'pages' in source ? `read from Parquet pages (${files} file${files === 1 ? '' : 's'})` : `read by DuckDB: ${source.duckdb}`;
+        rows.push({ stage: `argument ${n}`, detail: `${source.text}: ${how}`, ...('pages' in source ? { measures: `read ${level.id}` } : {}) });
+      }
       for (const call of level.calls) {
         const reuse = call.occurrences > 1 ? `, computed once for ${call.occurrences} uses` : '';
         const guard = call.guard === null ? '' : `; only where ${call.guard}`;

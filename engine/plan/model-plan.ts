@@ -4,13 +4,31 @@
 // EXPLAIN can print it and the executor can run it.
 import type { ArgKind, ElementType, ModelFunction } from '../../udfs/index.js';
 import type { Span } from '../sql/span.js';
+import type { ArgumentRead, PageRead } from './late-tensors.js';
 import { quoteString } from './sql-text.js';
 
 /** A column of a model stage's input query, cast in SQL to what the function accepts. */
-export type PlannedInputColumn =
+export type PlannedInputColumn = (
   | { readonly sql: string; readonly kind: Extract<ArgKind, 'float-list' | 'blob'> }
   /** Typed values for a model input: a list of `element`, or one `element` per row when `scalar`. */
-  | { readonly sql: string; readonly kind: 'tensor-list'; readonly element: ElementType; readonly scalar: boolean };
+  | { readonly sql: string; readonly kind: 'tensor-list'; readonly element: ElementType; readonly scalar: boolean }
+) & {
+  /**
+   * For a list argument: where its values come from. Read from Parquet pages, `sql` gives the row's
+   * file and `rowSql` its row number in the file; read by DuckDB, `sql` gives the values.
+   */
+  readonly source?: ArgumentSource;
+};
+
+export type ArgumentSource = { readonly text: string } & ({ readonly pages: PageRead; readonly rowSql: string } | { readonly duckdb: string });
+
+/** The input query's select list for `columns`: a column read from pages takes two (file, row number). */
+export function inputSelectList(columns: readonly PlannedInputColumn[]): string[] {
+  if (columns.length === 0) return ['NULL'];
+  return columns.flatMap((c) => (c.source !== undefined && 'pages' in c.source ? [c.sql, c.source.rowSql] : [c.sql]));
+}
+
+export type { ArgumentRead };
 
 export type PlannedArg =
   | { readonly kind: 'column'; readonly column: number }

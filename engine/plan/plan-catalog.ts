@@ -1,5 +1,7 @@
 // What the planner asks DuckDB: the columns and types of a query, and which names are aggregate
-// functions. Binding only: nothing here scans data.
+// functions, and what the footers of Parquet files say. Binding only: nothing here scans data.
+import type { ElementType } from '../../udfs/index.js';
+import type { PlannedFile } from '../parquet/parquet-footer.js';
 
 export interface ColumnInfo {
   readonly name: string;
@@ -14,4 +16,9 @@ export interface PlanCatalog {
   aggregateFunctions(): Promise<ReadonlySet<string>>;
   /** Lower-case names of scalar functions whose every overload gives the same result for the same input. */
   consistentFunctions(): Promise<ReadonlySet<string>>;
+  /**
+   * The files of a Parquet scan (`files`: its first argument as SQL) as DuckDB names them, when column
+   * `column` of each can be read from its pages as `element` values; else why not.
+   */
+  tensorFiles(files: string, column: string, element: ElementType): Promise<{ readonly files: ReadonlyMap<string, PlannedFile> } | { readonly reason: string }>;
 }

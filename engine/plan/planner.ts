@@ -16,6 +16,8 @@ import type {
   PlannedInputColumn,
   RelationStage,
 } from './model-plan.js';
+import { inputSelectList } from './model-plan.js';
+import { argumentRead, type Locations, type Patch } from './late-tensors.js';
 import type { ColumnInfo, PlanCatalog } from './plan-catalog.js';
 import { normalizeSql, quoteIdentifier } from './sql-text.js';
 import { TextEdits } from './text-edits.js';
@@ -193,11 +195,14 @@ class Planner implements LeafScopeHost {
     // Applied here only: evaluated twice, a conjunct with a volatile function (hidden in a macro, say)
     // would keep other rows the second time.
     for (const c of pushed) this.out.replace(c.span, 'TRUE');
-    const filtered =
-      `SELECT *${virtual.map((v) => `, ${qAlias}.${quoteIdentifier(v)}`).join('')} FROM ${sourceExpr}` +
+    // `locations`: each row's file and row number, for arguments read from Parquet pages.
+    const filteredWith = (locations: Locations | null) =>
+      `SELECT *${virtual.map((v) => `, ${qAlias}.${quoteIdentifier(v)}`).join('')}${locations?.select ?? ''}` +
+      ` FROM ${locations === null ? sourceExpr : aliased(leaf, this.renderPatched(leaf.node.span, locations.patches), qAlias)}` +
       (pushed.length > 0 ? ` WHERE ${pushedWhere.map((c) => `(${c})`).join(' AND ')}` : '') +
       (limit.orderBy !== null ? ` ORDER BY ${limit.orderBy}` : '') +
       (limit.rows !== null ? ` LIMIT ${limit.rows}` : '');
+    const filtered = filteredWith(null);
     const stageTable = `${this.stagingCatalog}.${this.tablePrefix}s${id}`;
     this.tempTables.push(stageTable);
     const createTable = `CREATE OR REPLACE ${this.stagingCatalog === 'temp' ? 'TEMP ' : ''}TABLE ${stageTable} AS ${withPrefix}`;
@@ -226,6 +231,8 @@ class Planner implements LeafScopeHost {
 
     const levels: ModelLevel[] = [];
     const results: StagedResults[] = [];
+    /** What the input query changes to give rows' locations, gathered from the arguments read from pages. */
+    const locations: { select: string; patches: Patch[] } = { select: '', patches: [] };
     const columns: string[] = [names.key];
     for (const depth of depths) {
       const table = `${this.stagingCatalog}.${this.tablePrefix}t${++this.tableCount}`;
@@ -241,36 +248,67 @@ class Planner implements LeafScopeHost {
         const guard = await this.guardOf(entry.sites, scope, leaf);
         const indexes = argSpecIndexes(first.call, first.fn, this.source);
         const args: PlannedArg[] = [];
-        first.call.args.forEach((arg, position) => {
+        const guardExpressions = entry.sites.flatMap((s) => s.guards.flatMap((g) => (g.equals === null ? [g.expression] : [g.expression, g.equals])));
+        for (const [position, arg] of first.call.args.entries()) {
           const i = indexes[position]!;
           const spec = first.fn.args[i]!;
           const literal = constantValue(arg.value);
           const listKinds = accepts(spec.kinds, 'float-list') || accepts(spec.kinds, 'blob') || accepts(spec.kinds, 'tensor');
           if (spec.constant || (literal !== undefined && literal !== null && !listKinds)) {
             args[i] = { kind: 'constant', value: literal ?? null };
-            return;
+            continue;
           }
           const type = argTypes.get(arg.value.span.start)!;
           const input = inputColumnOf(first, position, i, type, this.source);
           const text = this.out.render(arg.value.span);
           // A row DuckDB would not evaluate the call on gets a NULL argument, and so no model run.
-          const value = guard === null ? text : `CASE WHEN ${guard} THEN ${text} END`;
-          // A cast to the type a column already has still copies every value in DuckDB: skip it.
-          inputColumns.push({ ...input, sql: type.toUpperCase() === input.sql ? value : `CAST(${value} AS ${input.sql})` });
+          const guarded = (sql: string) => (guard === null ? sql : `CASE WHEN ${guard} THEN ${sql} END`);
+          const list = input.kind === 'float-list' || (input.kind === 'tensor-list' && !input.scalar);
+          const read = !list
+            ? null
+            : this.out.render(leaf.node.span) !== this.text(leaf.node.span)
+              ? { duckdb: 'the relation runs model calls of its own' }
+              : await argumentRead(
+                  {
+                    arg: arg.value,
+                    leaf,
+                    cte,
+                    leafColumns: new Set([...leafColumns].map((c) => c.toLowerCase())),
+                    element: input.kind === 'tensor-list' ? input.element : 'float32',
+                    streamed: streamed !== null,
+                    alsoRead: [...pushed, ...guardExpressions],
+                    names: { file: names.alias('file'), row: names.alias('row') },
+                    render: (span) => this.out.render(span),
+                  },
+                  this.catalog,
+                );
+          const argText = this.text(arg.value.span);
+          if (read !== null && 'pages' in read) {
+            for (const patch of read.locations.patches) if (!locations.patches.some((p) => samePatch(p, patch))) locations.patches.push(patch);
+            locations.select = read.locations.select;
+            const location = `${qAlias}.${names.alias('file')}`;
+            inputColumns.push({ ...input, sql: guarded(location), source: { text: argText, pages: read.pages, rowSql: `${qAlias}.${names.alias('row')}` } });
+          } else {
+            // A cast to the type a column already has still copies every value in DuckDB: skip it.
+            const sql = type.toUpperCase() === input.sql ? guarded(text) : `CAST(${guarded(text)} AS ${input.sql})`;
+            inputColumns.push(read === null ? { ...input, sql } : { ...input, sql, source: { text: argText, duckdb: read.duckdb } });
+          }
           args[i] = { kind: 'column', column: inputColumns.length - 1 };
-        });
+        }
         const resultRef = `${qAlias}.${column}`;
         // The staged column already has the function's result type (see engine/exec/result-append.ts).
         for (const site of entry.sites) this.out.replace(site.call.span, resultRef);
         calls.push({ fn: first.fn, column, text: key, span: first.call.span, occurrences: entry.sites.length, args, guard });
       }
-      const args = inputColumns.length === 0 ? ['NULL'] : inputColumns.map((c) => c.sql);
+      const args = inputSelectList(inputColumns);
+      const located = inputColumns.some((c) => c.source !== undefined && 'pages' in c.source) ? locations : null;
       const levelId = `${id}.${levels.length + 1}`;
       if (streamed === null) {
         const inputSql = `SELECT ${[...args, names.key].join(', ')} FROM ${stagedRows(stageTable, results, names)} AS ${qAlias}`;
         levels.push({ id: levelId, table, inputSql, stages: null, inputColumns, calls });
       } else {
-        const inputSql = `${withPrefix}SELECT ${[...args, ...streamed].join(', ')} FROM (${filtered}) AS ${qAlias}`;
+        const prefix = cte === null ? '' : this.withPrefixPatched(cte, located?.patches ?? []);
+        const inputSql = `${prefix}SELECT ${[...args, ...streamed].join(', ')} FROM (${filteredWith(located)}) AS ${qAlias}`;
         levels.push({ id: levelId, table, inputSql, stages: { table: stageTable, columns: streamed.length }, inputColumns, calls });
       }
       results.push({ table, columns: levelColumns });
@@ -375,6 +413,24 @@ class Planner implements LeafScopeHost {
     return types;
   }
 
+  /** `span` with the planner's edits and `patches` (none of which straddles an edit). */
+  private renderPatched(span: Span, patches: readonly Patch[]): string {
+    const inside = patches.filter((p) => span.start <= p.span.start && p.span.end <= span.end).sort((a, b) => a.span.start - b.span.start);
+    let text = '';
+    let at = span.start;
+    for (const patch of inside) {
+      text += this.out.render({ start: at, end: patch.span.start }) + patch.text;
+      at = patch.span.end;
+    }
+    return text + this.out.render({ start: at, end: span.end });
+  }
+
+  /** withPrefix() for the input query: the CTEs with `patches`. */
+  private withPrefixPatched(scope: CteScope, patches: readonly Patch[]): string {
+    const withClause = scope.query.with!;
+    return `WITH ${withClause.recursive ? 'RECURSIVE ' : ''}${scope.ctes.map((c) => this.renderPatched(c.span, patches)).join(', ')} `;
+  }
+
   /** `WITH a AS (...), b AS (...) ` up to the CTE referenced, rendered with `edits`. */
   private withPrefix(scope: CteScope, edits: TextEdits): string {
     const withClause = scope.query.with!;
@@ -439,6 +495,10 @@ function aliased(leaf: FromLeaf, text: string, qAlias: string): string {
 }
 
 const guardTests = { true: 'TRUE', 'not-true': 'NOT TRUE', null: 'NULL', 'not-false': 'NOT FALSE' } as const;
+
+function samePatch(a: Patch, b: Patch): boolean {
+  return a.span.start === b.span.start && a.span.end === b.span.end && a.text === b.text;
+}
 
 function within(inner: Span, outer: Span): boolean {
   return outer.start <= inner.start && inner.end <= outer.end;

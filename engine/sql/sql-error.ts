@@ -61,6 +61,7 @@ export type SqlErrorCode =
   | 'model-table-foreign'
   // running a model
   | 'model-error'
+  | 'model-input-read'
   | 'model-row-error'
   | 'model-result-shape';
 

@@ -1,0 +1,71 @@
+// The model stage's arguments read from Parquet pages: each batch's rows, located by file and row number
+// in DuckDB's input, get their values here before the batch goes to the model.
+import type { ModelLevel } from '../plan/model-plan.js';
+import { ParquetTensorReader, TensorReadError } from '../parquet/tensor-reader.js';
+import { sqlErrorAt } from '../sql/sql-error.js';
+import type { ColumnsBatch, InputColumn } from './arg-columns.js';
+
+export class LateTensorColumns {
+  /** Time spent reading values from pages, on this thread. */
+  ms = 0;
+  /** A reader per input column read from pages; null for the others. */
+  private readonly readers: readonly (ParquetTensorReader | null)[];
+
+  constructor(
+    private readonly level: ModelLevel,
+    private readonly source: string,
+  ) {
+    this.readers = level.inputColumns.map((c) => {
+      if (c.source === undefined || !('pages' in c.source)) return null;
+      return new ParquetTensorReader(c.source.pages.column, c.kind === 'tensor-list' ? c.element : 'float32', c.source.pages.files);
+    });
+  }
+
+  get any(): boolean {
+    return this.readers.some((r) => r !== null);
+  }
+
+  /** The batch with every column read from pages filled in. */
+  async materialize(batch: ColumnsBatch): Promise<ColumnsBatch> {
+    if (!this.any) return batch;
+    const started = performance.now();
+    const columns: InputColumn[] = [];
+    for (const [i, column] of batch.columns.entries()) {
+      const reader = this.readers[i];
+      if (reader === null || reader === undefined || column.kind !== 'late') {
+        columns.push(column);
+        continue;
+      }
+      try {
+        const { values, offsets, valid } = await reader.read(column);
+        const planned = this.level.inputColumns[i]!;
+        columns.push(
+          planned.kind === 'tensor-list'
+            ? { kind: 'tensor-list', element: planned.element, values, offsets, valid }
+            : { kind: 'float-list', values: values as Float32Array, offsets, valid },
+        );
+      } catch (error) {
+        throw this.error(i, error);
+      }
+    }
+    this.ms += performance.now() - started;
+    return { ...batch, columns };
+  }
+
+  /** Closes the files; unless `failed`, checks that none changed while they were read. */
+  async close(failed: boolean): Promise<void> {
+    for (const [i, reader] of this.readers.entries()) {
+      try {
+        await reader?.close();
+      } catch (error) {
+        if (!failed) throw this.error(i, error);
+      }
+    }
+  }
+
+  private error(column: number, error: unknown): unknown {
+    if (!(error instanceof TensorReadError)) return error;
+    const call = this.level.calls.find((c) => c.args.some((a) => a.kind === 'column' && a.column === column)) ?? this.level.calls[0]!;
+    return sqlErrorAt('execute', 'model-input-read', `${call.fn.name} could not read its input: ${error.message}`, this.source, call.span, error);
+  }
+}

@@ -1,0 +1,85 @@
+// Where a list column's numbers are in a Parquet file: the leaf column under the list, and what its
+// definition levels mean. Covers the layouts writers produce: three-level `LIST` (DuckDB, pyarrow,
+// parquet-mr: `list`/`element`, `list`/`item`), the legacy two-level form (`repeated float array`), and a
+// bare repeated field.
+import type { FileMetaData, ParquetType, SchemaTree } from 'hyparquet';
+import { parquetSchema } from 'hyparquet';
+
+/** How a leaf's values become elements of the target typed array. */
+export type LeafValues = 'float32' | 'float64' | 'int32' | 'uint32' | 'int64';
+
+export interface ListLeaf {
+  /** The leaf's path in the schema (ColumnMetaData.path_in_schema). */
+  readonly path: readonly string[];
+  readonly physical: ParquetType;
+  /** What the stored values are (INT32 holds uint32 under an unsigned logical type). */
+  readonly values: LeafValues;
+  /** Repetition levels: always 1 here (one list). */
+  readonly maxRep: number;
+  readonly maxDef: number;
+  /** A row whose first definition level is below this is NULL. */
+  readonly listDef: number;
+  /** Definition level of an element that exists; up to maxDef - 1 it is NULL. */
+  readonly elementDef: number;
+}
+
+/** The list column `name` (matched without regard to case, as DuckDB binds it), or why it cannot be read here. */
+export function listLeaf(metadata: FileMetaData, name: string): ListLeaf | { readonly reason: string } {
+  const root = parquetSchema(metadata);
+  const matches = root.children.filter((c) => c.element.name.toLowerCase() === name.toLowerCase());
+  if (matches.length !== 1) return { reason: matches.length === 0 ? `it has no column ${name}` : `it has several columns named ${name}` };
+  const column = matches[0]!;
+  const nonRequired = (node: SchemaTree) => (node.element.repetition_type === 'REQUIRED' ? 0 : 1);
+  let repeated: SchemaTree;
+  let element: SchemaTree;
+  let listDef: number;
+  if (column.element.repetition_type === 'REPEATED') {
+    // A bare repeated field: a list that is never NULL.
+    repeated = column;
+    element = column;
+    listDef = 0;
+  } else {
+    const annotated = column.element.converted_type === 'LIST' || column.element.logical_type?.type === 'LIST';
+    if (!annotated || column.children.length !== 1) return { reason: `${name} is not a list` };
+    repeated = column.children[0]!;
+    if (repeated.element.repetition_type !== 'REPEATED') return { reason: `${name} is not a list` };
+    listDef = nonRequired(column);
+    if (repeated.children.length === 0) element = repeated;
+    else if (repeated.children.length === 1 && repeated.element.name !== 'array' && repeated.element.name !== `${column.element.name}_tuple`) {
+      element = repeated.children[0]!;
+    } else return { reason: `the elements of ${name} are structs` };
+  }
+  if (element.children.length > 0) return { reason: `the elements of ${name} are ${element.element.converted_type === 'LIST' || element.element.logical_type?.type === 'LIST' ? 'lists' : 'structs'}` };
+  if (element !== repeated && element.element.repetition_type === 'REPEATED') return { reason: `the elements of ${name} are lists` };
+  const values = leafValues(element);
+  if (typeof values !== 'string') return values;
+  const elementDef = listDef + 1;
+  const maxDef = elementDef + (element === repeated ? 0 : nonRequired(element));
+  return { path: element.path, physical: element.element.type!, values, maxRep: 1, maxDef, listDef, elementDef };
+}
+
+function leafValues(leaf: SchemaTree): LeafValues | { readonly reason: string } {
+  const { type, converted_type: converted, logical_type: logical } = leaf.element;
+  const decimal = converted === 'DECIMAL' || logical?.type === 'DECIMAL';
+  if (decimal) return { reason: 'its elements are DECIMAL' };
+  switch (type) {
+    case 'FLOAT':
+      return 'float32';
+    case 'DOUBLE':
+      return 'float64';
+    case 'INT32': {
+      const integer = (converted === undefined || /^U?INT_(8|16|32)$/.test(converted)) && (logical === undefined || logical.type === 'INTEGER');
+      if (!integer) return { reason: `its elements are ${logical?.type ?? converted}` };
+      const unsigned = converted === 'UINT_32' || (logical?.type === 'INTEGER' && !logical.isSigned && logical.bitWidth === 32);
+      return unsigned ? 'uint32' : 'int32';
+    }
+    case 'INT64': {
+      const unsigned = converted === 'UINT_64' || (logical?.type === 'INTEGER' && logical.isSigned === false);
+      if (unsigned) return { reason: 'its elements are UBIGINT' };
+      if ((converted !== undefined && converted !== 'INT_64') || (logical !== undefined && logical.type !== 'INTEGER')) return { reason: `its elements are ${logical?.type ?? converted}` };
+      return 'int64';
+    }
+    default:
+      return { reason: `its elements are stored as ${type ?? 'groups'}` };
+  }
+}

@@ -1,0 +1,212 @@
+// Which list arguments are read from Parquet pages rather than by DuckDB: a column of a local Parquet
+// scan, named directly or passed through a subquery or CTE, in a relation that streams through its model
+// stage. DuckDB's input then reads only each row's location (`filename`, `file_row_number` of the scan)
+// and the model stage reads the values (engine/parquet). Anything else keeps DuckDB's read, with the
+// reason EXPLAIN gives.
+import type { ElementType } from '../../udfs/index.js';
+import type { Expression, FileRef, Query, SelectCore, TableFunctionRef } from '../sql/ast.js';
+import type { Span } from '../sql/span.js';
+import type { PlannedFile } from '../parquet/parquet-footer.js';
+import { columnRefs, hasAggregateCall, hasSetReturningCall, hasWindowCall } from './expression-facts.js';
+import type { FromLeaf } from './from-leaves.js';
+import type { CteScope } from './leaf-scope.js';
+import type { PlanCatalog } from './plan-catalog.js';
+import { quoteIdentifier, quoteString } from './sql-text.js';
+
+/** An argument read from Parquet pages: the column in the files, and the files as the plan saw them (by DuckDB's names). */
+export interface PageRead {
+  readonly column: string;
+  readonly files: ReadonlyMap<string, PlannedFile>;
+}
+
+/** A change to the statement's text, for the input query only: `span` replaced by `text` (inserted when empty). */
+export interface Patch {
+  readonly span: Span;
+  readonly text: string;
+}
+
+/**
+ * How the input query gets each row's location as the columns `names.file` and `names.row` of the
+ * relation: `select` (added to the relation's own select list, when the leaf is the scan) and `patches`.
+ */
+export interface Locations {
+  readonly select: string;
+  readonly patches: readonly Patch[];
+}
+
+export type ArgumentRead = { readonly pages: PageRead; readonly locations: Locations } | { readonly duckdb: string };
+
+/** What the planner knows of the argument and its relation. */
+export interface LateTensorQuestion {
+  readonly arg: Expression;
+  readonly leaf: FromLeaf;
+  /** The CTE the leaf names, if it names one. */
+  readonly cte: CteScope | null;
+  /** Lower-case column names of the relation. */
+  readonly leafColumns: ReadonlySet<string>;
+  readonly element: ElementType;
+  /** False when the relation is copied whole into a staged table before the model runs. */
+  readonly streamed: boolean;
+  /** Expressions DuckDB evaluates in the input query besides the argument: pushed filters, guards. */
+  readonly alsoRead: readonly Expression[];
+  /** The location columns' names. */
+  readonly names: { readonly file: string; readonly row: string };
+  /** The statement's text of a span, with the planner's edits. */
+  readonly render: (span: Span) => string;
+}
+
+type Scan = FileRef | TableFunctionRef;
+
+export async function argumentRead(q: LateTensorQuestion, catalog: PlanCatalog): Promise<ArgumentRead> {
+  const column = bareColumn(q.arg, q.leaf, q.leafColumns);
+  if (column === null) return { duckdb: 'the argument is an expression, not a column of the relation' };
+  if (!q.streamed) return { duckdb: 'the relation is copied whole before the model runs (the statement reads all its columns, or a wide one)' };
+  const lower = column.toLowerCase();
+  if (q.alsoRead.some((e) => readsColumn(e, lower))) return { duckdb: `a filter or condition before the model reads ${column}` };
+
+  const node = q.leaf.node;
+  let scan: Scan;
+  let scanColumn = column;
+  let inner: { readonly core: SelectCore; readonly insertAt: number } | null = null;
+  if (node.kind === 'FileRef' || node.kind === 'TableFunctionRef') scan = node;
+  else {
+    const query = node.kind === 'SubqueryRef' ? node.query : q.cte?.target.query;
+    if (query === undefined) return { duckdb: `the relation ${q.leaf.alias ?? ''} is a table or view, not a Parquet file`.replace('  ', ' ') };
+    if ((node.kind === 'SubqueryRef' && node.alias?.columns != null) || q.cte?.target.columns != null) return { duckdb: 'the relation renames its columns' };
+    const through = await passedThrough(query, column, catalog, q.render);
+    if ('reason' in through) return { duckdb: through.reason };
+    ({ scan, column: scanColumn } = through);
+    inner = { core: through.core, insertAt: through.insertAt };
+  }
+  const files = scanFiles(scan, q.render);
+  if ('reason' in files) return { duckdb: files.reason };
+  const scanColumns = inner === null ? q.leafColumns : await columnNames(catalog, `SELECT * FROM ${q.render(scan.span)}`);
+  if (scanColumns === null) return { duckdb: 'DuckDB cannot describe the Parquet scan' };
+  if (scanColumns.has('file_row_number')) return { duckdb: "the files have a column named file_row_number, which hides the row's location" };
+
+  // A column named filename hides DuckDB's: the scan's `filename` option then gives it another name.
+  const patches: Patch[] = [];
+  let fileExpr = 'filename';
+  if (scanColumns.has('filename')) {
+    const rename = renameFilename(scan, q.names.file);
+    if (rename === null) return { duckdb: "the files have a column named filename, which hides the row's location" };
+    patches.push(rename);
+    fileExpr = quoteIdentifier(q.names.file);
+  }
+  let select = '';
+  if (inner === null) {
+    const qualifier = q.leaf.alias === null ? '' : `${quoteIdentifier(q.leaf.alias)}.`;
+    const file = fileExpr === 'filename' ? `, ${qualifier}filename AS ${q.names.file}` : '';
+    select = `${file}, ${qualifier}file_row_number AS ${q.names.row}`;
+  } else {
+    const items = `${fileExpr === 'filename' ? `filename AS ${q.names.file}` : fileExpr}, file_row_number AS ${q.names.row}`;
+    const core = inner.core;
+    patches.push({ span: { start: inner.insertAt, end: inner.insertAt }, text: core.fromFirst && core.items.length === 0 ? ` SELECT *, ${items}` : `, ${items}` });
+  }
+  const inspected = await catalog.tensorFiles(files.sql, scanColumn, q.element);
+  if ('reason' in inspected) return { duckdb: inspected.reason };
+  return { pages: { column: scanColumn, files: inspected.files }, locations: { select, patches } };
+}
+
+function readsColumn(e: Expression, lower: string): boolean {
+  return columnRefs(e).some((r) => r.parts.at(-1)!.name.toLowerCase() === lower);
+}
+
+/** The column an argument names when it is just a column of `leaf`, else null. */
+function bareColumn(arg: Expression, leaf: FromLeaf, columns: ReadonlySet<string>): string | null {
+  if (arg.kind !== 'ColumnRef') return null;
+  const parts = arg.parts.map((p) => p.name);
+  if (parts.length > 2) return null;
+  if (parts.length === 2 && parts[0]!.toLowerCase() !== leaf.alias?.toLowerCase()) return null;
+  const name = parts.at(-1)!;
+  return columns.has(name.toLowerCase()) ? name : null;
+}
+
+/**
+ * The scan a subquery or CTE reads `column` from, when it passes the column through unchanged, row for
+ * row: one SELECT over one Parquet scan, without grouping, DISTINCT or window functions.
+ */
+async function passedThrough(
+  query: Query,
+  column: string,
+  catalog: PlanCatalog,
+  render: (span: Span) => string,
+): Promise<{ readonly scan: Scan; readonly column: string; readonly core: SelectCore; readonly insertAt: number } | { readonly reason: string }> {
+  const why = (what: string) => ({ reason: `the column comes through a subquery or CTE that ${what}` });
+  const core = query.body;
+  if (query.with !== null) return why('has a WITH of its own');
+  if (core.kind !== 'SelectCore') return why('is not a single SELECT');
+  if (core.distinct !== null || core.groupBy !== null || core.having !== null || core.qualify !== null || core.windows.length > 0) {
+    return why('groups or deduplicates rows');
+  }
+  if (core.from.length !== 1) return why('reads several relations');
+  const scan = core.from[0]!;
+  if (scan.kind !== 'FileRef' && scan.kind !== 'TableFunctionRef') return why('reads something other than a Parquet scan');
+  const aggregates = await catalog.aggregateFunctions();
+  if (core.items.some((i) => hasAggregateCall(i.expression, aggregates) || hasWindowCall(i.expression) || hasSetReturningCall(i.expression))) {
+    return why('aggregates or unnests rows');
+  }
+  const scanAlias = scan.alias?.name.name.toLowerCase() ?? null;
+  const lower = column.toLowerCase();
+  const found: string[] = [];
+  const scanColumns = () => columnNames(catalog, `SELECT * FROM ${render(scan.span)}`);
+  if (core.items.length === 0) found.push(column);
+  for (const item of core.items) {
+    const e = item.expression;
+    if (e.kind === 'Star') {
+      if (e.qualifier.length > 0 && e.qualifier.at(-1)!.name.toLowerCase() !== scanAlias) continue;
+      if (e.exclude?.some((c) => c.parts.at(-1)!.name.toLowerCase() === lower)) continue;
+      if (e.replace?.some((r) => r.name.name.toLowerCase() === lower)) return why(`computes ${column}`);
+      if (e.rename?.some((r) => r.name.name.toLowerCase() === lower || r.column.parts.at(-1)!.name.toLowerCase() === lower)) return why(`renames ${column}`);
+      if ((await scanColumns())?.has(lower)) found.push(column);
+      continue;
+    }
+    const name = item.alias?.name ?? (e.kind === 'ColumnRef' ? e.parts.at(-1)!.name : null);
+    if (name?.toLowerCase() !== lower) continue;
+    if (e.kind !== 'ColumnRef' || e.parts.length > 2 || (e.parts.length === 2 && e.parts[0]!.name.toLowerCase() !== scanAlias)) return why(`computes ${column}`);
+    found.push(e.parts.at(-1)!.name);
+  }
+  if (found.length !== 1) return why(found.length === 0 ? `computes ${column}` : `has several columns named ${column}`);
+  const inner = found[0]!;
+  if (core.where !== null && readsColumn(core.where, inner.toLowerCase())) return why(`filters on ${column}`);
+  const insertAt = core.items.length === 0 ? scan.span.end : core.items.at(-1)!.span.end;
+  return { scan, column: inner, core, insertAt };
+}
+
+async function columnNames(catalog: PlanCatalog, query: string): Promise<ReadonlySet<string> | null> {
+  try {
+    return new Set((await catalog.describe(query)).map((c) => c.name.toLowerCase()));
+  } catch {
+    return null;
+  }
+}
+
+/** The files argument of a local Parquet scan, as SQL, or why the scan is not one. */
+function scanFiles(scan: Scan, render: (span: Span) => string): { readonly sql: string } | { readonly reason: string } {
+  if (scan.kind === 'FileRef') {
+    const path = String(scan.path.value ?? '');
+    if (!/\.parquet$/i.test(path)) return { reason: 'the relation is not a Parquet file' };
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return { reason: 'the file is remote' };
+    return { sql: render(scan.path.span) };
+  }
+  const name = scan.call.name.parts.map((p) => p.name.toLowerCase()).join('.');
+  if (name !== 'read_parquet' && name !== 'parquet_scan') return { reason: `the relation is ${name}(...), not a Parquet scan` };
+  if (scan.lateral) return { reason: 'the Parquet scan is LATERAL' };
+  const first = scan.call.args[0];
+  if (first === undefined || first.name !== null) return { reason: 'the Parquet scan names no files' };
+  if (scan.call.args.some((a) => ['filename', 'file_row_number'].includes(a.name?.name.toLowerCase() ?? ''))) {
+    return { reason: 'the scan sets its own row location options' };
+  }
+  return { sql: render(first.value.span) };
+}
+
+/** The patch that makes the scan give each row's file as column `name` (its `filename` option). */
+function renameFilename(scan: Scan, name: string): Patch | null {
+  const option = `filename = ${quoteString(name)}`;
+  if (scan.kind === 'FileRef') {
+    const path = scan.path.span;
+    return { span: path, text: `read_parquet(${quoteString(String(scan.path.value ?? ''))}, ${option})` };
+  }
+  const end = scan.call.span.end;
+  return { span: { start: end - 1, end: end - 1 }, text: `, ${option}` };
+}

@@ -1,0 +1,147 @@
+// Model statements whose list arguments are read from Parquet pages give DuckDB's answer: a glob of files
+// in several codecs and row groups, with a WHERE and a LIMIT; EXPLAIN says which path each argument
+// takes and why; a file changed or corrupted under the statement is an error naming it.
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { SqlError } from '../engine/sql/sql-error.js';
+import { duck, fixture, run, type Fixture } from './helpers/model-path-fixtures.js';
+
+let f: Fixture;
+let parts: string;
+
+before(async () => {
+  f = await fixture();
+  parts = join(f.dir, 'parts');
+  mkdirSync(parts);
+  await f.connection.run(`CREATE TABLE images AS SELECT 1 AS id, [1.5]::FLOAT[] AS data`);
+  const codecs = ['snappy', 'zstd', 'uncompressed'];
+  for (const [i, codec] of codecs.entries()) {
+    // NULL rows and empty lists; rows of 1 to 9 values; several row groups per file.
+    await f.connection.run(
+      `COPY (SELECT i AS id, CASE WHEN i % 11 = 4 THEN NULL WHEN i % 13 = 6 THEN []::FLOAT[]
+             ELSE [((i * 31 + j) % 97 / 8.0)::FLOAT FOR j IN range(i % 9 + 1)] END AS data
+             FROM range(${i * 700}, ${(i + 1) * 700}) t(i))
+       TO '${join(parts, `part-${i}.parquet`)}' (COMPRESSION ${codec}, ROW_GROUP_SIZE 250, PARQUET_VERSION ${i === 1 ? 'V2' : 'V1'})`,
+    );
+  }
+});
+after(() => f.close());
+
+const expected = (where: string) => `SELECT id, [x * 2 FOR x IN data] AS y FROM '${parts}/*.parquet' ${where}`;
+
+async function explainArguments(sql: string): Promise<string[]> {
+  const { rows } = await run(f, `EXPLAIN ${sql}`);
+  return rows.filter((r) => r[0] === 'argument 1').map((r) => String(r[1]));
+}
+
+describe('arguments read from Parquet pages', () => {
+  test('a glob of files with a WHERE and a LIMIT gives DuckDB answer, rows and values', async () => {
+    const sql = `SELECT id, scale2(data) AS y FROM '${parts}/*.parquet' WHERE id % 3 = 1 ORDER BY id LIMIT 400`;
+    assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (3 files)']);
+    const before = f.scale2.rows;
+    const { rows } = await run(f, sql);
+    assert.deepEqual(rows, await duck(f, `${expected('WHERE id % 3 = 1')} ORDER BY id LIMIT 400`));
+    assert.equal(f.scale2.rows - before, 400, 'the model runs on the rows the WHERE and LIMIT keep');
+  });
+
+  test('a LIMIT without ORDER BY reads only the rows it keeps, in the files order', async () => {
+    const sql = `SELECT id, scale2(data) AS y FROM read_parquet('${parts}/*.parquet') LIMIT 25`;
+    assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (3 files)']);
+    const before = f.scale2.rows;
+    const { rows } = await run(f, sql);
+    assert.deepEqual(rows, await duck(f, `${expected('')} LIMIT 25`));
+    assert.equal(f.scale2.rows - before, 25);
+  });
+
+  test('a guarded call reads the rows whose condition holds', async () => {
+    const sql = `SELECT id, CASE WHEN id % 2 = 0 THEN scale2(data) END AS y FROM '${parts}/*.parquet' ORDER BY id`;
+    assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (3 files)']);
+    const { rows } = await run(f, sql);
+    assert.deepEqual(rows, await duck(f, `SELECT id, CASE WHEN id % 2 = 0 THEN [x * 2 FOR x IN data] END AS y FROM '${parts}/*.parquet' ORDER BY id`));
+  });
+
+  for (const [what, sql, reason] of [
+    ['an expression', `SELECT id, scale2(list_reverse(data)) AS y FROM '$PARTS/*.parquet'`, 'the argument is an expression, not a column of the relation'],
+    ['a filter on the column', `SELECT id, scale2(data) AS y FROM '$PARTS/*.parquet' WHERE len(data) > 3`, 'the relation is copied whole before the model runs'],
+    ['a whole-row copy', `SELECT *, scale2(data) AS y FROM '$PARTS/*.parquet'`, 'the relation is copied whole before the model runs'],
+    ['files with a column named file_row_number', `SELECT id, scale2(data) AS y FROM '$DIR/numbered.parquet'`, "the files have a column named file_row_number, which hides the row's location"],
+    ['a grouping subquery', `SELECT id, scale2(data) AS y FROM (SELECT id, data FROM '$PARTS/*.parquet' GROUP BY ALL) AS s`, 'the column comes through a subquery or CTE that groups or deduplicates rows'],
+    ['a computing CTE', `WITH t AS (SELECT id, list_reverse(data) AS data FROM '$PARTS/*.parquet') SELECT id, scale2(data) AS y FROM t`, 'the column comes through a subquery or CTE that computes data'],
+    ['a table', `SELECT id, scale2(data) AS y FROM images`, 'the relation images is a table or view, not a Parquet file'],
+  ] as const) {
+    test(`${what}: read by DuckDB, and EXPLAIN says why`, async () => {
+      const statement = sql.replace('$DIR', f.dir).replaceAll('$PARTS', parts);
+      await f.connection.run(`COPY (SELECT 1 AS id, 7 AS file_row_number, [1.5]::FLOAT[] AS data) TO '${join(f.dir, 'numbered.parquet')}' (COMPRESSION uncompressed)`);
+      const [line] = await explainArguments(statement);
+      assert.ok(line?.startsWith(`data: read by DuckDB: ${reason}`) || line?.includes(reason), line);
+    });
+  }
+
+  for (const [what, sql, check] of [
+    ['a subquery that renames the column', `SELECT id, scale2(d) AS y FROM (SELECT id, data AS d FROM '$PARTS/*.parquet' WHERE id % 5 = 0 ORDER BY id DESC LIMIT 300) AS s`, `SELECT id, [x * 2 FOR x IN data] AS y FROM '$PARTS/*.parquet' WHERE id % 5 = 0 ORDER BY id DESC LIMIT 300`],
+    ['a FROM-first CTE', `WITH t AS (FROM '$PARTS/*.parquet' WHERE id > 1000) SELECT id, scale2(data) AS y FROM t ORDER BY id`, `SELECT id, [x * 2 FOR x IN data] AS y FROM '$PARTS/*.parquet' WHERE id > 1000 ORDER BY id`],
+    ['a CTE over read_parquet with a star', `WITH t AS (SELECT * EXCLUDE (id), id * 10 AS id FROM read_parquet('$PARTS/*.parquet') AS r) SELECT id, scale2(data) AS y FROM t WHERE id < 5000 ORDER BY id`, `SELECT id * 10 AS id, [x * 2 FOR x IN data] AS y FROM '$PARTS/*.parquet' WHERE id * 10 < 5000 ORDER BY id`],
+  ] as const) {
+    test(`${what}: passed through, read from pages`, async () => {
+      const statement = sql.replaceAll('$PARTS', parts);
+      assert.deepEqual(await explainArguments(statement), [`${sql.includes('scale2(d)') ? 'd' : 'data'}: read from Parquet pages (3 files)`]);
+      const { rows } = await run(f, statement);
+      assert.deepEqual(rows, await duck(f, check.replaceAll('$PARTS', parts)));
+    });
+  }
+
+  test('a list of files and a hive-partitioned folder', async () => {
+    const list = `SELECT id, scale2(data) AS y FROM read_parquet(['${parts}/part-2.parquet', '${parts}/part-0.parquet']) WHERE id % 4 = 0`;
+    assert.deepEqual(await explainArguments(list), ['data: read from Parquet pages (2 files)']);
+    assert.deepEqual((await run(f, list)).rows, await duck(f, `SELECT id, [x * 2 FOR x IN data] AS y FROM read_parquet(['${parts}/part-2.parquet', '${parts}/part-0.parquet']) WHERE id % 4 = 0`));
+    const hive = join(f.dir, 'hive');
+    await f.connection.run(`COPY (SELECT id % 3 AS grp, id, data FROM '${parts}/*.parquet') TO '${hive}' (FORMAT parquet, PARTITION_BY (grp))`);
+    const sql = `SELECT grp, id, scale2(data) AS y FROM read_parquet('${hive}/*/*.parquet', hive_partitioning = true) WHERE grp = 1 ORDER BY id`;
+    assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (3 files)']);
+    assert.deepEqual((await run(f, sql)).rows, await duck(f, `SELECT grp, id, [x * 2 FOR x IN data] AS y FROM read_parquet('${hive}/*/*.parquet', hive_partitioning = true) WHERE grp = 1 ORDER BY id`));
+  });
+
+  test('files with a column named filename: the scan gives the file under an internal name', async () => {
+    const sql = `SELECT filename, scale2(data) AS y FROM '${f.dir}/image_data.parquet' WHERE id > 500`;
+    assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (1 file)']);
+    const { rows } = await run(f, sql);
+    assert.deepEqual(rows, await duck(f, `SELECT filename, [x * 2 FOR x IN data] AS y FROM '${f.dir}/image_data.parquet' WHERE id > 500`));
+  });
+
+  test('a file changed while the statement runs: an error naming it, and no result', async () => {
+    const changed = join(parts, 'part-2.parquet');
+    const sql = `SELECT id, scale2(data) AS y FROM '${parts}/*.parquet'`;
+    f.scale2.onRun = () => {
+      f.scale2.onRun = null;
+      utimesSync(changed, new Date(), new Date(Date.now() + 5000));
+    };
+    try {
+      await assert.rejects(run(f, sql), (error: Error) => {
+        assert.ok(error instanceof SqlError, String(error));
+        assert.equal(error.code, 'model-input-read');
+        assert.match(error.message, /part-2\.parquet changed while the statement read it/);
+        return true;
+      });
+    } finally {
+      f.scale2.onRun = null;
+    }
+  });
+
+  test('a corrupt page: an error naming the file, row group and column', async () => {
+    const path = join(f.dir, 'corrupt.parquet');
+    await f.connection.run(`COPY (SELECT i AS id, [random()::FLOAT FOR j IN range(50)] AS data FROM range(100) t(i)) TO '${path}' (COMPRESSION snappy)`);
+    const [[offset]] = (await duck(f, `SELECT data_page_offset::INTEGER FROM parquet_metadata('${path}') WHERE path_in_schema LIKE 'data%'`)) as [[number]];
+    const bytes = readFileSync(path);
+    // Scribble over the data column's page header: DuckDB, which reads only the other columns, never notices.
+    bytes.fill(0xff, offset, offset + 24);
+    writeFileSync(path, bytes);
+    await assert.rejects(run(f, `SELECT id, scale2(data) AS y FROM '${path}'`), (error: Error) => {
+      assert.ok(error instanceof SqlError, String(error));
+      assert.equal(error.code, 'model-input-read');
+      assert.match(error.message, /corrupt\.parquet, row group 1, column data: /);
+      return true;
+    });
+  });
+});
