@@ -55,7 +55,7 @@ test('CREATE MODEL FROM resnet50 in int8 is kept: DESCRIBE shows its precision, 
     '-c',
     "SET model_errors = 'null'",
     '-c',
-    `SELECT resnet50_int8(b) IS NULL AS failed FROM (SELECT content AS b FROM read_blob('${photos}') LIMIT 1 UNION ALL SELECT 'not an image'::BLOB) ORDER BY failed`,
+    `SELECT resnet50_int8(b) IS NULL AS failed FROM (SELECT content AS b FROM read_blob('${PHOTO_DIR}chelsea.jpg') UNION ALL SELECT 'not an image'::BLOB) ORDER BY failed`,
   ]);
   assert.deepEqual(policy, [{ failed: false }, { failed: true }]);
   const explain = await sqlinfer([db, '-c', `EXPLAIN SELECT resnet50_int8(content) FROM read_blob('${photos}') LIMIT 3`]);
