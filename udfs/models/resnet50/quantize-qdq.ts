@@ -64,8 +64,9 @@ export function buildResnet50Qdq(weights: KerasWeights, ranges: ActivationRanges
       if (input === undefined) throw new Error(`Conv '${node.name}' reads '${node.inputs[0]}', which is not quantized`);
       const kernel = initializers.get(node.inputs[1]!)!;
       const bias = initializers.get(node.inputs[2]!)!;
-      inputs[1] = quantizeWeights(g, kernel.name, kernel.dims, kernel.data as Float32Array, form);
-      inputs[2] = quantizeBias(g, bias.name, bias.data as Float32Array, input.scale, kernel.data as Float32Array);
+      const weights = quantizeWeights(g, kernel.name, kernel.dims, kernel.data as Float32Array, form);
+      inputs[1] = weights.name;
+      inputs[2] = quantizeBias(g, bias.name, bias.data as Float32Array, input.scale, weights.scales);
     }
     g.addNode({ ...node, inputs });
     const output = node.outputs[0]!;
@@ -101,7 +102,7 @@ function activationParams(g: OnnxGraphBuilder, name: string, range: readonly [nu
 }
 
 /** Per output channel (axis 0 of OIHW): scale max|w|/127; the zero point 0, or -1 in the zero-point form. */
-function quantizeWeights(g: OnnxGraphBuilder, name: string, dims: readonly number[], w: Float32Array, form: Int8KernelForm): string {
+function quantizeWeights(g: OnnxGraphBuilder, name: string, dims: readonly number[], w: Float32Array, form: Int8KernelForm): { name: string; scales: Float32Array } {
   const channels = dims[0]!;
   const perChannel = w.length / channels;
   const zeroPoint = form === 'symmetric' ? 0 : -1;
@@ -116,13 +117,13 @@ function quantizeWeights(g: OnnxGraphBuilder, name: string, dims: readonly numbe
   const values = g.addInitializer(`${name}/quantized`, dims, q);
   const scale = g.addInitializer(`${name}/scale`, [channels], scales);
   const zp = g.addInitializer(`${name}/zero_point`, [channels], new Int8Array(channels).fill(zeroPoint));
-  return g.addNode({ op: 'DequantizeLinear', inputs: [values, scale, zp], outputs: [`${name}/dequantized`], attributes: { axis: attr.int(0) } });
+  const dequantized = g.addNode({ op: 'DequantizeLinear', inputs: [values, scale, zp], outputs: [`${name}/dequantized`], attributes: { axis: attr.int(0) } });
+  return { name: dequantized, scales };
 }
 
 /** int32 with scale input scale x weight scale, as QLinearConv adds it to its int32 accumulator. */
-function quantizeBias(g: OnnxGraphBuilder, name: string, bias: Float32Array, inputScale: number, weights: Float32Array): string {
+function quantizeBias(g: OnnxGraphBuilder, name: string, bias: Float32Array, inputScale: number, weightScale: Float32Array): string {
   const channels = bias.length;
-  const weightScale = weightScales(weights, channels);
   const scales = weightScale.map((s) => s * inputScale);
   const q = new Int32Array(channels);
   for (let c = 0; c < channels; c++) q[c] = Math.min(INT32_LIMIT, Math.max(-INT32_LIMIT, Math.round(bias[c]! / scales[c]!)));
