@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { rm } from 'node:fs/promises';
+import { rm, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { chooseInt8KernelForm } from '../udfs/models/resnet50/int8-kernel-form.js';
+import { randomResnet50Weights } from '../udfs/models/resnet50/random-weights.js';
+import { writeKerasH5 } from './helpers/keras-h5.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { PHOTO_DIR } from './helpers/photo-weights.js';
 
@@ -102,4 +104,17 @@ test('CREATE MODEL FROM resnet50 checks its options; a call with another preproc
   const run = await sqlinfer(['-c', `CREATE MODEL q FROM resnet50 WITH (precision => 'int8', calibrate => '${calibrate}')`, '-c', `SELECT q(content, 'tf') FROM read_blob('${photos}')`]);
   assert.equal(run.code, 1);
   assert.match(run.stderr, /q: calibrated on rows preprocessed 'caffe', not 'tf'/);
+});
+
+test('a model calibrated on a weights file refuses to run once the file has changed', async () => {
+  const weights = join(dir, 'weights.h5');
+  await writeKerasH5(weights, randomResnet50Weights(7));
+  const calibrate = `SELECT content FROM read_blob(''${photos}'') LIMIT 2`;
+  const created = await runCli(['--resnet50-weights', weights, join(dir, 'file-weights.duckdb'), '-c', `CREATE MODEL q FROM resnet50 WITH (precision => 'int8', calibrate => '${calibrate}')`], { cwd: dir, timeoutMs: 120_000 });
+  assert.equal(created.code, 0, created.stderr);
+  await utimes(weights, new Date(), new Date(Date.now() + 60_000));
+  // The stored model names its own weights: the session's setting does not matter.
+  const run = await sqlinfer([join(dir, 'file-weights.duckdb'), '-c', `SELECT q(content) FROM read_blob('${photos}')`]);
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /the weights .*weights\.h5 changed since q was calibrated on them: CREATE OR REPLACE MODEL q to calibrate again/);
 });
