@@ -117,16 +117,18 @@ async function readTensors(path: string, count: number): Promise<Float32Array> {
   }
 }
 
-/** The bare session: batches run one after another, as fast as onnxruntime goes with `threads` threads. */
-async function bareSeconds(onnx: Uint8Array, tensors: Float32Array, images: number, batch: number, threads: number, repeat: number): Promise<number> {
-  const session = await ort.InferenceSession.create(onnx, {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-  });
+/**
+ * Bare sessions, one per model: batches run one after another, as fast as onnxruntime goes with `threads`
+ * threads. With several models their passes take turns, so that a change in the machine's load falls on
+ * each alike; median seconds of each.
+ */
+async function bareSeconds(models: readonly Uint8Array[], tensors: Float32Array, images: number, batch: number, threads: number, repeat: number): Promise<number[]> {
+  const sessions: ort.InferenceSession[] = [];
   try {
-    const pass = async (): Promise<void> => {
+    for (const onnx of models) {
+      sessions.push(await ort.InferenceSession.create(onnx, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' }));
+    }
+    const pass = async (session: ort.InferenceSession): Promise<void> => {
       for (let first = 0; first < images; first += batch) {
         const rows = Math.min(batch, images - first);
         const input = new ort.Tensor('float32', tensors.subarray(first * IMAGE_VALUES, (first + rows) * IMAGE_VALUES), [rows, 224, 224, 3]);
@@ -134,12 +136,15 @@ async function bareSeconds(onnx: Uint8Array, tensors: Float32Array, images: numb
         output[RESNET50_OUTPUT_NAME]!.dispose();
       }
     };
-    await pass(); // warm-up: the first run allocates the arena
-    const seconds: number[] = [];
-    for (let i = 0; i < repeat; i++) seconds.push(await timed(pass));
-    return median(seconds);
+    // Warm-up: the first run allocates the arena.
+    for (const session of sessions) await pass(session);
+    const seconds: number[][] = sessions.map(() => []);
+    for (let i = 0; i < repeat; i++) {
+      for (const [k, session] of sessions.entries()) seconds[k]!.push(await timed(() => pass(session)));
+    }
+    return seconds.map(median);
   } finally {
-    await session.release();
+    for (const session of sessions) await session.release();
   }
 }
 
@@ -277,7 +282,7 @@ async function main(): Promise<void> {
     const tensors = await readTensors('image_data.parquet', opts.images);
     let best = { threads: 0, seconds: Infinity };
     for (let threads = 1; threads <= availableParallelism(); threads++) {
-      const seconds = await bareSeconds(model.onnx, tensors, opts.images, opts.batch, threads, opts.repeat);
+      const [seconds] = await bareSeconds([model.onnx], tensors, opts.images, opts.batch, threads, opts.repeat) as [number];
       console.log(`bare onnxruntime session, ${threads} intra-op thread(s): ${(opts.images / seconds).toFixed(2)} images/s`);
       if (seconds < best.seconds) best = { threads, seconds };
     }
@@ -286,17 +291,24 @@ async function main(): Promise<void> {
     }
 
     const kerasWeights = await readWeightsOf(await resolveResnet50Weights({ weights, env: process.env }));
+    const forms = ['symmetric', 'zero-point'] as const;
+    const [fp32, ...int8Seconds] = await bareSeconds(
+      [model.onnx, ...forms.map((form) => buildResnet50Qdq(kerasWeights, int8.spec.ranges, form))],
+      tensors,
+      opts.images,
+      opts.batch,
+      best.threads,
+      opts.repeat,
+    ) as [number, ...number[]];
+    console.log(`bare sessions taking turns, ${best.threads} thread(s): fp32 ${(opts.images / fp32).toFixed(2)} images/s`);
     const bareInt8 = new Map<Int8KernelForm, number>();
-    for (const form of ['symmetric', 'zero-point'] as const) {
-      const seconds = await bareSeconds(buildResnet50Qdq(kerasWeights, int8.spec.ranges, form), tensors, opts.images, opts.batch, best.threads, opts.repeat);
+    forms.forEach((form, k) => {
+      const seconds = int8Seconds[k]!;
       bareInt8.set(form, seconds);
-      console.log(
-        `bare onnxruntime session, int8 ${form} weights, ${best.threads} thread(s): ${(opts.images / seconds).toFixed(2)} images/s, ` +
-          `${(best.seconds / seconds).toFixed(2)}x bare fp32`,
-      );
-    }
+      console.log(`  int8 ${form} weights: ${(opts.images / seconds).toFixed(2)} images/s, ${(fp32 / seconds).toFixed(2)}x bare fp32`);
+    });
     console.log(
-      `sqlinfer with resnet50_int8 (${int8.spec.form}): ${(best.seconds / int8.run.seconds).toFixed(2)}x bare fp32 ` +
+      `sqlinfer with resnet50_int8 (${int8.spec.form}): ${(fp32 / int8.run.seconds).toFixed(2)}x bare fp32 ` +
         `(target 2.5x with VNNI, 3x with AMX), ${(bareInt8.get(int8.spec.form)! / int8.run.seconds).toFixed(3)} of bare int8 (target 0.90)`,
     );
     console.log(`peak memory (RSS, whole process): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
