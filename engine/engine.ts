@@ -9,6 +9,7 @@ import { runDuckDBStatement, type DuckDBStatementRun } from './exec/duckdb-state
 import { throwIfAborted } from './exec/interruptible.js';
 import type { SqlValue, StatementResult, StreamedStatement } from './exec/result.js';
 import { executeModelStatement } from './exec/model-statement.js';
+import type { ShardOptions } from './exec/shard-output.js';
 import { settingsRun } from './exec/result-settings.js';
 import { storedStatementError } from './plan/stored-statements.js';
 import { routeStatement, type ModelRegistry } from './router.js';
@@ -34,6 +35,8 @@ export interface EngineOptions {
    * `SET model_errors = 'null'`; the shell prints it on stderr.
    */
   readonly onNotice?: (notice: string) => void;
+  /** `--shard I/N`: every model statement reads shard I of N of its input and writes its part (README "Many machines"). */
+  readonly shard?: ShardOptions;
 }
 
 /** What the engine needs of udfs/ (createUdfs() gives all of it). */
@@ -216,6 +219,7 @@ export class Engine {
         signal,
         onProgress: this.options.onProgress,
         onNotice: this.options.onNotice,
+        ...(this.options.shard === undefined ? {} : { shard: this.options.shard }),
         // Results are appended on a connection of their own: an appender flushing on the connection
         // that streams the input ends that stream early, silently.
         openConnection: () => this.instance.connect(),

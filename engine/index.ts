@@ -8,8 +8,12 @@ export type {
   StreamedStatement,
 } from './exec/result.js';
 export { routeStatement, type ModelRegistry, type Route } from './router.js';
+/** The table `batch` of `sqlinfer --arrow-stream`, filled from Arrow record batches. */
+export { ArrowBatchTable } from './exec/arrow-batch.js';
 export { EngineSettings, isEngineSetting, settingDefinitions, type SettingRow, type SettingValue } from './settings.js';
 export { SqlError, type SqlErrorPhase } from './sql/sql-error.js';
+export type { ShardOptions } from './exec/shard-output.js';
+export { commitShards, type ShardCommit } from './exec/shard-commit.js';
 export { MODEL_STATEMENT_KEYWORDS } from './sql/model-catalog-syntax.js';
 export { isCompleteInput, splitStatements } from './sql/split-statements.js';
 /** The built-in model functions (predict_resnet50, image_to_tensor ...) over one worker pool. */

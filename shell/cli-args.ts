@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { EngineSettings, type SettingValue } from '../engine/index.js';
 import { formats, isFormat, type Format } from './render/renderer.js';
+import { parseShardFlag, ShardFlagError, type ShardChoice } from './shard-flag.js';
 
 /** A -c or -f argument, in command-line order. */
 export type ScriptSource = { readonly kind: 'command'; readonly sql: string } | { readonly kind: 'file'; readonly path: string };
@@ -13,8 +14,12 @@ export interface CliArgs {
   readonly interactive: boolean;
   readonly help: boolean;
   readonly version: boolean;
+  /** Run the last -c over each record batch of an Arrow IPC stream on stdin (shell/arrow-stream.ts). */
+  readonly arrowStream: boolean;
   /** Engine settings from flags (model_threads ...), already validated. */
   readonly settings: Readonly<Record<string, SettingValue>>;
+  /** `--shard I/N` or `--shard auto` (resolved from the environment); null without the flag. */
+  readonly shard: ShardChoice | null;
 }
 
 export class UsageError extends Error {
@@ -27,7 +32,7 @@ const settingFlags: Readonly<Record<string, string>> = {
   'resnet50-weights': 'resnet50_weights',
 };
 
-export function parseCliArgs(argv: readonly string[]): CliArgs {
+export function parseCliArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>> = process.env): CliArgs {
   let parsed;
   try {
     parsed = parseArgs({
@@ -43,8 +48,10 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
         'model-threads': { type: 'string' },
         'model-batch-size': { type: 'string' },
         'resnet50-weights': { type: 'string' },
+        shard: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
+        'arrow-stream': { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -72,6 +79,13 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   } catch (error) {
     throw new UsageError((error as Error & { detail?: string }).detail ?? (error as Error).message);
   }
+  let shard: ShardChoice | null = null;
+  try {
+    if (values.shard !== undefined) shard = parseShardFlag(values.shard, env);
+  } catch (error) {
+    if (!(error instanceof ShardFlagError)) throw error;
+    throw new UsageError(error.message);
+  }
   return {
     database: positionals[0] ?? ':memory:',
     scripts,
@@ -79,6 +93,8 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     interactive: values.interactive ?? false,
     help: values.help ?? false,
     version: values.version ?? false,
+    arrowStream: values['arrow-stream'] ?? false,
     settings,
+    shard,
   };
 }

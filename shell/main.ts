@@ -2,15 +2,18 @@
 // The `sqlinfer` command: flags, then -c/-f scripts, piped stdin, or the interactive shell; the engine is
 // always closed before the process ends.
 import { readFileSync } from 'node:fs';
+import { runArrowStream } from './arrow-stream.js';
 import { createEngine, createUdfs, type Engine, type ModelFunction } from '../engine/index.js';
 import { Catalog } from './catalog.js';
+import { runCommitCommand } from './commit-command.js';
 import { parseCliArgs, UsageError, type CliArgs } from './cli-args.js';
 import { streamOutput, type Output } from './output.js';
 import { progressLine } from './progress.js';
 import { runRepl } from './repl.js';
 import { errorText, isBrokenPipe, ScriptSession } from './run-script.js';
 import { helpText, usageLine } from './usage.js';
-import { versionText } from './version.js';
+import { packageVersion, versionText } from './version.js';
+import { EXIT_FAILED, EXIT_TRANSIENT } from './exit-status.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   // Write errors (EPIPE when the reader goes away) reach the pending write's callback; keep them
@@ -18,6 +21,7 @@ async function main(argv: readonly string[]): Promise<number> {
   process.stdout.on('error', () => {});
   const out = streamOutput(process.stdout);
   const err = streamOutput(process.stderr);
+  if (argv[0] === 'commit') return runCommitCommand(argv.slice(1), out, err);
   let args: CliArgs;
   let scripts: Script[];
   try {
@@ -36,6 +40,8 @@ async function main(argv: readonly string[]): Promise<number> {
     await out.write(`${versionText()}\n`);
     return 0;
   }
+  // The shard in force goes first on stderr: a scheduler's log then says which part this attempt writes.
+  if (args.shard !== null) await err.write(`sqlinfer: shard ${args.shard.index}/${args.shard.count} (${args.shard.from})\n`);
   const threads = args.settings['model_threads'];
   const udfs = createUdfs(threads === undefined ? {} : { threads: Number(threads) });
   const progress = progressLine(process.stderr, { rowLabels: udfs.registry });
@@ -48,11 +54,23 @@ async function main(argv: readonly string[]): Promise<number> {
       onProgress: progress.onProgress,
       // A statement's notices (e.g. rows that gave NULL under model_errors = 'null') go to stderr.
       onNotice: (notice) => progress.note(notice),
+      ...(args.shard === null ? {} : { shard: { index: args.shard.index, count: args.shard.count, version: packageVersion() } }),
     });
   } catch (error) {
     await udfs.close();
     await err.write(`${errorText(error)}\n`);
     return 1;
+  }
+  if (args.arrowStream) {
+    try {
+      await runArrowStream({ engine, scripts: scripts.map((s) => s.text), input: process.stdin, output: process.stdout });
+      return 0;
+    } catch (error) {
+      await err.write(`${errorText(error)}\n`);
+      return 1;
+    } finally {
+      await engine.close();
+    }
   }
   try {
     return await runMode(engine, () => udfs.registry.list(), args, scripts, { out, err, beforeOutput: progress.clear });
@@ -87,7 +105,8 @@ async function runMode(
         const status = await withInterrupt((signal) => session.run(text, name, signal));
         if (status === 'quit') return 0;
         if (status === 'cancelled') return 130;
-        if (status === 'failed') return 1;
+        if (status === 'failed') return EXIT_FAILED;
+        if (status === 'transient') return EXIT_TRANSIENT;
       }
     } finally {
       await session.close();

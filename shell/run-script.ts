@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isCompleteInput, splitStatements, SqlError, type Engine } from '../engine/index.js';
 import type { Catalog } from './catalog.js';
+import { isTransient } from './exit-status.js';
 import { OutputRedirect, runDotCommand, type DotCommandHost, type ShellState } from './dot-commands.js';
 import type { Output } from './output.js';
 import type { RenderOptions } from './render/render-options.js';
@@ -34,8 +35,11 @@ export interface ScriptOrigin {
   readonly offset: number;
 }
 
-/** ok: every statement ran; failed: one failed (its error printed); cancelled: the signal stopped it. */
-export type ScriptStatus = 'ok' | 'failed' | 'cancelled';
+/**
+ * ok: every statement ran; failed: one failed (its error printed); transient: one failed on an I/O error
+ * that a retry may not meet (exit-status.ts); cancelled: the signal stopped it.
+ */
+export type ScriptStatus = 'ok' | 'failed' | 'transient' | 'cancelled';
 
 export async function runScript(context: ScriptContext, sql: string, origin?: ScriptOrigin): Promise<ScriptStatus> {
   const { engine, format, out, err, signal } = context;
@@ -69,7 +73,7 @@ export async function runScript(context: ScriptContext, sql: string, origin?: Sc
       const statementStart = splitStatements(sql)[finished]?.span.start ?? 0;
       await err.write(`${scriptErrorText(error, sql, origin, statementStart)}\n`);
     }
-    return 'failed';
+    return isTransient(error) ? 'transient' : 'failed';
   }
 }
 

@@ -1,6 +1,6 @@
 // The command's usage text, shown by --help and (its first line) after a usage error.
 
-export const usageLine = 'Usage: sqlinfer [OPTIONS] [DATABASE]';
+export const usageLine = 'Usage: sqlinfer [OPTIONS] [DATABASE]\n       sqlinfer commit DIR [--merge FILE]';
 
 export const helpText = `${usageLine}
 
@@ -15,6 +15,12 @@ Options:
       --model-threads N        threads for model work in total (default: all cores)
       --model-batch-size N     rows per batch sent to a model worker (default: 64)
       --resnet50-weights PATH  ResNet-50 Keras weights (.h5 file), or 'random' (default: Keras's cache)
+      --shard I/N | auto       run each model statement as shard I (0-based) of N: it reads its share of
+                               the input and writes DIR/part-IIIII-of-NNNNN (see 'sqlinfer commit --help');
+                               auto takes I and N from the job array's environment
+      --arrow-stream           read an Arrow IPC stream on stdin; run the last -c statement over each
+                               record batch as the table batch; write the results as an Arrow IPC
+                               stream on stdout, one batch per batch (the Spark model step)
   -h, --help                   show this help, then exit
   -v, --version                show the version, then exit
 
@@ -29,5 +35,6 @@ A statement that runs a model shows its progress on stderr when stderr is a term
 the running statement (a COPY leaves no file behind).
 
 Exit status: 0 on success, 1 when a statement fails (the statements after it do not run), 2 on bad usage,
-130 when Ctrl-C cancelled a statement.
+75 when it failed on a transient I/O error (a full disk, a network volume) worth a retry, 130 when Ctrl-C
+cancelled a statement.
 `;

@@ -6,7 +6,7 @@ import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SqlError } from '../engine/sql/sql-error.js';
-import { duck, fixture, run, type Fixture } from './helpers/model-path-fixtures.js';
+import { duck, execute, fixture, settings, type Fixture, type RunOutcome } from './helpers/model-path-fixtures.js';
 
 let f: Fixture;
 let parts: string;
@@ -29,10 +29,22 @@ before(async () => {
 });
 after(() => f.close());
 
+/**
+ * A model statement with `parquet_pages` set: 'always' by default, since these rows are narrower than
+ * 'auto' reads from pages.
+ */
+function run(fixtureOf: Fixture, sql: string, pages = 'always'): Promise<RunOutcome> {
+  const values: Record<string, string> = { parquet_pages: pages };
+  return execute(
+    { connection: fixtureOf.connection, registry: fixtureOf.registry, settings: { ...settings(7), get: (name) => values[name] }, openConnection: fixtureOf.openConnection },
+    sql,
+  );
+}
+
 const expected = (where: string) => `SELECT id, [x * 2 FOR x IN data] AS y FROM '${parts}/*.parquet' ${where}`;
 
-async function explainArguments(sql: string): Promise<string[]> {
-  const { rows } = await run(f, `EXPLAIN ${sql}`);
+async function explainArguments(sql: string, pages = 'always'): Promise<string[]> {
+  const { rows } = await run(f, `EXPLAIN ${sql}`, pages);
   return rows.filter((r) => r[0] === 'argument 1').map((r) => String(r[1]));
 }
 
@@ -108,6 +120,18 @@ describe('arguments read from Parquet pages', () => {
     assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (1 file)']);
     const { rows } = await run(f, sql);
     assert.deepEqual(rows, await duck(f, `SELECT filename, [x * 2 FOR x IN data] AS y FROM '${f.dir}/image_data.parquet' WHERE id > 500`));
+  });
+
+  test("SET parquet_pages: 'auto' reads narrow rows with DuckDB, 'never' never reads pages", async () => {
+    const sql = `SELECT id, scale2(data) AS y FROM '${parts}/*.parquet'`;
+    const [auto] = await explainArguments(sql, 'auto');
+    assert.match(auto ?? '', /^data: read by DuckDB: its rows average \d+ bytes, which DuckDB reads faster \(pages from 4096 bytes a row, or SET parquet_pages = 'always'\)$/);
+    assert.deepEqual(await explainArguments(sql, 'never'), ["data: read by DuckDB: SET parquet_pages = 'never'"]);
+    const wide = join(f.dir, 'wide.parquet');
+    await f.connection.run(`COPY (SELECT i AS id, [((i + j) % 251)::FLOAT FOR j IN range(2000)] AS data FROM range(50) t(i)) TO '${wide}'`);
+    const wideSql = `SELECT id, scale2(data) AS y FROM '${wide}'`;
+    assert.deepEqual(await explainArguments(wideSql, 'auto'), ['data: read from Parquet pages (1 file)']);
+    assert.deepEqual((await run(f, wideSql, 'auto')).rows, await duck(f, `SELECT id, [x * 2 FOR x IN data] AS y FROM '${wide}'`));
   });
 
   test('a file changed while the statement runs: an error naming it, and no result', async () => {

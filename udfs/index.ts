@@ -26,6 +26,7 @@ export { ModelRuntime, type ModelRuntimeOptions } from './runtime/model-runtime.
 export {
   MODEL_BATCH_SIZE,
   MODEL_ERRORS,
+  PARQUET_PAGES,
   MODEL_THREADS,
   MODEL_WORKERS,
   RESNET50_WEIGHTS,

@@ -23,6 +23,7 @@ export const MODEL_WORKERS = 'model_workers';
 export const MODEL_BATCH_SIZE = 'model_batch_size';
 export const RESNET50_WEIGHTS = 'resnet50_weights';
 export const MODEL_ERRORS = 'model_errors';
+export const PARQUET_PAGES = 'parquet_pages';
 
 const cores = availableParallelism();
 /**
@@ -71,6 +72,14 @@ export const SETTINGS_SPEC: readonly SettingSpec[] = [
     type: 'VARCHAR',
     defaultValue: 'fail',
     values: ['fail', 'null'],
+  },
+  {
+    name: PARQUET_PAGES,
+    description:
+      "list arguments of local Parquet files: 'auto' reads them from the pages when rows are wide (4 KB or more on average), 'always', or 'never' (DuckDB reads them)",
+    type: 'VARCHAR',
+    defaultValue: 'auto',
+    values: ['auto', 'always', 'never'],
   },
 ];
 

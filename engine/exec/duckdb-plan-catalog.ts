@@ -5,7 +5,14 @@ import { inspectTensorColumn } from '../parquet/parquet-footer.js';
 import type { ColumnInfo, PlanCatalog } from '../plan/plan-catalog.js';
 import { readDuckDBMessage } from '../sql/duckdb-message.js';
 
-export function duckdbCatalog(connection: DuckDBConnection): PlanCatalog {
+/** Below this many bytes a row on average, DuckDB's own read of a list column costs less than the pages'. */
+export const PAGE_ROW_BYTES = 4096;
+
+/**
+ * `pages`: SET parquet_pages. 'auto' reads a list column from its pages when its rows are wide; the
+ * reader's cost per row (a few microseconds) then vanishes beside what DuckDB's list vectors cost.
+ */
+export function duckdbCatalog(connection: DuckDBConnection, pages: 'auto' | 'always' | 'never' = 'auto'): PlanCatalog {
   const described = new Map<string, Promise<readonly ColumnInfo[]>>();
   let aggregates: Promise<ReadonlySet<string>> | undefined;
   let consistent: Promise<ReadonlySet<string>> | undefined;
@@ -35,6 +42,7 @@ export function duckdbCatalog(connection: DuckDBConnection): PlanCatalog {
       return consistent;
     },
     async tensorFiles(files, column, element) {
+      if (pages === 'never') return { reason: "SET parquet_pages = 'never'" };
       let paths: string[];
       try {
         // Footers only: DuckDB expands the globs and lists exactly as its scan will.
@@ -44,7 +52,9 @@ export function duckdbCatalog(connection: DuckDBConnection): PlanCatalog {
         return { reason: `DuckDB cannot list the files: ${readDuckDBMessage(error).headline}` };
       }
       if (paths.some((p) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p))) return { reason: 'a file is remote' };
-      return inspectTensorColumn(paths, column, element);
+      const inspected = await inspectTensorColumn(paths, column, element);
+      if ('reason' in inspected || pages === 'always' || inspected.rowBytes >= PAGE_ROW_BYTES) return inspected;
+      return { reason: `its rows average ${Math.round(inspected.rowBytes)} bytes, which DuckDB reads faster (pages from ${PAGE_ROW_BYTES} bytes a row, or SET parquet_pages = 'always')` };
     },
   };
 }

@@ -5,7 +5,7 @@
 //   output  -> DuckDB runs the user's statement over the staged rows (a COPY writes to a hidden file)
 //   finish  -> the COPY's file moved into place or removed, staged tables dropped, notices told
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { MODEL_ERRORS, type ModelSettings, type PrepareProgress } from '../../udfs/index.js';
+import { MODEL_ERRORS, PARQUET_PAGES, type ModelSettings, type PrepareProgress } from '../../udfs/index.js';
 import { explainRows, explainSql } from '../plan/explain-plan.js';
 import { renderOutput, type ModelLevel, type ModelPlan, type RelationStage } from '../plan/model-plan.js';
 import type { ModelRegistryView } from '../plan/model-calls.js';
@@ -24,6 +24,7 @@ import { ModelLoad } from './model-load.js';
 import { CallRowError, runModelStage } from './model-stage.js';
 import { reclaimNativeMemory } from './native-memory.js';
 import { RowFailureSummary } from './row-failure-summary.js';
+import { ShardRun, type ShardFacts, type ShardOptions, type ShardOutput } from './shard-output.js';
 
 export interface ModelStatementContext {
   readonly connection: DuckDBConnection;
@@ -40,6 +41,8 @@ export interface ModelStatementContext {
   onProgress?(progress: PrepareProgress): void;
   /** Lines for the user once the statement has succeeded, e.g. rows that gave NULL under model_errors = 'null'. */
   onNotice?(notice: string): void;
+  /** `--shard I/N`: the statement reads its shard of the input and writes its part (shard-output.ts). */
+  readonly shard?: ShardOptions;
 }
 
 /** The statement's result as DuckDB streams it, and the end the caller reports once it is read (or not). */
@@ -61,12 +64,14 @@ export async function executeModelStatement(ctx: ModelStatementContext, source: 
 
 async function execute(ctx: ModelStatementContext, source: string, parsed: Statement): Promise<ModelExecution> {
   const staging = (await insideTransaction(ctx.connection)) ? 'temp' : '__sqlinfer';
-  const plan = await planModelStatement(source, parsed, ctx.registry, duckdbCatalog(ctx.connection), staging);
+  const shard = ctx.shard === undefined ? null : new ShardRun(ctx.shard, source, parsed, ctx.connection);
+  const plan = await planModelStatement(source, parsed, ctx.registry, duckdbCatalog(ctx.connection, pagesSetting(ctx.settings.get(PARQUET_PAGES))), staging, shard?.sharder);
+  shard?.planned();
   if (plan.explain === 'plan') {
     const run = await runDuckDBStatement(ctx.connection, explainSql(explainRows(plan, ctx.settings), false), { signal: ctx.signal });
     return { run, finish: async () => {} };
   }
-  const statement = new ModelStatement(ctx, plan, staging);
+  const statement = new ModelStatement(ctx, plan, staging, shard);
   try {
     await statement.begin();
     await statement.runStages();
@@ -84,6 +89,7 @@ class ModelStatement {
   private readonly onRowError: 'fail' | 'null';
   private notices: readonly string[] = [];
   private copy: AtomicOutput | null = null;
+  private shardOutput: ShardOutput | null = null;
   private restoreOrder = false;
   private ended: Promise<void> | null = null;
 
@@ -91,6 +97,7 @@ class ModelStatement {
     private readonly ctx: ModelStatementContext,
     private readonly plan: ModelPlan,
     private readonly staging: StagingCatalog,
+    private readonly shard: ShardRun | null,
   ) {
     this.onRowError = ctx.settings.get(MODEL_ERRORS) === 'null' ? 'null' : 'fail';
   }
@@ -142,13 +149,14 @@ class ModelStatement {
   /** The output stage, streamed to the caller. */
   async output(): Promise<ModelExecution> {
     this.copy = await this.openCopy();
-    const sql = renderOutput(this.plan, this.copy?.tempPath);
+    const sql = this.shardOutput?.sql ?? renderOutput(this.plan, this.copy?.tempPath);
     let run: DuckDBStatementRun;
     try {
       run = await runDuckDBStatement(this.ctx.connection, sql, { signal: this.ctx.signal });
     } catch (error) {
       throw this.outputError(error);
     }
+    if (this.shardOutput !== null) run = this.shardOutput.observe(run);
     const outputError = (error: unknown) => this.outputError(error);
     async function* chunks() {
       try {
@@ -166,7 +174,7 @@ class ModelStatement {
     const started = performance.now();
     let rows = 0;
     try {
-      const result = await this.duckdb(() => this.ctx.connection.stream(renderOutput(this.plan, this.copy?.tempPath)));
+      const result = await this.duckdb(() => this.ctx.connection.stream(this.shardOutput?.sql ?? renderOutput(this.plan, this.copy?.tempPath)));
       let firstValue: unknown = null;
       for (;;) {
         const chunk = await this.duckdb(() => result.fetchChunk());
@@ -180,6 +188,7 @@ class ModelStatement {
       throw this.outputError(error);
     }
     this.figures.add('output', rows, performance.now() - started);
+    this.shardOutput?.wrote(rows);
     await this.finish(true);
     const sql = explainSql(analyzedRows(explainRows(this.plan, this.ctx.settings), this.figures), true);
     return { run: await runDuckDBStatement(this.ctx.connection, sql, { signal: this.ctx.signal }), finish: async () => {} };
@@ -187,7 +196,13 @@ class ModelStatement {
 
   /** Where a COPY writes: a hidden file to move into place at the end, or null (not a COPY, or written in place). */
   private async openCopy(): Promise<AtomicOutput | null> {
+    if (this.shard !== null) return (this.shardOutput = await this.shard.openOutput(this.plan, () => this.shardFacts()));
     return this.plan.output.target === null ? null : copyOutput(this.plan.output.target, this.plan.copyOptions);
+  }
+
+  /** What a shard's marker records of the stages. */
+  private shardFacts(): ShardFacts {
+    return { rowsIn: this.figures.get(`stage ${this.plan.stages[0]?.id}`)?.rows ?? 0, rowErrors: this.failures.failedRows };
   }
 
   /** Ends the statement once: the COPY's file committed or discarded, the staged tables dropped. */
@@ -330,4 +345,8 @@ class ModelStatement {
 async function insideTransaction(connection: DuckDBConnection): Promise<boolean> {
   const id = async () => (await connection.runAndReadAll('SELECT txid_current()')).getRows()[0]?.[0];
   return (await id()) === (await id());
+}
+
+function pagesSetting(value: string | undefined): 'auto' | 'always' | 'never' {
+  return value === 'always' || value === 'never' ? value : 'auto';
 }

@@ -22,6 +22,11 @@ export class RowFailureSummary {
     for (const failure of failures) if (entry.first.length < REASONS_SHOWN) entry.first.push({ stage, failure });
   }
 
+  /** Failed rows of all calls (a row failing in two calls counts twice). */
+  get failedRows(): number {
+    return [...this.calls.values()].reduce((sum, entry) => sum + entry.failed, 0);
+  }
+
   /** Rows the calls ran over, for "N of M rows". */
   rowsRead(calls: readonly string[], rows: number): void {
     for (const call of calls) this.entry(call).rows += rows;

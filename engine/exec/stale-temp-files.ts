@@ -43,7 +43,8 @@ async function removeTempFolder(folder: string, name: string): Promise<boolean> 
   }
 }
 
-function isRunning(pid: number): boolean {
+/** Whether process `pid` of this machine still runs. */
+export function isRunning(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     // Signal 0 checks that the process exists without touching it.

@@ -23,13 +23,17 @@ export function fileRangeStream(file: FileHandle, offset: number, length: number
   let buffer: Uint8Array | null = null;
   let bufferAt = 0;
   let bufferEnd = 0;
-  const check = (n: number) => {
-    if (position + n > length) throw new PageFault(`the page ends after ${length} bytes, ${position + n} were needed`);
+  let closed = false;
+  const check = (n: number, what: string) => {
+    if (closed) throw new PageFault('the stream was closed');
+    if (position + n > length) {
+      throw new PageFault(`a ${what} of ${n} bytes at byte ${position} of a ${length}-byte range (file bytes ${offset} to ${offset + length}) passes its end`);
+    }
   };
   const readFile = async (target: Uint8Array, from: number) => {
     for (let at = 0; at < target.length; ) {
       const { bytesRead } = await file.read(target, at, target.length - at, offset + from + at);
-      if (bytesRead === 0) throw new PageFault(`the file ends inside a page (at byte ${offset + from + at})`);
+      if (bytesRead === 0) throw new PageFault(`the file ends at byte ${offset + from + at}, inside a range that should run to byte ${offset + length}`);
       at += bytesRead;
     }
   };
@@ -38,7 +42,7 @@ export function fileRangeStream(file: FileHandle, offset: number, length: number
       return position;
     },
     async readInto(target) {
-      check(target.length);
+      check(target.length, 'read');
       let at = Math.min(target.length, bufferEnd - bufferAt);
       if (at > 0) {
         target.set(buffer!.subarray(bufferAt, bufferAt + at));
@@ -60,13 +64,14 @@ export function fileRangeStream(file: FileHandle, offset: number, length: number
       position += rest;
     },
     async skip(n) {
-      check(n);
+      check(n, 'skip');
       const buffered = Math.min(n, bufferEnd - bufferAt);
       bufferAt += buffered;
       if (buffered < n) bufferAt = bufferEnd = 0;
       position += n;
     },
     close() {
+      closed = true;
       buffer = null;
     },
   };

@@ -22,12 +22,7 @@ export function codecUnsupported(codec: string): string | null {
 /** The page's decompressed bytes as they are decoded: never the whole page at once. `compressed` yields exactly compressedLength bytes. Producing more or fewer than uncompressedLength bytes is a PageFault. */
 export function decompressingStream(codec: CompressionCodec, compressed: ByteStream, compressedLength: number, uncompressedLength: number): ByteStream {
   // Stored bytes go straight from the file into the caller's buffer.
-  if (codec === 'UNCOMPRESSED') {
-    if (compressedLength !== uncompressedLength) {
-      throw new PageFault(`an UNCOMPRESSED page's header gives two sizes: ${compressedLength} bytes stored, ${uncompressedLength} bytes of data`);
-    }
-    return compressed;
-  }
+  if (codec === 'UNCOMPRESSED') return storedStream(compressed, compressedLength, uncompressedLength);
   return new DecodedStream(pageDecoder(codec, compressed, compressedLength, uncompressedLength), uncompressedLength, codec);
 }
 
@@ -45,4 +40,32 @@ function pageDecoder(codec: CompressionCodec, compressed: ByteStream, compressed
     default:
       throw new Error(codecUnsupported(codec) ?? `no decoder for ${codec}`);
   }
+}
+
+/** An UNCOMPRESSED page: the stored bytes as they are, which must be as many as both sizes say. */
+function storedStream(stored: ByteStream, compressedLength: number, uncompressedLength: number): ByteStream {
+  let closed = false;
+  const ready = () => {
+    if (closed) throw new PageFault('the stream was closed');
+    if (compressedLength !== uncompressedLength) {
+      throw new PageFault(`an UNCOMPRESSED page's header gives two sizes: ${compressedLength} bytes stored, ${uncompressedLength} bytes of data`);
+    }
+  };
+  return {
+    get position() {
+      return stored.position;
+    },
+    async readInto(target) {
+      ready();
+      await stored.readInto(target);
+    },
+    async skip(n) {
+      ready();
+      await stored.skip(n);
+    },
+    close() {
+      closed = true;
+      stored.close();
+    },
+  };
 }

@@ -1,5 +1,7 @@
 import type { ByteStream } from './byte-stream.js';
 
+const MIN_BUFFER_BYTES = 8;
+
 /**
  * The compressed bytes of one page, taken from their stream in bounded pieces: either fresh chunks
  * (for decoders that keep them, like zlib) or refills of one reused buffer (for the block decoders).
@@ -17,7 +19,8 @@ export class CompressedInput {
     bufferBytes: number,
   ) {
     this.unread = length;
-    this.buffer = new Uint8Array(Math.min(bufferBytes, length));
+    // A block decoder's longest element header (5 bytes) must fit, whatever size is asked for.
+    this.buffer = new Uint8Array(Math.min(Math.max(bufferBytes, MIN_BUFFER_BYTES), length));
   }
 
   /** Compressed bytes not yet taken from the stream. */

@@ -13,7 +13,7 @@ export class HistoryWindow {
   write = 0;
   read = 0;
   /** Decoded bytes that were slid out of the buffer. */
-  private dropped = 0;
+  dropped = 0;
 
   constructor(
     readonly pageLength: number,
@@ -56,7 +56,7 @@ export class HistoryWindow {
     }
     if (offset > this.history) {
       throw new PageFault(
-        `${codec} data copies from ${offset} bytes back at output byte ${this.produced}; sqlinfer keeps the last ${this.history} bytes of a page this large (writers reach back at most 64 KiB)`,
+        `${codec} data copies from ${offset} bytes back at output byte ${this.produced}; sqlinfer keeps the last ${this.history} bytes of a page this large (snappy's and LZ4's reference encoders reach back at most 64 KiB)`,
       );
     }
   }

@@ -1,7 +1,6 @@
+import { BlockDecoder, type BlockDecoderSizes } from './block-decoder.js';
 import type { ByteStream } from './byte-stream.js';
-import { CompressedInput } from './compressed-input.js';
-import { copyMatch, HistoryWindow } from './history-window.js';
-import type { PageDecoder } from './page-decoder.js';
+import { copyMatch } from './history-window.js';
 import { PageFault } from './page-fault.js';
 
 // An LZ4 offset is 16 bits: 64 KiB of history is all a block can reach.
@@ -20,35 +19,25 @@ const END = 6;
 
 /**
  * A resumable decoder of one raw LZ4 block (LZ4_RAW pages): sequences of a token, literals, a 16-bit
- * offset and a match, the last one literals only. No library decodes a raw block a piece at a time.
+ * offset and a match, the last one literals only.
  */
-export class Lz4Decoder implements PageDecoder {
-  private readonly input: CompressedInput;
-  private readonly window: HistoryWindow;
+export class Lz4Decoder extends BlockDecoder {
   private state = TOKEN;
   private literal = 0;
   private matchLength = 0;
   private offset = 0;
-  private done = false;
 
-  constructor(compressed: ByteStream, compressedLength: number, private readonly uncompressedLength: number) {
-    this.input = new CompressedInput(compressed, compressedLength, INPUT_BYTES);
-    this.window = new HistoryWindow(uncompressedLength, HISTORY_BYTES, AREA_BYTES);
+  constructor(compressed: ByteStream, compressedLength: number, uncompressedLength: number, sizes: Partial<BlockDecoderSizes> = {}) {
+    super(compressed, compressedLength, uncompressedLength, { input: INPUT_BYTES, history: HISTORY_BYTES, area: AREA_BYTES, ...sizes });
   }
 
-  async read(target: Uint8Array): Promise<number> {
-    const window = this.window;
-    for (;;) {
-      if (window.read < window.write) return window.take(target);
-      if (this.done) return 0;
-      if (window.write === window.bytes.length && window.produced < this.uncompressedLength) window.slide();
-      this.run();
-      if (this.state === END) this.done = true;
-      else if (window.write === window.read && !(await this.input.refill())) this.endOfInput();
-    }
+  protected async advance(): Promise<boolean> {
+    const before = this.window.write;
+    this.run();
+    if (this.state === END) return true;
+    if (this.window.write === before && !(await this.input.refill())) this.endOfInput();
+    return false;
   }
-
-  close(): void {}
 
   /** Decodes into the window until the input runs out, the window is full or the block ends. */
   private run(): void {
@@ -61,7 +50,25 @@ export class Lz4Decoder implements PageDecoder {
     let ip = input.pos;
     let op = window.write;
     let state = this.state;
+    // Output may be written up to here: the window's end, or the page's end when that comes first.
+    const opLimit = Math.min(outEnd, this.uncompressedLength - window.dropped);
+    const reach = window.history;
     for (;;) {
+      // The common case in one go: a whole short sequence whose bytes are all in hand (no resumable state).
+      while (state === TOKEN && end - ip > 17) {
+        const token = src[ip]!;
+        const literal = token >>> 4;
+        const match = (token & 15) + 4;
+        if (literal === 15 || match === 19 || op + literal + match > opLimit) break;
+        const offset = src[ip + 1 + literal]! | (src[ip + 2 + literal]! << 8);
+        if (offset === 0 || offset > op + literal || offset > reach) break;
+        ip++;
+        for (let i = 0; i < literal; i++) out[op + i] = src[ip + i]!;
+        ip += literal + 2;
+        op += literal;
+        copyMatch(out, op, offset, match);
+        op += match;
+      }
       if (state === TOKEN) {
         if (ip >= end) break;
         const token = src[ip++]!;

@@ -35,14 +35,17 @@ const readEncodings = new Set(['PLAIN', 'PLAIN_DICTIONARY', 'RLE_DICTIONARY', 'R
 
 /**
  * Whether column `column` of each of `paths` can be read from its pages as `element` values: the files
- * as they are now (to be checked again when read), or why not, naming the first file that cannot.
+ * as they are now (to be checked again when read) and the column's bytes per row on average, or why not,
+ * naming the first file that cannot.
  */
 export async function inspectTensorColumn(
   paths: readonly string[],
   column: string,
   element: ElementType,
-): Promise<{ readonly files: ReadonlyMap<string, PlannedFile> } | { readonly reason: string }> {
+): Promise<{ readonly files: ReadonlyMap<string, PlannedFile>; readonly rowBytes: number } | { readonly reason: string }> {
   const files = new Map<string, PlannedFile>();
+  let bytes = 0;
+  let rows = 0;
   for (const path of paths) {
     let handle: FileHandle;
     try {
@@ -64,6 +67,8 @@ export async function inspectTensorColumn(
         if (codec !== null) return { reason: `in ${path}, ${codec}` };
         const encoding = chunk.meta_data.encodings.find((e) => !readEncodings.has(e));
         if (encoding !== undefined) return { reason: `in ${path}, ${column} is ${encoding}-encoded, which sqlinfer does not read` };
+        bytes += Number(chunk.meta_data.total_uncompressed_size);
+        rows += Number(group.num_rows);
       }
       files.set(path, { size, mtimeMs });
     } catch (error) {
@@ -72,5 +77,5 @@ export async function inspectTensorColumn(
       await handle.close();
     }
   }
-  return { files };
+  return { files, rowBytes: rows === 0 ? 0 : bytes / rows };
 }

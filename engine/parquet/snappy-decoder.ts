@@ -1,11 +1,11 @@
+import { BlockDecoder, type BlockDecoderSizes } from './block-decoder.js';
 import type { ByteStream } from './byte-stream.js';
-import { CompressedInput } from './compressed-input.js';
-import { copyMatch, HistoryWindow } from './history-window.js';
-import type { PageDecoder } from './page-decoder.js';
+import { copyMatch } from './history-window.js';
 import { PageFault } from './page-fault.js';
 
-// Snappy's reference encoder reaches back at most 64 KiB; other encoders (S2's snappy mode) use blocks
-// of up to 4 MiB, so that much is kept. A copy from farther back is refused with a clear PageFault.
+// Snappy's reference encoder (DuckDB's, Arrow's, snappy-java's) reaches back at most 64 KiB; the format
+// allows any distance, so other encoders may reach farther: 4 MiB is kept, and a copy from farther back
+// is refused with a PageFault that says so.
 const HISTORY_BYTES = 4 << 20;
 const AREA_BYTES = 4 << 20;
 const INPUT_BYTES = 256 * 1024;
@@ -14,53 +14,43 @@ const NEED_INPUT = 0;
 const OUTPUT_FULL = 1;
 const DONE = 2;
 
-/**
- * A resumable decoder of one raw snappy block (a varint length, then literal and copy elements): no
- * library decodes a raw block a piece at a time, and a page can be hundreds of megabytes.
- */
-export class SnappyDecoder implements PageDecoder {
-  private readonly input: CompressedInput;
-  private readonly window: HistoryWindow;
+/** A resumable decoder of one raw snappy block: a varint length, then literal and copy elements. */
+export class SnappyDecoder extends BlockDecoder {
   private started = false;
   private literal = 0;
   private copyLength = 0;
   private copyOffset = 0;
-  private done = false;
 
-  constructor(compressed: ByteStream, compressedLength: number, private readonly uncompressedLength: number) {
-    this.input = new CompressedInput(compressed, compressedLength, INPUT_BYTES);
-    this.window = new HistoryWindow(uncompressedLength, HISTORY_BYTES, AREA_BYTES);
+  constructor(compressed: ByteStream, compressedLength: number, uncompressedLength: number, sizes: Partial<BlockDecoderSizes> = {}) {
+    super(compressed, compressedLength, uncompressedLength, { input: INPUT_BYTES, history: HISTORY_BYTES, area: AREA_BYTES, ...sizes });
   }
 
-  async read(target: Uint8Array): Promise<number> {
-    const window = this.window;
-    for (;;) {
-      if (window.read < window.write) return window.take(target);
-      if (this.done) return 0;
-      if (window.write === window.bytes.length) window.slide();
-      if (!this.started) {
-        if (!(await this.readPreamble())) continue;
-      }
-      const status = this.run();
-      if (status === DONE) this.finish();
-      else if (status === NEED_INPUT && !(await this.input.refill())) {
-        throw new PageFault(
-          `SNAPPY data ends early: ${this.input.length} compressed bytes decode to ${window.produced} of the page's ${this.uncompressedLength} bytes`,
-        );
-      }
+  protected async advance(): Promise<boolean> {
+    if (!this.started) {
+      await this.readPreamble();
+      return false;
     }
+    const status = this.run();
+    if (status === DONE) {
+      this.finish();
+      return true;
+    }
+    if (status === NEED_INPUT && !(await this.input.refill())) {
+      throw new PageFault(
+        `SNAPPY data ends early: ${this.input.length} compressed bytes decode to ${this.window.produced} of the page's ${this.uncompressedLength} bytes`,
+      );
+    }
+    return false;
   }
 
-  close(): void {}
-
-  /** Reads the varint length that opens the block; false when more input was needed (and read). */
-  private async readPreamble(): Promise<boolean> {
+  /** Reads the varint length that opens the block, or more input when it is not all in hand. */
+  private async readPreamble(): Promise<void> {
     const input = this.input;
     let value = 0;
     for (let i = 0; i < 5; i++) {
       if (input.pos + i >= input.end) {
         if (!(await input.refill())) throw new PageFault('SNAPPY data ends inside its length prefix');
-        return false;
+        return;
       }
       const b = input.buffer[input.pos + i]!;
       value += (b & 0x7f) * 2 ** (7 * i);
@@ -70,7 +60,7 @@ export class SnappyDecoder implements PageDecoder {
           throw new PageFault(`the SNAPPY data says it holds ${value} bytes; the page header says ${this.uncompressedLength}`);
         }
         this.started = true;
-        return true;
+        return;
       }
     }
     throw new PageFault('SNAPPY data is corrupt: its length prefix is longer than 5 bytes');
@@ -87,7 +77,45 @@ export class SnappyDecoder implements PageDecoder {
     const end = input.end;
     let op = window.write;
     let status = NEED_INPUT;
+    // Output may be written up to here: the window's end, or the page's end when that comes first.
+    const opLimit = Math.min(outEnd, this.uncompressedLength - window.dropped);
+    const reach = window.history;
     for (;;) {
+      // The common case in one go: whole short elements whose bytes are all in hand (no resumable state).
+      // Float pages are mostly 4-byte copies, so the cost per element is the cost of the page.
+      if (this.literal === 0 && this.copyLength === 0) {
+        while (end - ip > 64) {
+          const tag = src[ip]!;
+          const kind = tag & 3;
+          if (kind === 0) {
+            const length = (tag >>> 2) + 1;
+            if (length > 60 || op + length > opLimit) break;
+            ip++;
+            if (length <= 16) for (let i = 0; i < length; i++) out[op + i] = src[ip + i]!;
+            else out.set(src.subarray(ip, ip + length), op);
+            ip += length;
+            op += length;
+            continue;
+          }
+          if (kind === 3) break;
+          let length: number;
+          let offset: number;
+          if (kind === 1) {
+            length = ((tag >>> 2) & 7) + 4;
+            offset = ((tag >>> 5) << 8) | src[ip + 1]!;
+          } else {
+            length = (tag >>> 2) + 1;
+            offset = src[ip + 1]! | (src[ip + 2]! << 8);
+          }
+          if (offset === 0 || offset > op || offset > reach || op + length > opLimit) break;
+          ip += kind + 1;
+          if (length <= 16) {
+            const from = op - offset;
+            for (let i = 0; i < length; i++) out[op + i] = out[from + i]!;
+          } else copyMatch(out, op, offset, length);
+          op += length;
+        }
+      }
       if (this.literal > 0) {
         const n = Math.min(this.literal, end - ip, outEnd - op);
         if (n <= 16) for (let i = 0; i < n; i++) out[op + i] = src[ip + i]!;
@@ -171,6 +199,5 @@ export class SnappyDecoder implements PageDecoder {
         `SNAPPY data is corrupt: the page's ${this.uncompressedLength} bytes are decoded after ${this.input.consumed} of its ${this.input.length} compressed bytes`,
       );
     }
-    this.done = true;
   }
 }

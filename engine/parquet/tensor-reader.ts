@@ -119,9 +119,8 @@ export class ParquetTensorReader {
         file.cursor.rows.close();
         file.cursor = null;
       }
-      if (error instanceof PageFault) throw new TensorReadError(`${where()}: ${error.message}`, { cause: error });
       if (error instanceof ConversionError) throw new TensorReadError(`${where()}, row ${row + 1}: ${error.message}`, { cause: error });
-      throw error;
+      throw new TensorReadError(`${where()}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
 
@@ -134,7 +133,9 @@ export class ParquetTensorReader {
     }
     try {
       await this.checkUnchanged(path, await handle.stat());
-      const metadata = await readFooter(handle, path);
+      const metadata = await readFooter(handle, path).catch((error: unknown) => {
+        throw new TensorReadError(error instanceof Error ? error.message : String(error), { cause: error });
+      });
       const leaf = listLeaf(metadata, this.column);
       if ('reason' in leaf) throw new TensorReadError(`${path}: ${leaf.reason}`);
       const groupStarts = [0];

@@ -1,5 +1,6 @@
 import { ZSTDDecoder } from 'zstddec/stream';
 import type { ByteStream } from './byte-stream.js';
+import { ChunkCursor } from './chunk-cursor.js';
 import { CompressedInput } from './compressed-input.js';
 import type { PageDecoder } from './page-decoder.js';
 import { PageFault } from './page-fault.js';
@@ -33,8 +34,7 @@ export class ZstdDecoder implements PageDecoder {
   private pending: Uint8Array | undefined;
   private pulled = 0;
   private emptyInARow = 0;
-  private chunk: Uint8Array | undefined;
-  private chunkPos = 0;
+  private readonly chunk = new ChunkCursor();
   private done = false;
   private produced = 0;
 
@@ -44,10 +44,8 @@ export class ZstdDecoder implements PageDecoder {
 
   async read(target: Uint8Array): Promise<number> {
     for (;;) {
-      if (this.chunk !== undefined && this.chunkPos < this.chunk.length) {
-        const n = Math.min(target.length, this.chunk.length - this.chunkPos);
-        target.set(this.chunk.subarray(this.chunkPos, this.chunkPos + n));
-        this.chunkPos += n;
+      if (!this.chunk.empty) {
+        const n = this.chunk.take(target);
         this.produced += n;
         return n;
       }
@@ -68,10 +66,7 @@ export class ZstdDecoder implements PageDecoder {
         );
       }
       if (next.done) this.done = true;
-      else {
-        this.chunk = next.value;
-        this.chunkPos = 0;
-      }
+      else this.chunk.hold(next.value);
     }
   }
 

@@ -18,7 +18,7 @@ export interface PlanCatalog {
   consistentFunctions(): Promise<ReadonlySet<string>>;
   /**
    * The files of a Parquet scan (`files`: its first argument as SQL) as DuckDB names them, when column
-   * `column` of each can be read from its pages as `element` values; else why not.
+   * `column` of each can be read from its pages as `element` values and is worth it; else why not.
    */
   tensorFiles(files: string, column: string, element: ElementType): Promise<{ readonly files: ReadonlyMap<string, PlannedFile> } | { readonly reason: string }>;
 }

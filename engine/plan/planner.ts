@@ -17,7 +17,7 @@ import type {
   RelationStage,
 } from './model-plan.js';
 import { inputSelectList } from './model-plan.js';
-import { argumentRead, type Locations, type Patch } from './late-tensors.js';
+import { argumentRead, type ArgumentRead, type LateTensorQuestion, type Locations, type Patch } from './late-tensors.js';
 import type { ColumnInfo, PlanCatalog } from './plan-catalog.js';
 import { normalizeSql, quoteIdentifier } from './sql-text.js';
 import { TextEdits } from './text-edits.js';
@@ -26,6 +26,7 @@ import { LeafScope, type CteScope, type LeafScopeHost } from './leaf-scope.js';
 import { limitDecision } from './limit-pushdown.js';
 import { internalNames, stagedRows, tempPrefix, type StagedResults } from './staged-rows.js';
 import { columnsReadOutside, wholeRowReference } from './staged-columns.js';
+import type { LeafSharder } from './shard-leaf.js';
 
 /**
  * Where staged tables go: an in-memory database attached for them, which (unlike temp tables) every
@@ -40,13 +41,14 @@ export async function planModelStatement(
   registry: ModelRegistryView,
   catalog: PlanCatalog,
   stagingCatalog: StagingCatalog,
+  sharder?: LeafSharder,
 ): Promise<ModelPlan> {
   const explain = statement.kind === 'ExplainStatement' ? (statement.analyze ? 'analyze' : 'plan') : null;
   const inner = statement.kind === 'ExplainStatement' ? statement.statement : statement;
   if (inner.kind === 'ExplainStatement') {
     throw sqlErrorAt('plan', 'nested-explain', 'EXPLAIN cannot explain an EXPLAIN', source, inner.span);
   }
-  const planner = new Planner(source, registry, catalog, stagingCatalog);
+  const planner = new Planner(source, registry, catalog, stagingCatalog, sharder);
   return planner.plan(inner, explain);
 }
 
@@ -67,6 +69,7 @@ class Planner implements LeafScopeHost {
     private readonly registry: ModelRegistryView,
     private readonly catalog: PlanCatalog,
     private readonly stagingCatalog: StagingCatalog,
+    private readonly sharder: LeafSharder | undefined,
   ) {
     this.out = new TextEdits(source);
     this.described = new TextEdits(source);
@@ -181,7 +184,9 @@ class Planner implements LeafScopeHost {
     const cte = scope.cteOf(leaf);
     const withPrefix = cte === null ? '' : this.withPrefix(cte, this.out);
     const describedWith = cte === null ? '' : this.withPrefix(cte, this.described);
-    const sourceExpr = aliased(leaf, this.out.render(leaf.node.span), qAlias);
+    // --shard: the relation becomes this shard's part of it (shard-leaf.ts).
+    const shard = this.sharder === undefined ? null : await this.sharder.leaf(core, leaf, sites[0]!.queries, qAlias);
+    const sourceExpr = shard?.source ?? aliased(leaf, this.out.render(leaf.node.span), qAlias);
     const describedSource = aliased(leaf, this.described.render(leaf.node.span), qAlias);
 
     const where = core.where === null ? [] : conjuncts(core.where);
@@ -191,15 +196,16 @@ class Planner implements LeafScopeHost {
     // The relation is read once, here: its rows, numbered, are what the model stages read and what the
     // output stage sees, so a second evaluation can never pair results with other rows.
     const virtual = await scope.virtualColumnsUsed(leaf, core);
-    const pushedWhere = pushed.map((c) => this.out.render(c.span));
+    const pushedWhere = [...(shard?.where ?? []), ...pushed.map((c) => this.out.render(c.span))];
     // Applied here only: evaluated twice, a conjunct with a volatile function (hidden in a macro, say)
     // would keep other rows the second time.
     for (const c of pushed) this.out.replace(c.span, 'TRUE');
-    // `locations`: each row's file and row number, for arguments read from Parquet pages.
+    // `locations`: each row's file and row number, for arguments read from Parquet pages. A sharded leaf
+    // is already rewritten as its shard's scan, which gives them unpatched.
     const filteredWith = (locations: Locations | null) =>
       `SELECT *${virtual.map((v) => `, ${qAlias}.${quoteIdentifier(v)}`).join('')}${locations?.select ?? ''}` +
-      ` FROM ${locations === null ? sourceExpr : aliased(leaf, this.renderPatched(leaf.node.span, locations.patches), qAlias)}` +
-      (pushed.length > 0 ? ` WHERE ${pushedWhere.map((c) => `(${c})`).join(' AND ')}` : '') +
+      ` FROM ${locations === null || shard !== null ? sourceExpr : aliased(leaf, this.renderPatched(leaf.node.span, locations.patches), qAlias)}` +
+      (pushedWhere.length > 0 ? ` WHERE ${pushedWhere.map((c) => `(${c})`).join(' AND ')}` : '') +
       (limit.orderBy !== null ? ` ORDER BY ${limit.orderBy}` : '') +
       (limit.rows !== null ? ` LIMIT ${limit.rows}` : '');
     const filtered = filteredWith(null);
@@ -264,24 +270,19 @@ class Planner implements LeafScopeHost {
           // A row DuckDB would not evaluate the call on gets a NULL argument, and so no model run.
           const guarded = (sql: string) => (guard === null ? sql : `CASE WHEN ${guard} THEN ${sql} END`);
           const list = input.kind === 'float-list' || (input.kind === 'tensor-list' && !input.scalar);
-          const read = !list
-            ? null
-            : this.out.render(leaf.node.span) !== this.text(leaf.node.span)
-              ? { duckdb: 'the relation runs model calls of its own' }
-              : await argumentRead(
-                  {
-                    arg: arg.value,
-                    leaf,
-                    cte,
-                    leafColumns: new Set([...leafColumns].map((c) => c.toLowerCase())),
-                    element: input.kind === 'tensor-list' ? input.element : 'float32',
-                    streamed: streamed !== null,
-                    alsoRead: [...pushed, ...guardExpressions],
-                    names: { file: names.alias('file'), row: names.alias('row') },
-                    render: (span) => this.out.render(span),
-                  },
-                  this.catalog,
-                );
+          const read = list
+            ? await this.argumentRead({
+                arg: arg.value,
+                leaf,
+                cte,
+                leafColumns: new Set([...leafColumns].map((c) => c.toLowerCase())),
+                element: input.kind === 'tensor-list' ? input.element : 'float32',
+                streamed: streamed !== null,
+                alsoRead: [...pushed, ...guardExpressions],
+                names: { file: names.alias('file'), row: names.alias('row') },
+                render: (span) => this.out.render(span),
+              }, shard !== null)
+            : null;
           const argText = this.text(arg.value.span);
           if (read !== null && 'pages' in read) {
             for (const patch of read.locations.patches) if (!locations.patches.some((p) => samePatch(p, patch))) locations.patches.push(patch);
@@ -307,7 +308,7 @@ class Planner implements LeafScopeHost {
         const inputSql = `SELECT ${[...args, names.key].join(', ')} FROM ${stagedRows(stageTable, results, names)} AS ${qAlias}`;
         levels.push({ id: levelId, table, inputSql, stages: null, inputColumns, calls });
       } else {
-        const prefix = cte === null ? '' : this.withPrefixPatched(cte, located?.patches ?? []);
+        const prefix = cte === null ? '' : this.withPrefix(cte, (span) => this.renderPatched(span, located?.patches ?? []));
         const inputSql = `${prefix}SELECT ${[...args, ...streamed].join(', ')} FROM (${filteredWith(located)}) AS ${qAlias}`;
         levels.push({ id: levelId, table, inputSql, stages: { table: stageTable, columns: streamed.length }, inputColumns, calls });
       }
@@ -413,6 +414,16 @@ class Planner implements LeafScopeHost {
     return types;
   }
 
+  /** Whether a list argument is read from Parquet pages or by DuckDB, and why (late-tensors.ts). */
+  private async argumentRead(question: LateTensorQuestion, sharded: boolean): Promise<ArgumentRead> {
+    const { leaf } = question;
+    if (this.out.render(leaf.node.span) !== this.text(leaf.node.span)) return { duckdb: 'the relation runs model calls of its own' };
+    const read = await argumentRead(question, this.catalog);
+    // A shard's scan is written by the sharder: it gives the rows' locations, but cannot be patched.
+    if (sharded && 'pages' in read && read.locations.patches.length > 0) return { duckdb: 'the input is split by --shard, and its files have a column named filename' };
+    return read;
+  }
+
   /** `span` with the planner's edits and `patches` (none of which straddles an edit). */
   private renderPatched(span: Span, patches: readonly Patch[]): string {
     const inside = patches.filter((p) => span.start <= p.span.start && p.span.end <= span.end).sort((a, b) => a.span.start - b.span.start);
@@ -425,16 +436,11 @@ class Planner implements LeafScopeHost {
     return text + this.out.render({ start: at, end: span.end });
   }
 
-  /** withPrefix() for the input query: the CTEs with `patches`. */
-  private withPrefixPatched(scope: CteScope, patches: readonly Patch[]): string {
+  /** `WITH a AS (...), b AS (...) ` up to the CTE referenced, rendered with `edits` (or by `render`). */
+  private withPrefix(scope: CteScope, edits: TextEdits | ((span: Span) => string)): string {
     const withClause = scope.query.with!;
-    return `WITH ${withClause.recursive ? 'RECURSIVE ' : ''}${scope.ctes.map((c) => this.renderPatched(c.span, patches)).join(', ')} `;
-  }
-
-  /** `WITH a AS (...), b AS (...) ` up to the CTE referenced, rendered with `edits`. */
-  private withPrefix(scope: CteScope, edits: TextEdits): string {
-    const withClause = scope.query.with!;
-    return `WITH ${withClause.recursive ? 'RECURSIVE ' : ''}${scope.ctes.map((c) => edits.render(c.span)).join(', ')} `;
+    const render = typeof edits === 'function' ? edits : (span: Span) => edits.render(span);
+    return `WITH ${withClause.recursive ? 'RECURSIVE ' : ''}${scope.ctes.map((c) => render(c.span)).join(', ')} `;
   }
 
   /** Adds the staged result columns to `*` / `alias.*` so the user sees the columns they asked for. */

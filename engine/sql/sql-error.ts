@@ -14,6 +14,9 @@ export type SqlErrorCode =
   | 'engine-closed'
   | 'open-database'
   | 'copy-output'
+  // the Arrow input of --arrow-stream
+  | 'arrow-column-type'
+  | 'arrow-input'
   // lexing and parsing
   | 'unexpected-character'
   | 'unexpected-token'
@@ -63,7 +66,12 @@ export type SqlErrorCode =
   | 'model-error'
   | 'model-input-read'
   | 'model-row-error'
-  | 'model-result-shape';
+  | 'model-result-shape'
+  // --shard: statements and inputs that cannot be split, outputs that cannot be parts
+  | 'shard-statement'
+  | 'shard-input'
+  | 'shard-output'
+  | 'shard-commit';
 
 export interface SqlErrorOptions {
   readonly phase: SqlErrorPhase;

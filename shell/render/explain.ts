@@ -80,7 +80,15 @@ export function modelPlanText(rows: readonly (readonly SqlValue[])[], width: num
 function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
+  for (let word of text.split(' ')) {
+    // A word longer than a line (a long path) is cut where lines end.
+    while (word.length > width) {
+      if (line !== '') lines.push(line);
+      lines.push(word.slice(0, width));
+      word = word.slice(width);
+      line = '';
+    }
+    if (word === '') continue;
     if (line !== '' && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;

@@ -20,13 +20,15 @@ export interface CliOptions {
   /** HOME for the child (history goes there); by default a temp dir shared by the test file. */
   readonly home?: string;
   readonly timeoutMs?: number;
+  /** Variables added to (or, set to '', blanking) the child's environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cliPath, ...args], {
       cwd: options.cwd ?? tmpdir(),
-      env: { ...process.env, HOME: options.home ?? sharedHome(), NO_COLOR: '1' },
+      env: { ...process.env, HOME: options.home ?? sharedHome(), NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -1,0 +1,252 @@
+// `sqlinfer --arrow-stream` on its own (no Spark): Arrow IPC in on stdin, one result batch per input batch
+// out on stdout, in order; every column type a user may pass through; bad input and failures leave a
+// stream that no reader takes for a finished one.
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, test } from 'node:test';
+import {
+  Binary,
+  Bool,
+  DateDay,
+  DateMillisecond,
+  Decimal,
+  Field,
+  FixedSizeList,
+  Float32,
+  Float64,
+  Int16,
+  Int32,
+  Int64,
+  Int8,
+  LargeUtf8,
+  List,
+  makeData,
+  makeVector,
+  RecordBatch,
+  Schema,
+  Struct,
+  TimeUnit,
+  Timestamp,
+  Uint16,
+  Uint32,
+  Uint64,
+  Uint8,
+  Utf8,
+  vectorFromArray,
+  type DataType,
+  type Vector,
+} from 'apache-arrow';
+import { arrowStream, readArrowStream, runArrowStream } from './helpers/arrow-stream-cli.js';
+import { tempDir } from './helpers/cli.js';
+import { linear, linearModel } from './helpers/onnx-model-fixtures.js';
+
+let createLinear: string;
+before(async () => {
+  const dir = tempDir();
+  const model = join(dir, 'linear.onnx');
+  await writeFile(model, linearModel());
+  createLinear = `CREATE MODEL lin FROM '${model}'`;
+});
+
+/** A batch of ids and 3-float tensors (row `i` of the whole stream has id i and x = [i, i/2, -i]). */
+function tensorBatch(first: number, rows: number): RecordBatch {
+  const ids = BigInt64Array.from({ length: rows }, (_, r) => BigInt(first + r));
+  const values = Float32Array.from({ length: rows * 3 }, (_, k) => {
+    const i = first + Math.floor(k / 3);
+    return [i, i / 2, -i][k % 3]!;
+  });
+  const listType = new List(new Field('item', new Float32(), true));
+  const x = makeData({
+    type: listType,
+    length: rows,
+    nullCount: 0,
+    valueOffsets: Int32Array.from({ length: rows + 1 }, (_, r) => r * 3),
+    child: makeData({ type: new Float32(), length: rows * 3, nullCount: 0, data: values }),
+  });
+  const schema = new Schema([new Field('id', new Int64(), false), new Field('x', listType, true)]);
+  return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: rows, nullCount: 0, children: [makeData({ type: new Int64(), length: rows, nullCount: 0, data: ids }), x] }));
+}
+
+test('many batches, some of zero rows: one result batch per input batch, in order, each row its own', async () => {
+  const sizes = [3, 0, 1, 17, 0, 0, 64, 2, 5, 0, 9, 31, 1, 4, 0, 8, 13, 2, 6, 11];
+  const batches: RecordBatch[] = [];
+  let next = 0;
+  for (const rows of sizes) {
+    batches.push(tensorBatch(next, rows));
+    next += rows;
+  }
+  const run = await runArrowStream(['-c', createLinear, '-c', 'SELECT id, lin(x) AS y FROM batch WHERE id % 5 <> 4'], arrowStream(batches));
+  assert.equal(run.code, 0, run.stderr);
+  const { batches: results, ended } = readArrowStream(run.stdout);
+  assert.ok(ended, 'the stream ends with its end-of-stream marker');
+  assert.equal(results.length, sizes.length);
+  let id = 0;
+  results.forEach((result, b) => {
+    const expected: [number, number[]][] = [];
+    for (let r = 0; r < sizes[b]!; r++, id++) if (id % 5 !== 4) expected.push([id, linear([id, id / 2, -id])]);
+    const got = result.toArray().map((row) => [Number(row.id), [...row.y.toArray()] as number[]] as const);
+    assert.equal(got.length, expected.length, `batch ${b}`);
+    got.forEach(([gotId, y], r) => {
+      assert.equal(gotId, expected[r]![0], `batch ${b} row ${r}`);
+      y.forEach((v, j) => assert.ok(Math.abs(v - expected[r]![1][j]!) < 1e-4, `batch ${b} id ${gotId}: ${y} vs ${expected[r]![1]}`));
+    });
+  });
+});
+
+test('no batch at all: the result schema alone, then the end of the stream', async () => {
+  const run = await runArrowStream(['-c', createLinear, '-c', 'SELECT id, lin(x) AS y, x FROM batch'], arrowStream([], tensorBatch(0, 0).schema));
+  assert.equal(run.code, 0, run.stderr);
+  const { schema, batches, ended } = readArrowStream(run.stdout);
+  assert.ok(ended);
+  assert.equal(batches.length, 0);
+  assert.deepEqual(schema.fields.map((f) => `${f.name} ${String(f.type)}`), ['id Int64', 'y List<Float32>', 'x List<Float32>']);
+});
+
+/** A column of `type` from JS values (null for NULL). */
+function column(name: string, type: DataType, values: readonly unknown[]): [Field, Vector] {
+  return [new Field(name, type, true), (vectorFromArray as (v: unknown[], t: DataType) => Vector)([...values], type)];
+}
+
+test('every column type a user may pass through keeps its values and NULLs', async () => {
+  const day = 19_000;
+  const columns = [
+    column('i8', new Int8(), [-128, null, 127]),
+    column('i16', new Int16(), [-32768, 7, null]),
+    column('i32', new Int32(), [null, -5, 2_147_483_647]),
+    column('i64', new Int64(), [-(2n ** 63n), null, 2n ** 62n]),
+    column('u8', new Uint8(), [255, 0, null]),
+    column('u16', new Uint16(), [65535, null, 1]),
+    column('u32', new Uint32(), [null, 4_294_967_295, 3]),
+    column('u64', new Uint64(), [2n ** 64n - 1n, 0n, null]),
+    column('f32', new Float32(), [1.5, null, -0.25]),
+    column('f64', new Float64(), [Math.PI, -1e300, null]),
+    column('b', new Bool(), [true, false, null]),
+    column('s', new Utf8(), ['héllo', null, '']),
+    column('ls', new LargeUtf8(), [null, 'large', 'ünïcode']),
+    column('bin', new Binary(), [Uint8Array.from([0, 255, 1]), null, new Uint8Array(0)]),
+    column('d', new DateDay(), [day * 86_400_000, null, 0]),
+    column('dms', new DateMillisecond(), [day * 86_400_000, 0, null]),
+    column('ts_s', new Timestamp(TimeUnit.SECOND), [1_700_000_000_000, null, 0]),
+    column('ts_ms', new Timestamp(TimeUnit.MILLISECOND), [1_700_000_000_123, 0, null]),
+    column('ts_us', new Timestamp(TimeUnit.MICROSECOND), [null, 1_700_000_000_123, 0]),
+    column('ts_ns', new Timestamp(TimeUnit.NANOSECOND), [1_700_000_000_123, null, 0]),
+    column('tstz', new Timestamp(TimeUnit.MILLISECOND, 'UTC'), [1_700_000_000_123, null, 0]),
+    column('lf', new List(new Field('item', new Float32(), true)), [[1, 2, 3], null, []]),
+    column('ld', new List(new Field('item', new Float64(), true)), [[0.5], [1e-300, null], null]),
+    column('li', new List(new Field('item', new Int64(), true)), [[1n, 2n ** 60n], [], null]),
+    column('fsl', new FixedSizeList(2, new Field('item', new Float32(), true)), [[1, 2], null, [5, 6]]),
+  ];
+  const schema = new Schema(columns.map(([f]) => f));
+  const decimals = decimalColumns();
+  const fullSchema = new Schema([...schema.fields, ...decimals.fields]);
+  const children = [...columns.map(([, v]) => v.data[0]!), ...decimals.data];
+  const batch = new RecordBatch(fullSchema, makeData({ type: new Struct(fullSchema.fields), length: 3, nullCount: 0, children }));
+  const run = await runArrowStream(['-c', 'SELECT * FROM batch'], arrowStream([batch, batch.slice(1, 3)]));
+  assert.equal(run.code, 0, run.stderr);
+  const [out, sliced] = readArrowStream(run.stdout).batches;
+  assert.ok(out !== undefined && sliced !== undefined);
+  const expectedTypes: Record<string, string> = { dms: 'Date32<DAY>', tstz: 'Timestamp<MICROSECOND, UTC>', fsl: 'List<Float32>' };
+  for (const field of fullSchema.fields) {
+    const got: Vector = out.getChild(field.name)!;
+    assert.equal(String(got.type), expectedTypes[field.name] ?? String(field.type).replace('LargeUtf8', 'Utf8'), field.name);
+    const inValues = normalize(batch.getChild(field.name)!);
+    assert.deepEqual(normalize(got), inValues, field.name);
+    assert.deepEqual(normalize(sliced.getChild(field.name)!), inValues.slice(1), `${field.name} of a sliced batch`);
+    for (let r = 0; r < 3; r++) assert.equal(got.isValid(r), batch.getChild(field.name)!.isValid(r), `${field.name} row ${r} NULL`);
+  }
+});
+
+/** DECIMAL(4,1), (15,3) and (30,4): DuckDB keeps them in 2, 8 and 16 bytes. */
+function decimalColumns(): { fields: Field[]; data: ReturnType<typeof makeData>[] } {
+  const specs: [string, number, number, bigint[]][] = [
+    ['dec4', 4, 1, [-9999n, 0n, 1234n]],
+    ['dec15', 15, 3, [999_999_999_999_999n, -1n, 0n]],
+    ['dec30', 30, 4, [-(10n ** 29n) + 1n, 10n ** 20n, 5n]],
+  ];
+  const fields: Field[] = [];
+  const data: ReturnType<typeof makeData>[] = [];
+  for (const [name, precision, scale, values] of specs) {
+    const type = new Decimal(scale, precision, 128);
+    const words = new BigUint64Array(values.length * 2);
+    values.forEach((v, i) => {
+      words[i * 2] = BigInt.asUintN(64, v);
+      words[i * 2 + 1] = BigInt.asUintN(64, v >> 64n);
+    });
+    fields.push(new Field(name, type, true));
+    const nullBitmap = Uint8Array.from([0b101]);
+    data.push(makeData({ type, length: values.length, nullCount: 1, nullBitmap, data: new Uint32Array(words.buffer) }));
+  }
+  return { fields, data };
+}
+
+/** A column's values, row by row, comparable across input and output: lists, decimals and binaries as plain arrays. */
+function normalize(vector: Vector): unknown[] {
+  return Array.from({ length: vector.length }, (_, i) => {
+    const v: unknown = vector.get(i);
+    if (v === null || v === undefined) return null;
+    if (ArrayBuffer.isView(v)) return Array.from(v as Uint8Array);
+    if (typeof v === 'object' && 'toArray' in v) return Array.from((v as { toArray(): ArrayLike<unknown> }).toArray());
+    return v;
+  });
+}
+
+test('garbage or nothing on stdin: an error on stderr, status 1, nothing on stdout', async () => {
+  const garbage = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7919) % 251);
+  for (const input of [garbage, new Uint8Array(0), Buffer.from('SELECT 1;\n')]) {
+    const run = await runArrowStream(['-c', 'SELECT * FROM batch'], input);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /stdin is not an Arrow IPC stream/);
+    assert.equal(run.stdout.length, 0);
+  }
+});
+
+test('a stream cut inside a batch: the whole batches before it are written, then status 1 and no end marker', async () => {
+  const whole = arrowStream([tensorBatch(0, 4), tensorBatch(4, 4), tensorBatch(8, 4)]);
+  const run = await runArrowStream(['-c', 'SELECT id FROM batch'], whole.subarray(0, whole.length - 40));
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /Arrow record batch 3 cannot be read/);
+  const { batches, ended } = readArrowStream(run.stdout);
+  assert.equal(ended, false);
+  assert.deepEqual(batches.map((b) => b.numRows), [4, 4]);
+});
+
+test("a bad row under model_errors = 'fail' ends the stream after the batches before it; under 'null' it is NULL", async () => {
+  const bad = tensorBatch(4, 3);
+  const x = bad.getChild('x')!.data[0]!;
+  // Row 2 of the second batch has 2 values instead of 3.
+  const shortRow = makeData({ ...x, type: x.type, valueOffsets: Int32Array.from([0, 3, 6, 8]), child: x.children[0]! });
+  const badBatch = new RecordBatch(bad.schema, makeData({ type: new Struct(bad.schema.fields), length: 3, nullCount: 0, children: [bad.getChild('id')!.data[0]!, shortRow] }));
+  const input = arrowStream([tensorBatch(0, 4), badBatch, tensorBatch(7, 2)]);
+  const failed = await runArrowStream(['-c', createLinear, '-c', 'SELECT id, lin(x) AS y FROM batch'], input);
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /lin failed on row 3: input 'x' expects 3 values \(rows of shape \[3\]\), found 2/);
+  const cut = readArrowStream(failed.stdout);
+  assert.equal(cut.ended, false);
+  assert.deepEqual(cut.batches.map((b) => b.numRows), [4]);
+
+  const nulls = await runArrowStream(['-c', createLinear, '-c', "SET model_errors = 'null'", '-c', 'SELECT id, lin(x) AS y FROM batch'], input);
+  assert.equal(nulls.code, 0, nulls.stderr);
+  const { batches } = readArrowStream(nulls.stdout);
+  assert.deepEqual(batches.map((b) => b.numRows), [4, 3, 2]);
+  assert.equal(batches[1]!.getChild('y')!.isValid(2), false);
+  assert.equal(batches[1]!.getChild('y')!.isValid(1), true);
+});
+
+test('a column type batch cannot hold, a result type the output cannot carry, and a last -c that is not one statement are errors naming them', async () => {
+  const struct = new Struct([new Field('a', new Int32(), true)]);
+  const schema = new Schema([new Field('st', struct, true)]);
+  const v = makeVector(makeData({ type: struct, length: 1, nullCount: 0, children: [makeData({ type: new Int32(), length: 1, nullCount: 0, data: Int32Array.from([1]) })] }));
+  const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 1, nullCount: 0, children: [v.data[0]!] }));
+  const run = await runArrowStream(['-c', 'SELECT * FROM batch'], arrowStream([batch]));
+  assert.equal(run.code, 1);
+  assert.match(run.stderr, /column 'st' of the Arrow input has type Struct<\{a:Int32\}>, which batch cannot hold/);
+  assert.equal(run.stdout.length, 0);
+  const interval = await runArrowStream(['-c', "SELECT id, INTERVAL 1 DAY AS wait FROM batch"], arrowStream([tensorBatch(0, 2)]));
+  assert.equal(interval.code, 1);
+  assert.match(interval.stderr, /result column 'wait' has type INTERVAL, which the Arrow output does not carry; cast it in the statement/);
+  assert.equal(interval.stdout.length, 0);
+  const two = await runArrowStream(['-c', 'SELECT 1 FROM batch; SELECT 2 FROM batch'], arrowStream([tensorBatch(0, 1)]));
+  assert.equal(two.code, 1);
+  assert.match(two.stderr, /the statement to run over each batch as its last -c/);
+});
