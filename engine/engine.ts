@@ -47,6 +47,8 @@ export interface EngineUdfs {
   /** User models (CREATE MODEL ...): with these and a registry that can change, model statements work. */
   inspectModel?: ModelCatalogUdfs['inspectModel'];
   createModel?: ModelCatalogUdfs['createModel'];
+  deriveModel?: ModelCatalogUdfs['deriveModel'];
+  createDerivedModel?: ModelCatalogUdfs['createDerivedModel'];
   /** Stops the model runtime (its worker threads); called by Engine.close(). */
   close?(): Promise<void>;
 }
@@ -199,7 +201,7 @@ export class Engine {
         return { run: settingsRun(this.settings.list()), finish: async () => {} };
       case 'model-catalog':
         if (this.models === null) throw modelStatementsUnavailable(text);
-        return { run: await this.models.execute(text, lexed, signal), finish: async () => {} };
+        return { run: await this.models.execute(text, lexed, { settings: this.settings, signal, onProgress: this.options.onProgress }), finish: async () => {} };
       case 'model': {
         const refused = storedStatementError(text, lexed.tokens, route.calls);
         if (refused !== null) throw refused;
@@ -242,7 +244,8 @@ function catalogUdfs(udfs: EngineUdfs | undefined): ModelCatalogUdfs | null {
   if (udfs === undefined || udfs.inspectModel === undefined || udfs.createModel === undefined) return null;
   const registry = udfs.registry as Partial<Registry> & ModelRegistry;
   if (registry.register === undefined || registry.unregister === undefined) return null;
-  return { registry: registry as Registry, inspectModel: udfs.inspectModel, createModel: udfs.createModel };
+  const derived = udfs.deriveModel && udfs.createDerivedModel ? { deriveModel: udfs.deriveModel, createDerivedModel: udfs.createDerivedModel } : {};
+  return { registry: registry as Registry, inspectModel: udfs.inspectModel, createModel: udfs.createModel, ...derived };
 }
 
 /** Errors whose positions refer to the statement are moved into the whole text given to run()/stream(). */

@@ -10,7 +10,9 @@
 // writes as one page of dictionary indices. sqlinfer reads the tensors from the pages in each case;
 // EXPLAIN ANALYZE's figures say when the first batch reached the model and how long the page reads took.
 // Peak memory is measured on its own, in a child process running the statement over M images in one row
-// group.
+// group. Then int8: the pipeline with a model made by CREATE MODEL ... FROM resnet50 WITH (precision =>
+// 'int8'), and bare sessions of its QDQ graph in both weight forms (symmetric, zero point), against the
+// bare fp32 session.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,7 +27,9 @@ import * as ort from 'onnxruntime-node';
 import { createEngine, createUdfs, type Engine } from '../engine/index.js';
 import { readChunkColumn } from '../engine/exec/arg-columns.js';
 import { writeSampleImages } from '../udfs/images/sample-images.js';
-import { loadResnet50Model } from '../udfs/models/resnet50/load-resnet50-model.js';
+import { loadResnet50Model, readWeightsOf } from '../udfs/models/resnet50/load-resnet50-model.js';
+import { buildResnet50Qdq, type Int8KernelForm } from '../udfs/models/resnet50/quantize-qdq.js';
+import type { QuantizedResnet50Spec } from '../udfs/models/resnet50/quantized-resnet50.js';
 import { RESNET50_INPUT_NAME, RESNET50_OUTPUT_NAME } from '../udfs/models/resnet50/resnet50-graph.js';
 import { resolveResnet50Weights } from '../udfs/models/resnet50/weights-source.js';
 import { preprocessInPlace } from '../udfs/images/preprocess.js';
@@ -113,16 +117,18 @@ async function readTensors(path: string, count: number): Promise<Float32Array> {
   }
 }
 
-/** The bare session: batches run one after another, as fast as onnxruntime goes with `threads` threads. */
-async function bareSeconds(onnx: Uint8Array, tensors: Float32Array, images: number, batch: number, threads: number, repeat: number): Promise<number> {
-  const session = await ort.InferenceSession.create(onnx, {
-    intraOpNumThreads: threads,
-    interOpNumThreads: 1,
-    graphOptimizationLevel: 'all',
-    executionMode: 'sequential',
-  });
+/**
+ * Bare sessions, one per model: batches run one after another, as fast as onnxruntime goes with `threads`
+ * threads. With several models their passes take turns, so that a change in the machine's load falls on
+ * each alike; median seconds of each.
+ */
+async function bareSeconds(models: readonly Uint8Array[], tensors: Float32Array, images: number, batch: number, threads: number, repeat: number): Promise<number[]> {
+  const sessions: ort.InferenceSession[] = [];
   try {
-    const pass = async (): Promise<void> => {
+    for (const onnx of models) {
+      sessions.push(await ort.InferenceSession.create(onnx, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' }));
+    }
+    const pass = async (session: ort.InferenceSession): Promise<void> => {
       for (let first = 0; first < images; first += batch) {
         const rows = Math.min(batch, images - first);
         const input = new ort.Tensor('float32', tensors.subarray(first * IMAGE_VALUES, (first + rows) * IMAGE_VALUES), [rows, 224, 224, 3]);
@@ -130,12 +136,15 @@ async function bareSeconds(onnx: Uint8Array, tensors: Float32Array, images: numb
         output[RESNET50_OUTPUT_NAME]!.dispose();
       }
     };
-    await pass(); // warm-up: the first run allocates the arena
-    const seconds: number[] = [];
-    for (let i = 0; i < repeat; i++) seconds.push(await timed(pass));
-    return median(seconds);
+    // Warm-up: the first run allocates the arena.
+    for (const session of sessions) await pass(session);
+    const seconds: number[][] = sessions.map(() => []);
+    for (let i = 0; i < repeat; i++) {
+      for (const [k, session] of sessions.entries()) seconds[k]!.push(await timed(() => pass(session)));
+    }
+    return seconds.map(median);
   } finally {
-    await session.release();
+    for (const session of sessions) await session.release();
   }
 }
 
@@ -148,8 +157,8 @@ interface Run {
   readonly pagesMs: number | null;
 }
 
-/** The end-to-end statement over `source` under EXPLAIN ANALYZE, which runs it and says where time went. */
-async function sqlinferRun(engine: Engine, source: string, repeat: number): Promise<Run> {
+/** The end-to-end statement over `source` with `fn` under EXPLAIN ANALYZE, which runs it and says where time went. */
+async function sqlinferRun(engine: Engine, source: string, repeat: number, fn = 'predict_resnet50'): Promise<Run> {
   const seconds: number[] = [];
   const firstBatch: number[] = [];
   const pages: number[] = [];
@@ -157,7 +166,7 @@ async function sqlinferRun(engine: Engine, source: string, repeat: number): Prom
     let rows: readonly (readonly unknown[])[] = [];
     seconds.push(
       await timed(async () => {
-        const results = await engine.run(`EXPLAIN ANALYZE COPY (SELECT predict_resnet50(data) AS prediction FROM '${source}') TO 'predictions.parquet'`);
+        const results = await engine.run(`EXPLAIN ANALYZE COPY (SELECT ${fn}(data) AS prediction FROM '${source}') TO 'predictions.parquet'`);
         const last = results.at(-1);
         rows = last?.kind === 'rows' ? last.rows : [];
       }),
@@ -221,6 +230,7 @@ async function main(): Promise<void> {
     const engine = await createEngine({ udfs, settings: { resnet50_weights: weights, model_batch_size: opts.batch } });
     const runs: { readonly name: string; readonly images: number; readonly run: Run }[] = [];
     let memorySource: string | null = null;
+    let int8: { readonly spec: QuantizedResnet50Spec; readonly run: Run };
     try {
       const tensorSeconds = await timed(async () => {
         await engine.run(
@@ -244,6 +254,18 @@ async function main(): Promise<void> {
         const pages = run.pagesMs === null ? 'tensors read by DuckDB' : `page reads ${(run.pagesMs / 1000).toFixed(2)} s of the run`;
         console.log(`sqlinfer, ${name}: ${(images / run.seconds).toFixed(2)} images/s; first batch to the model after ${run.firstBatchMs} ms; ${pages}`);
       }
+      const calibrationRows = Math.min(opts.images, 256);
+      const createSeconds = await timed(async () => {
+        await engine.run(
+          `CREATE MODEL resnet50_int8 FROM resnet50 WITH (precision => 'int8', calibrate => 'SELECT data FROM ''image_data.parquet'' USING SAMPLE ${calibrationRows} ROWS')`,
+        );
+      });
+      const [stored] = await engine.run(`SELECT spec FROM sqlinfer_models WHERE name = 'resnet50_int8'`);
+      const spec = JSON.parse(String(stored!.rows[0]![0])) as QuantizedResnet50Spec;
+      console.log(`CREATE MODEL resnet50_int8 (calibration on ${calibrationRows} rows, ${spec.form} weights): ${createSeconds.toFixed(1)} s`);
+      await engine.run(`SELECT resnet50_int8(data) FROM 'image_data.parquet' LIMIT 1`);
+      int8 = { spec, run: await sqlinferRun(engine, 'image_data.parquet', opts.repeat, 'resnet50_int8') };
+      console.log(`sqlinfer with resnet50_int8, one row group (image_data.parquet): ${(opts.images / int8.run.seconds).toFixed(2)} images/s`);
       if (opts.memoryImages > 0) {
         await writeRepeated(engine, opts.images, opts.memoryImages, 'image_data_memory.parquet');
         memorySource = 'image_data_memory.parquet';
@@ -260,13 +282,35 @@ async function main(): Promise<void> {
     const tensors = await readTensors('image_data.parquet', opts.images);
     let best = { threads: 0, seconds: Infinity };
     for (let threads = 1; threads <= availableParallelism(); threads++) {
-      const seconds = await bareSeconds(model.onnx, tensors, opts.images, opts.batch, threads, opts.repeat);
+      const [seconds] = await bareSeconds([model.onnx], tensors, opts.images, opts.batch, threads, opts.repeat) as [number];
       console.log(`bare onnxruntime session, ${threads} intra-op thread(s): ${(opts.images / seconds).toFixed(2)} images/s`);
       if (seconds < best.seconds) best = { threads, seconds };
     }
     for (const { name, images, run } of runs) {
       console.log(`ratio sqlinfer / best bare session, ${name}: ${((best.seconds / opts.images) / (run.seconds / images)).toFixed(3)}`);
     }
+
+    const kerasWeights = await readWeightsOf(await resolveResnet50Weights({ weights, env: process.env }));
+    const forms = ['symmetric', 'zero-point'] as const;
+    const [fp32, ...int8Seconds] = await bareSeconds(
+      [model.onnx, ...forms.map((form) => buildResnet50Qdq(kerasWeights, int8.spec.ranges, form))],
+      tensors,
+      opts.images,
+      opts.batch,
+      best.threads,
+      opts.repeat,
+    ) as [number, ...number[]];
+    console.log(`bare sessions taking turns, ${best.threads} thread(s): fp32 ${(opts.images / fp32).toFixed(2)} images/s`);
+    const bareInt8 = new Map<Int8KernelForm, number>();
+    forms.forEach((form, k) => {
+      const seconds = int8Seconds[k]!;
+      bareInt8.set(form, seconds);
+      console.log(`  int8 ${form} weights: ${(opts.images / seconds).toFixed(2)} images/s, ${(fp32 / seconds).toFixed(2)}x bare fp32`);
+    });
+    console.log(
+      `sqlinfer with resnet50_int8 (${int8.spec.form}): ${(fp32 / int8.run.seconds).toFixed(2)}x bare fp32 ` +
+        `(target 2.5x with VNNI, 3x with AMX), ${(bareInt8.get(int8.spec.form)! / int8.run.seconds).toFixed(3)} of bare int8 (target 0.90)`,
+    );
     console.log(`peak memory (RSS, whole process): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   } finally {
     process.chdir(cwd);

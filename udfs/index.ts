@@ -6,7 +6,9 @@ import { createImageToTensor } from './functions/image-to-tensor.js';
 import type { ConstantValue } from './model-function.js';
 import type { Env } from './models/keras/keras-get-file.js';
 import { IMAGENET_SETUP_SQL } from './models/imagenet/imagenet-setup-sql.js';
+import { deriveModel, type DeriveModelRequest } from './models/resnet50/derived-model.js';
 import { createPredictResnet50 } from './models/resnet50/predict-resnet50.js';
+import { createQuantizedResnet50, type QuantizedResnet50, type QuantizedResnet50Spec } from './models/resnet50/quantized-resnet50.js';
 import { inspectUserModel } from './models/user-model/inspect-user-model.js';
 import { createUserModel, type UserModel, type UserModelSpec } from './models/user-model/user-model.js';
 import { createRegistry, type Registry } from './registry.js';
@@ -17,6 +19,8 @@ export type * from './model-function.js';
 export { ELEMENT_SQL_TYPES, RowError } from './model-function.js';
 export { allocateValues, elementBytes, valuesOver } from './models/user-model/element-types.js';
 export { createRegistry, type Registry } from './registry.js';
+export type { DeriveModelRequest } from './models/resnet50/derived-model.js';
+export { CalibrationError, type CalibrationChunk, type QuantizedResnet50, type QuantizedResnet50Spec } from './models/resnet50/quantized-resnet50.js';
 export { describeUserModel, type UserModel, type UserModelSpec } from './models/user-model/user-model.js';
 export { ModelRuntime, type ModelRuntimeOptions } from './runtime/model-runtime.js';
 export {
@@ -51,6 +55,10 @@ export interface Udfs {
   inspectModel(name: string, path: string, options: Readonly<Record<string, ConstantValue>>): Promise<UserModelSpec>;
   /** The SQL function of a user model on this pool (the caller registers it). */
   createModel(spec: UserModelSpec): UserModel;
+  /** CREATE MODEL name FROM resnet50 WITH (precision => 'int8', calibrate => '...'): calibrates; the spec is stored. */
+  deriveModel(request: DeriveModelRequest): Promise<QuantizedResnet50Spec>;
+  /** The SQL function of a stored derived model (the caller registers it). */
+  createDerivedModel(spec: QuantizedResnet50Spec): QuantizedResnet50;
   /** Stops the worker threads. */
   close(): Promise<void>;
 }
@@ -72,6 +80,8 @@ export function createUdfs(options: UdfsOptions = {}): Udfs {
     setupSql: IMAGENET_SETUP_SQL,
     inspectModel: inspectUserModel,
     createModel: (spec) => createUserModel(runtime, spec),
+    deriveModel: (request) => deriveModel(request, options.env ?? process.env),
+    createDerivedModel: (spec) => createQuantizedResnet50(runtime, spec, options.env ?? process.env),
     close: () => runtime.close(),
   };
 }

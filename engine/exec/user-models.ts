@@ -4,24 +4,79 @@
 // is filled from the table when the engine starts. With a database file, a relative path means relative to
 // the file's folder, when the model is created and in every later session, whatever the current folder:
 // the database and its models move together. In memory, it is relative to the current folder.
+// A model made FROM a built-in one (resnet50 in int8) is a row too, whose spec holds its calibration.
 // The table is the truth: a stored model that cannot be loaded, a table of that name that is not ours, or
 // the table dropped under the session are told to the user, never passed over in silence.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
-import { describeUserModel, type ConstantValue, type Registry, type UserModel, type UserModelSpec } from '../../udfs/index.js';
+import {
+  CalibrationError,
+  describeUserModel,
+  type ConstantValue,
+  type DeriveModelRequest,
+  type ModelFunction,
+  type ModelSettings,
+  type PrepareProgress,
+  type QuantizedResnet50,
+  type QuantizedResnet50Spec,
+  type Registry,
+  type UserModel,
+  type UserModelSpec,
+} from '../../udfs/index.js';
 import { quoteString } from '../plan/sql-text.js';
 import type { LexedStatement } from '../sql/lexer.js';
 import { parseModelStatement, type ModelStatement } from '../sql/model-catalog-syntax.js';
 import { SqlError, sqlErrorAt, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
+import { calibrationRows } from './calibration-rows.js';
 import { runDuckDBStatement, type DuckDBStatementRun } from './duckdb-statement.js';
 import { duckdbError } from './duckdb-error.js';
+import { interrupted } from './interruptible.js';
 
 /** What the catalog needs of udfs/: a registry it may change, and user models (createUdfs() has both). */
 export interface ModelCatalogUdfs {
   readonly registry: Registry;
   inspectModel(name: string, path: string, options: Readonly<Record<string, ConstantValue>>): Promise<UserModelSpec>;
   createModel(spec: UserModelSpec): UserModel;
+  /** Models made FROM a built-in one (resnet50 in int8), when the udfs have them. */
+  deriveModel?(request: DeriveModelRequest): Promise<QuantizedResnet50Spec>;
+  createDerivedModel?(spec: QuantizedResnet50Spec): QuantizedResnet50;
+}
+
+/** The format column of a model made FROM resnet50 in int8. */
+const DERIVED_FORMAT = 'resnet50-int8';
+
+/** What a statement about models may need besides its text: the session's settings, progress. */
+export interface ModelStatementContext {
+  readonly settings: ModelSettings;
+  readonly signal?: AbortSignal | undefined;
+  readonly onProgress?: ((progress: PrepareProgress) => void) | undefined;
+}
+
+/** A registered model, whether a file (UserModel) or derived from a built-in (QuantizedResnet50). */
+interface CatalogModel {
+  readonly fn: ModelFunction;
+  readonly format: string;
+  /** The file SHOW MODELS shows: the model's, or the weights' of a derived model. */
+  readonly file: string;
+  release(): void;
+  checkFiles(): Promise<void>;
+  describe(): Promise<[string, string][]>;
+}
+
+function fileModel(model: UserModel): CatalogModel {
+  return { fn: model, format: model.spec.format, file: model.spec.path, release: () => model.release(), checkFiles: () => model.checkFiles(), describe: () => describeUserModel(model) };
+}
+
+function derivedModel(model: QuantizedResnet50): CatalogModel {
+  return {
+    fn: model,
+    format: DERIVED_FORMAT,
+    file: model.spec.weightsSource,
+    release: () => model.release(),
+    checkFiles: () => model.checkFiles(),
+    describe: async () => model.describeRows(),
+  };
 }
 
 const TABLE = 'sqlinfer_models';
@@ -47,7 +102,7 @@ function toStderr(notice: string): void {
 }
 
 export class ModelCatalog {
-  private readonly models = new Map<string, UserModel>();
+  private readonly models = new Map<string, CatalogModel>();
   /** Stored models that are not registered (their row could not make a function); DROP MODEL still removes them. */
   private readonly unusable = new Map<string, StoredModelProblem>();
   private readonly loadProblems: StoredModelProblem[] = [];
@@ -62,6 +117,7 @@ export class ModelCatalog {
     /** The database the table lives in (the one current when the catalog opened). */
     private readonly databaseName: string,
     private readonly table: string,
+    private readonly notify: (notice: string) => void,
   ) {}
 
   /**
@@ -74,7 +130,7 @@ export class ModelCatalog {
     const databaseName = String(reader.getRows()[0]?.[0] ?? 'memory');
     const table = `"${databaseName.replace(/"/g, '""')}".main.${TABLE}`;
     const inMemory = database === ':memory:' || database === '';
-    const catalog = new ModelCatalog(connection, udfs, inMemory ? null : dirname(resolve(database)), databaseName, table);
+    const catalog = new ModelCatalog(connection, udfs, inMemory ? null : dirname(resolve(database)), databaseName, table, notify);
     for (const notice of await catalog.load()) notify(notice);
     return catalog;
   }
@@ -84,12 +140,13 @@ export class ModelCatalog {
     return this.loadProblems;
   }
 
-  async execute(source: string, lexed: LexedStatement, signal: AbortSignal | undefined): Promise<DuckDBStatementRun> {
+  async execute(source: string, lexed: LexedStatement, context: ModelStatementContext): Promise<DuckDBStatementRun> {
+    const { signal } = context;
     const statement = parseModelStatement(source, lexed);
     await this.checkTableKept(source);
     switch (statement.kind) {
       case 'CreateModel':
-        await this.create(source, statement);
+        await this.create(source, statement, context);
         return nothing();
       case 'DropModel':
         await this.drop(source, statement);
@@ -108,12 +165,11 @@ export class ModelCatalog {
     if (state.kind === 'foreign') return [`${foreignTableText(state.columns)}: no model of this database is loaded`];
     this.tableSeen = true;
     const notices: string[] = [];
-    const reader = await this.connection.runAndReadAll(`SELECT name, path, spec FROM ${this.table} ORDER BY name`);
-    for (const [name, path, spec] of reader.getRows()) {
+    const reader = await this.connection.runAndReadAll(`SELECT name, path, format, spec FROM ${this.table} ORDER BY name`);
+    for (const [name, path, format, spec] of reader.getRows()) {
       const stored = String(name);
       try {
-        const parsed = JSON.parse(String(spec)) as UserModelSpec;
-        const model = this.add({ ...parsed, name: stored, path: this.resolveStored(String(path)) });
+        const model = String(format) === DERIVED_FORMAT ? this.addDerived({ ...(JSON.parse(String(spec)) as QuantizedResnet50Spec), name: stored }) : this.add({ ...(JSON.parse(String(spec)) as UserModelSpec), name: stored, path: this.resolveStored(String(path)) });
         try {
           await model.checkFiles();
         } catch (error) {
@@ -149,7 +205,7 @@ export class ModelCatalog {
   private async checkTableKept(source: string): Promise<void> {
     if (!this.tableSeen || (await this.tableState()).kind !== 'absent') return;
     this.tableSeen = false;
-    const lost = [...this.models.values()].map((m) => `${m.spec.name} ('${m.spec.path}')`);
+    const lost = [...this.models.values()].map((m) => `${m.fn.name} ('${m.file}')`);
     for (const [name, model] of this.models) {
       this.udfs.registry.unregister(name);
       model.release();
@@ -182,14 +238,22 @@ export class ModelCatalog {
     }
   }
 
-  private add(spec: UserModelSpec): UserModel {
-    const model = this.udfs.createModel(spec);
-    this.udfs.registry.register(model);
-    this.models.set(spec.name.toLowerCase(), model);
+  private add(spec: UserModelSpec): CatalogModel {
+    return this.register(spec.name, fileModel(this.udfs.createModel(spec)));
+  }
+
+  private addDerived(spec: QuantizedResnet50Spec): CatalogModel {
+    if (this.udfs.createDerivedModel === undefined) throw new Error('this engine has no built-in models to derive from');
+    return this.register(spec.name, derivedModel(this.udfs.createDerivedModel(spec)));
+  }
+
+  private register(name: string, model: CatalogModel): CatalogModel {
+    this.udfs.registry.register(model.fn);
+    this.models.set(name.toLowerCase(), model);
     return model;
   }
 
-  private async create(source: string, s: Extract<ModelStatement, { kind: 'CreateModel' }>): Promise<void> {
+  private async create(source: string, s: Extract<ModelStatement, { kind: 'CreateModel' }>, context: ModelStatementContext): Promise<void> {
     const at = (span: Span, code: SqlErrorCode, detail: string, cause?: unknown) => sqlErrorAt('plan', code, detail, source, span, cause);
     const existing = this.udfs.registry.get(s.name);
     if (existing !== undefined) {
@@ -206,19 +270,25 @@ export class ModelCatalog {
       throw at(s.nameSpan, 'model-name-taken', `${s.name} is a DuckDB function: choose another name for the model`);
     }
     const options = Object.fromEntries(s.options.map((o) => [o.name, o.value]));
-    const path = this.resolveStored(s.path);
-    let spec: UserModelSpec;
-    try {
-      spec = await this.udfs.inspectModel(s.name, path, options);
-    } catch (error) {
+    const invalid = (error: unknown) => {
+      if (context.signal?.aborted) return interrupted(error);
       const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof CalibrationError) {
+        const calibrate = s.options.find((o) => o.name === 'calibrate');
+        return at(calibrate?.valueSpan ?? s.pathSpan, 'model-calibration', message, error);
+      }
       const option = /^(?:unknown )?option (\w+)/.exec(message)?.[1];
       const span = s.options.find((o) => o.name === option?.toLowerCase())?.[option !== undefined && message.startsWith('unknown') ? 'nameSpan' : 'valueSpan'] ?? s.pathSpan;
-      throw at(span, 'model-invalid', message, error);
+      return at(span, 'model-invalid', message, error);
+    };
+    let made: { model: CatalogModel; spec: UserModelSpec | QuantizedResnet50Spec; path: string; format: string };
+    try {
+      made = s.fromModel ? await this.derive(s.name, s.path, options, context) : await this.inspect(s.name, s.path, options);
+    } catch (error) {
+      throw invalid(error);
     }
-    // The function is made first: a layout it rejects must fail before anything is stored.
-    const model = this.udfs.createModel(spec);
-    const stored = isAbsolute(s.path) || this.base === null ? spec.path : relative(this.base, spec.path);
+    const { model, spec } = made;
+    const stored = s.fromModel || isAbsolute(s.path) || this.base === null ? made.path : relative(this.base, made.path);
     await this.tableForWriting(source, s.nameSpan);
     try {
       await this.connection.run(`CREATE TABLE IF NOT EXISTS ${this.table} (${CREATE_TABLE_COLUMNS})`);
@@ -226,7 +296,7 @@ export class ModelCatalog {
       await this.connection.run(`INSERT INTO ${this.table} (name, path, format, options, spec) VALUES ($1, $2, $3, $4, $5)`, [
         s.name,
         stored,
-        spec.format,
+        made.format,
         JSON.stringify(options),
         JSON.stringify(spec),
       ]);
@@ -239,8 +309,29 @@ export class ModelCatalog {
       this.udfs.registry.unregister(s.name);
       this.models.get(s.name)?.release();
     }
-    this.udfs.registry.register(model);
-    this.models.set(s.name, model);
+    this.register(s.name, model);
+  }
+
+  /** A model file, read and checked; its function is made before anything is stored, so a layout it rejects fails first. */
+  private async inspect(name: string, path: string, options: Readonly<Record<string, ConstantValue>>) {
+    const spec = await this.udfs.inspectModel(name, this.resolveStored(path), options);
+    return { model: fileModel(this.udfs.createModel(spec)), spec, path: spec.path, format: spec.format as string };
+  }
+
+  /** A model FROM a built-in one: its calibration query runs here, on the database's connection. */
+  private async derive(name: string, base: string, options: Readonly<Record<string, ConstantValue>>, context: ModelStatementContext) {
+    if (this.udfs.deriveModel === undefined || this.udfs.createDerivedModel === undefined) throw new Error('this engine has no built-in models to derive from');
+    const spec = await this.udfs.deriveModel({
+      base,
+      name,
+      options,
+      rows: (sql) => calibrationRows(this.connection, sql, (fn) => this.udfs.registry.has(fn), context.signal),
+      settings: context.settings,
+      onNotice: this.notify,
+      ...(context.signal ? { signal: context.signal } : {}),
+      ...(context.onProgress ? { onProgress: context.onProgress } : {}),
+    });
+    return { model: derivedModel(this.udfs.createDerivedModel(spec)), spec, path: spec.weightsSource, format: DERIVED_FORMAT };
   }
 
   private async drop(source: string, s: Extract<ModelStatement, { kind: 'DropModel' }>): Promise<void> {
@@ -269,13 +360,13 @@ export class ModelCatalog {
     return this.udfs.registry.list().map((fn) => {
       const model = this.models.get(fn.name);
       const args = fn.args.map((a) => (a.optional ? `[${a.name}]` : a.name)).join(', ');
-      return [fn.name, model?.spec.format ?? 'built-in', model?.spec.path ?? null, args, fn.resultType];
+      return [fn.name, model?.format ?? 'built-in', model?.file ?? null, args, fn.resultType];
     });
   }
 
   private async describeRows(source: string, s: Extract<ModelStatement, { kind: 'DescribeModel' }>): Promise<(string | null)[][]> {
     const model = this.models.get(s.name);
-    if (model !== undefined) return describeUserModel(model);
+    if (model !== undefined) return model.describe();
     const fn = this.udfs.registry.get(s.name);
     if (fn === undefined) throw sqlErrorAt('plan', 'model-not-found', `there is no model named ${s.name}`, source, s.nameSpan);
     return [

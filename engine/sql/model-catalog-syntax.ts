@@ -1,5 +1,5 @@
 // sqlinfer's own statements about models, parsed from tokens: CREATE [OR REPLACE] MODEL [IF NOT EXISTS]
-// name FROM 'path' [WITH (option => value, ...)], DROP MODEL [IF EXISTS] name, SHOW MODELS and
+// name FROM 'path' | built_in_model [WITH (option => value, ...)], DROP MODEL [IF EXISTS] name, SHOW MODELS and
 // DESCRIBE MODEL name. Every part keeps its span, so errors point at the name, path or option at fault.
 import { lexStatement, type LexedStatement, type Token } from './lexer.js';
 import { decodeDollarString, decodeEscapeString, decodeNumber, decodeString } from './literals.js';
@@ -23,8 +23,11 @@ export type ModelStatement =
       readonly ifNotExists: boolean;
       readonly name: string;
       readonly nameSpan: Span;
+      /** The model's file, or the name of the built-in model it derives from (`fromModel`). */
       readonly path: string;
       readonly pathSpan: Span;
+      /** FROM names a built-in model (unquoted, e.g. `FROM resnet50`), not a file. */
+      readonly fromModel: boolean;
       readonly options: readonly ModelOption[];
     }
   | { readonly kind: 'DropModel'; readonly ifExists: boolean; readonly name: string; readonly nameSpan: Span }
@@ -93,9 +96,10 @@ class ModelStatementParser extends TokenCursor {
     const named = this.name('a model name');
     this.keyword('FROM');
     const pathToken = this.peek();
-    const path = stringValue(pathToken);
-    if (path === undefined) throw this.error(`expected the model's file as a quoted string, found ${found(pathToken)}`);
-    this.advance();
+    const fromModel = pathToken.kind === 'word';
+    const path = fromModel ? this.name('a model name').name : stringValue(pathToken);
+    if (path === undefined) throw this.error(`expected the model's file as a quoted string, found ${found(pathToken)} (or a built-in model's name, as in FROM resnet50)`);
+    if (!fromModel) this.advance();
     const options: ModelOption[] = [];
     if (this.acceptWord('WITH')) {
       if (this.peek().kind !== '(') throw this.error(`expected ( after WITH, found ${found(this.peek())}`);
@@ -117,7 +121,7 @@ class ModelStatementParser extends TokenCursor {
         break;
       }
     }
-    return { kind: 'CreateModel', orReplace, ifNotExists, ...named, path, pathSpan: spanOf(pathToken), options };
+    return { kind: 'CreateModel', orReplace, ifNotExists, ...named, path, pathSpan: spanOf(pathToken), fromModel, options };
   }
 
   private optionValue(): ModelOptionValue {

@@ -57,6 +57,7 @@ export type SqlErrorCode =
   | 'model-builtin'
   | 'model-name-taken'
   | 'model-invalid'
+  | 'model-calibration'
   | 'model-unavailable'
   | 'models-unavailable'
   | 'model-table-dropped'

@@ -1,17 +1,17 @@
 // Builds an ONNX ModelProto in code: graph inputs and outputs, initializers, nodes in topological order.
 // Field numbers follow onnx/onnx.proto. Only what sqlinfer's models need: dense tensors of float32,
-// int64 and int32 stored as raw_data, one opset of the default domain.
+// int64, int32, int8 and uint8 stored as raw_data, one opset of the default domain.
 
 import { endianness } from 'node:os';
 import type { OnnxAttributeValue } from './onnx-attribute.js';
 import { ProtoWriter } from './protobuf-writer.js';
 
-export type OnnxElementType = 'float32' | 'int64' | 'int32';
+export type OnnxElementType = 'float32' | 'int64' | 'int32' | 'int8' | 'uint8';
 
 /** A dimension: a fixed size, or a name for a dynamic one (e.g. 'N' for the batch). */
 export type OnnxDim = number | string;
 
-export type OnnxTensorData = Float32Array | BigInt64Array | Int32Array;
+export type OnnxTensorData = Float32Array | BigInt64Array | Int32Array | Int8Array | Uint8Array;
 
 export interface OnnxNodeSpec {
   readonly op: string;
@@ -32,18 +32,18 @@ export interface OnnxModelOptions {
 export const DEFAULT_IR_VERSION = 8;
 export const DEFAULT_OPSET_VERSION = 13;
 
-const DATA_TYPE: Record<OnnxElementType, number> = { float32: 1, int32: 6, int64: 7 };
+const DATA_TYPE: Record<OnnxElementType, number> = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7 };
 
 const ATTRIBUTE_TYPE = { float: 1, int: 2, string: 3, floats: 6, ints: 7 } as const;
 
-interface ValueInfo {
+export interface ValueInfo {
   readonly name: string;
   readonly elemType: OnnxElementType;
   /** null: no shape at all, so even the rank is unknown. */
   readonly dims: readonly OnnxDim[] | null;
 }
 
-interface Initializer {
+export interface Initializer {
   readonly name: string;
   readonly dims: readonly number[];
   readonly data: OnnxTensorData;
@@ -101,6 +101,16 @@ export class OnnxGraphBuilder {
     this.nodeNames.add(name);
     this.nodes.push({ ...spec, name });
     return spec.outputs[0] as string;
+  }
+
+  /** The graph as built so far, to derive another graph from it (e.g. a quantized one). */
+  parts(): {
+    readonly inputs: readonly ValueInfo[];
+    readonly outputs: readonly ValueInfo[];
+    readonly initializers: readonly Initializer[];
+    readonly nodes: readonly OnnxNodeSpec[];
+  } {
+    return { inputs: this.inputs, outputs: this.outputs, initializers: this.initializers, nodes: this.nodes };
   }
 
   /** Number of scalar values held in initializers (the model's parameters). */
@@ -186,12 +196,14 @@ function encodeTensor(init: Initializer): ProtoWriter {
 function elementTypeOf(data: OnnxTensorData): OnnxElementType {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof BigInt64Array) return 'int64';
+  if (data instanceof Int8Array) return 'int8';
+  if (data instanceof Uint8Array) return 'uint8';
   return 'int32';
 }
 
 /** ONNX raw_data is little-endian whatever the host; on a little-endian host this is a view, not a copy. */
 function littleEndianBytes(data: OnnxTensorData): Uint8Array {
-  if (endianness() === 'LE') return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (endianness() === 'LE' || data.BYTES_PER_ELEMENT === 1) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   const out = new Uint8Array(data.byteLength);
   const view = new DataView(out.buffer);
   for (let i = 0; i < data.length; i++) {

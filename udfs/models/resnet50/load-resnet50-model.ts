@@ -23,7 +23,7 @@ let cached: { readonly key: string; readonly model: Promise<LoadedResnet50Model>
 
 export async function loadResnet50Model(options: Resnet50WeightsOptions): Promise<LoadedResnet50Model> {
   const source = await resolveResnet50Weights(options);
-  const key = await cacheKey(source);
+  const key = await resnet50WeightsKey(source);
   let entry = cached;
   if (entry?.key !== key) {
     const model = build(source);
@@ -43,12 +43,16 @@ export function clearResnet50ModelCache(): void {
 }
 
 async function build(source: Resnet50WeightsSource): Promise<LoadedResnet50Model> {
-  const weights: KerasWeights =
-    source.kind === 'random' ? randomResnet50Weights(source.seed) : await readResnet50Weights(source.path);
-  return { onnx: buildResnet50Onnx(weights), source: source.description };
+  return { onnx: buildResnet50Onnx(await readWeightsOf(source)), source: source.description };
 }
 
-async function cacheKey(source: Resnet50WeightsSource): Promise<string> {
+/** The weights of a resolved source. */
+export async function readWeightsOf(source: Resnet50WeightsSource): Promise<KerasWeights> {
+  return source.kind === 'random' ? randomResnet50Weights(source.seed) : readResnet50Weights(source.path);
+}
+
+/** Names the weights' content as far as a stat can tell: the same key, the same weights. */
+export async function resnet50WeightsKey(source: Resnet50WeightsSource): Promise<string> {
   if (source.kind === 'random') return `random:${source.seed}`;
   const info = await stat(source.path);
   return `file:${source.path}:${info.mtimeMs}:${info.size}`;

@@ -19,6 +19,41 @@ export interface PredictResnet50Options {
 }
 
 export function createPredictResnet50(runtime: ModelRuntime, options: PredictResnet50Options = {}): ModelFunction {
+  return createResnet50Function(runtime, {
+    name: 'predict_resnet50',
+    description: "Keras ResNet-50 ImageNet probabilities (1000) of a 224x224 RGB image; preprocess 'caffe' | 'tf' | 'none'",
+    async load(context) {
+      const weights = context.settings.get(RESNET50_WEIGHTS);
+      const loaded = await loadResnet50Model({
+        weights: weights === '' ? undefined : weights,
+        env: options.env ?? process.env,
+        ...(context.onProgress ? { onProgress: context.onProgress.bind(context) } : {}),
+        ...(context.signal ? { signal: context.signal } : {}),
+      });
+      return { onnx: loaded.onnx, source: loaded.source, model: 'ResNet-50', details: [`weights: ${loaded.source}`] };
+    },
+  });
+}
+
+/** A ResNet-50 variant's model bytes for one statement, and how EXPLAIN names it. */
+export interface Resnet50Bytes {
+  /** The same bytes for the same model: a statement with unchanged bytes reuses the broadcast model. */
+  readonly onnx: Uint8Array;
+  /** Where the weights came from, in the broadcast key. */
+  readonly source: string;
+  /** EXPLAIN's line: `<model> (<details>, preprocess caffe)`, e.g. `ResNet-50 (weights: random (seed 42), ...)`. */
+  readonly model: string;
+  readonly details: readonly string[];
+}
+
+export interface Resnet50FunctionSpec {
+  readonly name: string;
+  readonly description: string;
+  load(context: PrepareContext, preprocess: PreprocessMode): Promise<Resnet50Bytes>;
+}
+
+/** A function with predict_resnet50's arguments and result over the model bytes `spec.load` gives. */
+export function createResnet50Function(runtime: ModelRuntime, spec: Resnet50FunctionSpec): ModelFunction & { release(): void } {
   // The bytes last shared, so that a statement with unchanged weights reuses the broadcast model.
   let shared: { readonly onnx: Uint8Array; readonly model: SharedModel } | null = null;
   let generation = 0;
@@ -27,34 +62,33 @@ export function createPredictResnet50(runtime: ModelRuntime, options: PredictRes
     if (shared?.onnx === onnx && runtime.model(shared.model.key) === shared.model) return shared.model;
     if (shared !== null) runtime.release(shared.model.key);
     generation += 1;
-    const model = runtime.share(`resnet50#${generation} ${source}`, onnx);
+    const model = runtime.share(`${spec.name}#${generation} ${source}`, onnx);
     shared = { onnx, model };
     return model;
   };
 
   return {
-    name: 'predict_resnet50',
-    description: "Keras ResNet-50 ImageNet probabilities (1000) of a 224x224 RGB image; preprocess 'caffe' | 'tf' | 'none'",
+    name: spec.name,
+    description: spec.description,
     args: [
       { name: 'x', kinds: ['float-list', 'blob'], optional: false, constant: false },
       { name: 'preprocess', kinds: ['varchar'], optional: true, constant: true, values: PREPROCESS_MODES },
     ],
     resultType: 'FLOAT[]',
+    /** Frees the broadcast model (the function is dropped); workers drop their sessions in time. */
+    release() {
+      if (shared !== null) runtime.release(shared.model.key);
+      shared = null;
+    },
     async prepare(context: PrepareContext): Promise<PreparedCall> {
       const preprocess = preprocessMode(preparedConstant(context, 1));
       await configureRuntime(runtime, context.settings);
-      const weights = context.settings.get(RESNET50_WEIGHTS);
-      const loaded = await loadResnet50Model({
-        weights: weights === '' ? undefined : weights,
-        env: options.env ?? process.env,
-        ...(context.onProgress ? { onProgress: context.onProgress.bind(context) } : {}),
-        ...(context.signal ? { signal: context.signal } : {}),
-      });
+      const loaded = await spec.load(context, preprocess);
       const model = shareModel(loaded.onnx, loaded.source);
       await runtime.broadcast(model, context.signal);
       return {
         description:
-          `predict_resnet50: ResNet-50 (weights: ${loaded.source}, preprocess ${preprocess}) ` +
+          `${spec.name}: ${loaded.model} (${[...loaded.details, `preprocess ${preprocess}`].join(', ')}) ` +
           `on ${poolDescription(runtime, context.settings)}`,
         resultType: 'FLOAT[]',
         run(batch: ArgBatch, signal?: AbortSignal) {
