@@ -204,6 +204,8 @@ class ModelStatement {
         await this.ctx.connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
       }
       if (this.restoreOrder) await this.ctx.connection.run('SET preserve_insertion_order = false').catch(() => undefined);
+      // Attached only while the statement runs: the user's catalog listings never show it.
+      if (this.staging === '__sqlinfer') await this.ctx.connection.run('DETACH DATABASE IF EXISTS __sqlinfer').catch(() => undefined);
     }
     if (ok) for (const notice of this.notices) this.ctx.onNotice?.(notice);
   }
