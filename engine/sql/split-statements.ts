@@ -12,6 +12,12 @@ export interface SplitStatement {
   readonly span: Span;
   /** Its tokens and first lexical error, with offsets in `text`: a statement is lexed once, with its script. */
   readonly lexed: LexedStatement;
+  /**
+   * The statement as DuckDB itself splits a script: from the end of the previous `;` through its own `;`
+   * (the last statement to the end of the script), comments and whitespace included. Statements without
+   * model calls go to DuckDB as this text, so current_query() and DuckDB's logs show what the user wrote.
+   */
+  readonly written: { readonly text: string; readonly start: number };
 }
 
 export function splitStatements(source: string): SplitStatement[] {
@@ -19,21 +25,32 @@ export function splitStatements(source: string): SplitStatement[] {
   const out: SplitStatement[] = [];
   let first = -1;
   let last = -1;
+  // Where the statement being gathered starts as written: just after the previous `;`.
+  let writtenStart = 0;
   let own: Token[] = [];
-  const flush = (end: number): void => {
+  const flush = (end: number, writtenEnd: number): void => {
     if (first >= 0) {
       const text = source.slice(first, end);
       const shifted = own.map((t) => ({ ...t, start: t.start - first, end: t.end - first }));
       shifted.push({ kind: 'eof', text: '', start: text.length, end: text.length });
-      out.push({ text, span: { start: first, end }, lexed: { tokens: shifted, error: errorWithin(errors, first, end, text) } });
+      out.push({
+        text,
+        span: { start: first, end },
+        lexed: { tokens: shifted, error: errorWithin(errors, first, end, text) },
+        written: { text: source.slice(writtenStart, writtenEnd), start: writtenStart },
+      });
     }
     first = -1;
     own = [];
   };
-  for (const t of tokens) {
+  const lastSemicolon = tokens.findLastIndex((t) => t.kind === ';');
+  const trailing = tokens.slice(lastSemicolon + 1).every((t) => t.kind === 'eof');
+  for (const [i, t] of tokens.entries()) {
     if (t.kind === 'eof') break;
     if (t.kind === ';') {
-      flush(last);
+      // The last statement runs to the end of the script, comments after its `;` included.
+      flush(last, i === lastSemicolon && trailing && unterminatedAt === null ? source.length : t.end);
+      writtenStart = t.end;
       continue;
     }
     if (first < 0) first = t.start;
@@ -43,9 +60,9 @@ export function splitStatements(source: string): SplitStatement[] {
   if (unterminatedAt !== null) {
     // The lexer stopped at the unterminated token; the statement runs to the end of the text.
     if (first < 0) first = unterminatedAt;
-    flush(source.length);
+    flush(source.length, source.length);
   } else {
-    flush(last);
+    flush(last, source.length);
   }
   return out;
 }
