@@ -5,7 +5,7 @@ import type { Expression, Query, SelectCore, Star, Statement } from '../sql/ast.
 import { readDuckDBMessage, tokenSpanAt } from '../sql/duckdb-message.js';
 import { sqlErrorAt, type SqlError, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
-import { conjuncts, hasAggregateCall, hasSetReturningCall, hasWindowCall } from './expression-facts.js';
+import { columnsStars, conjuncts, hasAggregateCall, hasSetReturningCall, hasWindowCall } from './expression-facts.js';
 import { fromLeaves, type FromLeaf } from './from-leaves.js';
 import { argSpecIndexes, constantValue, findModelCalls, type ModelCallSite, type ModelRegistryView } from './model-calls.js';
 import type {
@@ -158,6 +158,7 @@ class Planner implements LeafScopeHost {
       this.out.insert(core.from.at(-1)!.span.end, ` SELECT * EXCLUDE (${staged.join(', ')})`);
     }
     for (const item of core.items) {
+      for (const star of columnsStars(item.expression)) this.excludeFromStar(star, excluded);
       if (item.expression.kind === 'Star') this.excludeFromStar(item.expression, excluded);
       // Keep the column name DuckDB would give the expression, not the staged column's.
       else if (item.alias === null && sites.some((s) => within(s.call.span, item.span))) {
@@ -340,12 +341,14 @@ class Planner implements LeafScopeHost {
    */
   private async checkOutput(query: Query): Promise<void> {
     const { text, toSource } = this.described.renderMapped(query.span);
+    // `WITH s AS (...) INSERT ...`: the query's WITH stands before INSERT, outside its span.
+    const withText = query.with !== null && query.with.span.start < query.span.start ? `${this.described.render(query.with.span)} ` : '';
     try {
-      await this.catalog.describe(text);
+      await this.catalog.describe(withText + text);
     } catch (error) {
       const message = readDuckDBMessage(error);
-      const at = message.offsetIn(`DESCRIBE ${text}`);
-      const start = at === undefined ? query.span.start : toSource(Math.max(0, at - 'DESCRIBE '.length));
+      const at = message.offsetIn(`DESCRIBE ${withText}${text}`);
+      const start = at === undefined ? query.span.start : toSource(Math.max(0, at - 'DESCRIBE '.length - withText.length));
       // DuckDB lists every overload of an operator it could not match; the first part says what is wrong.
       throw this.error(message.code, message.headline, tokenSpanAt(this.source, start), error);
     }
@@ -443,5 +446,3 @@ const guardTests = { true: 'TRUE', 'not-true': 'NOT TRUE', null: 'NULL', 'not-fa
 function within(inner: Span, outer: Span): boolean {
   return outer.start <= inner.start && inner.end <= outer.end;
 }
-
-
