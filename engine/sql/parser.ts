@@ -77,7 +77,15 @@ type IdentifierRule = 'name' | 'any-word' | 'function';
 
 class Parser extends TokenCursor {
   wholeStatement(): A.Statement {
-    const statement = this.statement();
+    let statement: A.Statement;
+    try {
+      statement = this.statement();
+    } catch (error) {
+      // maxDepth bounds expressions; subqueries in FROM nest deeper per level and can exhaust the stack first.
+      if (!(error instanceof RangeError)) throw error;
+      const at = this.peek();
+      throw sqlErrorAt('parse', tooDeepCode, `statement nested too deeply to parse (subqueries within subqueries): simplify it`, this.source, { start: at.start, end: at.end });
+    }
     this.acceptKind(';');
     this.expectEnd();
     return statement;
