@@ -138,8 +138,10 @@ function rowsCause(sql: string): string {
 
 /** Messages with their particulars (names, numbers, positions) blanked, to group them by cause. */
 function causeOf(message: string): string {
-  return message
-    .split('\n')[0]!
+  const first = message.split('\n')[0]!;
+  // A parse error is told apart by the token found, the construct the parser does not know.
+  if (first.startsWith('Parse error')) return first.replace(/at \d+:\d+/g, 'at L:C').slice(0, 140);
+  return first
     .replace(/at \d+:\d+/g, 'at L:C')
     .replace(/"[^"]*"|'[^']*'/g, '…')
     .replace(/\d+(\.\d+)?/g, 'N')

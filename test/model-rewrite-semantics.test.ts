@@ -1,5 +1,5 @@
 // A model statement means what DuckDB would make of it: staging the input must not change what the query
-// may do (sequences advance, the result has DuckDB's shape).
+// may do (unnamed structs, sequences advance, the result has DuckDB's shape).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { modelsFixture, type ModelsFixture } from './helpers/onnx-model-fixtures.js';
@@ -26,4 +26,12 @@ test('CREATE TABLE ... AS with a model call returns what any CTAS returns', asyn
   const [model] = await f.engine.run('CREATE TABLE c2 AS SELECT m(0.5) AS v FROM range(3)');
   assert.deepEqual({ ...model, sql: '', span: null }, { ...plain, sql: '', span: null });
   assert.deepEqual(await f.rows('SELECT count(*), min(v) FROM c2'), [[3n, 0.5]]);
+});
+
+test('unnamed structs (ROW), also inside a struct, come out as DuckDB gives them', async () => {
+  const query = `SELECT *, m(0.5) AS v FROM (SELECT ROW(1, 'a') AS r, ROW(2, ROW(3, 'b')) AS n, {'k': ROW(4, 5)} AS s, 6 AS i) q`;
+  const model = await f.engine.run(query);
+  const plain = await f.engine.run(query.replace('m(0.5)', '0.5::FLOAT'));
+  assert.deepEqual(model[0]?.columns.map((c) => c.type), plain[0]?.columns.map((c) => c.type));
+  assert.deepEqual(model[0]?.rows.map((r) => r.map(String)), plain[0]?.rows.map((r) => r.map(String)));
 });

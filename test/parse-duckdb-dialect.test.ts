@@ -129,5 +129,6 @@ test('slices with steps, nested GROUPING SETS, postfix !', () => {
   });
   assert.equal(nested, 2);
   has('SELECT m(x), 3! FROM t', 'UnaryOp:!');
+  has('SELECT m(x), finalize(sum(i) EXPORT_STATE) FROM t', 'FunctionCall');
   has('SELECT m(x), 3 ! 2 FROM t', 'BinaryOp:!');
 });

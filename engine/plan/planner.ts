@@ -22,7 +22,7 @@ import { TextEdits } from './text-edits.js';
 import { accepts, inputColumnOf } from './argument-types.js';
 import { LeafScope, type CteScope, type LeafScopeHost } from './leaf-scope.js';
 import { limitDecision } from './limit-pushdown.js';
-import { internalNames, stagedRows, tempPrefix, type StagedResults } from './staged-rows.js';
+import { internalNames, namedStructs, stagedRows, tempPrefix, unnamedStructColumn, type StagedResults, type UnnamedStructColumn } from './staged-rows.js';
 import { columnsReadOutside, wholeRowReference } from './staged-columns.js';
 
 /**
@@ -194,8 +194,9 @@ class Planner implements LeafScopeHost {
     // Applied here only: evaluated twice, a conjunct with a volatile function (hidden in a macro, say)
     // would keep other rows the second time.
     for (const c of pushed) this.out.replace(c.span, 'TRUE');
+    const unnamed = await this.unnamedStructColumns(scope, leaf);
     const filtered =
-      `SELECT *${virtual.map((v) => `, ${qAlias}.${quoteIdentifier(v)}`).join('')} FROM ${sourceExpr}` +
+      `SELECT *${namedStructs(unnamed)}${virtual.map((v) => `, ${qAlias}.${quoteIdentifier(v)}`).join('')} FROM ${sourceExpr}` +
       (pushed.length > 0 ? ` WHERE ${pushedWhere.map((c) => `(${c})`).join(' AND ')}` : '') +
       (limit.orderBy !== null ? ` ORDER BY ${limit.orderBy}` : '') +
       (limit.rows !== null ? ` LIMIT ${limit.rows}` : '');
@@ -268,7 +269,7 @@ class Planner implements LeafScopeHost {
       const args = inputColumns.length === 0 ? ['NULL'] : inputColumns.map((c) => c.sql);
       const levelId = `${id}.${levels.length + 1}`;
       if (streamed === null) {
-        const inputSql = `SELECT ${[...args, names.key].join(', ')} FROM ${stagedRows(stageTable, results, names)} AS ${qAlias}`;
+        const inputSql = `SELECT ${[...args, names.key].join(', ')} FROM ${stagedRows(stageTable, results, names, unnamed)} AS ${qAlias}`;
         levels.push({ id: levelId, table, inputSql, stages: null, inputColumns, calls });
       } else {
         const inputSql = `${withPrefix}SELECT ${[...args, ...streamed].join(', ')} FROM (${filtered}) AS ${qAlias}`;
@@ -277,7 +278,7 @@ class Planner implements LeafScopeHost {
       results.push({ table, columns: levelColumns });
       this.tempTables.push(table);
     }
-    this.out.replace(leaf.node.span, `${stagedRows(stageTable, results, names)} AS ${qAlias}`);
+    this.out.replace(leaf.node.span, `${stagedRows(stageTable, results, names, unnamed)} AS ${qAlias}`);
     this.stages.push({
       id,
       relation: leaf.explicitAlias ? this.text(leaf.node.span) : `${this.text(leaf.node.span)} AS ${qAlias}`,
@@ -291,6 +292,12 @@ class Planner implements LeafScopeHost {
       levels,
     });
     return columns;
+  }
+
+  /** The relation's columns of unnamed-struct type, which are staged as named structs. */
+  private async unnamedStructColumns(scope: LeafScope, leaf: FromLeaf): Promise<UnnamedStructColumn[]> {
+    const infos = (await scope.columnInfosOf(leaf)) ?? [];
+    return infos.flatMap((c) => unnamedStructColumn(quoteIdentifier(c.name), c.type) ?? []);
   }
 
   /**

@@ -1564,6 +1564,8 @@ class Parser extends TokenCursor {
       ignoreNulls = this.nullTreatment();
     }
     this.expectKind(')');
+    // `finalize(sum(x) EXPORT_STATE)`: the aggregate's state rather than its result.
+    this.acceptWord('EXPORT_STATE');
     if (this.isWord('WITHIN') && this.word(1) === 'GROUP') {
       this.advance();
       this.advance();
