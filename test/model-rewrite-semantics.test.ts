@@ -19,6 +19,12 @@ test('nextval in the input advances the sequence once per row, as DuckDB does', 
     [3n, 0.5],
   ]);
   assert.deepEqual(await f.rows(`SELECT currval('seq')`), [[3n]]);
+  // Hidden in a macro, too.
+  await f.engine.run(`CREATE MACRO next_of(s) AS nextval(s)`);
+  assert.deepEqual(await f.rows(`SELECT *, m(0.5) AS v FROM (SELECT next_of('seq') AS n FROM range(2)) q`), [
+    [4n, 0.5],
+    [5n, 0.5],
+  ]);
 });
 
 test('CREATE TABLE ... AS with a model call returns what any CTAS returns', async () => {

@@ -13,7 +13,6 @@ import { withOneRowFrom } from '../plan/one-row-from.js';
 import { planModelStatement, type StagingCatalog } from '../plan/planner.js';
 import type { Statement } from '../sql/ast.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
-import { collect } from '../sql/walk.js';
 import { copyOutput, type AtomicOutput } from './copy-output.js';
 import { runDuckDBStatement, type DuckDBStatementRun } from './duckdb-statement.js';
 import { duckdbError } from './duckdb-error.js';
@@ -60,8 +59,8 @@ export async function executeModelStatement(ctx: ModelStatementContext, source: 
   }
 }
 
-async function execute(ctx: ModelStatementContext, source: string, parsed: Statement): Promise<ModelExecution> {
-  const staging = (await insideTransaction(ctx.connection)) || writesSequences(parsed) ? 'temp' : '__sqlinfer';
+async function execute(ctx: ModelStatementContext, source: string, parsed: Statement, inTemp = false): Promise<ModelExecution> {
+  const staging = inTemp || (await insideTransaction(ctx.connection)) ? 'temp' : '__sqlinfer';
   const plan = await planModelStatement(source, parsed, ctx.registry, duckdbCatalog(ctx.connection), staging);
   if (plan.explain === 'plan') {
     const run = await runDuckDBStatement(ctx.connection, explainSql(explainRows(plan, ctx.settings), false), { signal: ctx.signal });
@@ -75,6 +74,11 @@ async function execute(ctx: ModelStatementContext, source: string, parsed: State
   } catch (error) {
     // The statement's own error is the one to tell; cleaning up after it may fail too (an aborted transaction).
     await statement.finish(false).catch(() => undefined);
+    // The input writes to the user's database (nextval, perhaps inside a macro) and a DuckDB transaction
+    // writes to one attached database only, the temp catalog aside: staged in temp, the input runs.
+    if (staging === '__sqlinfer' && error instanceof SqlError && error.detail.includes('can only write to a single attached database')) {
+      return execute(ctx, source, parsed, true);
+    }
     throw error;
   }
 }
@@ -328,17 +332,6 @@ class ModelStatement {
  * auto-commit each has its own. (A probe that fails, such as a second BEGIN, would abort the user's
  * transaction.)
  */
-/**
- * nextval and setval write to the user's database; a DuckDB transaction writes to one attached database
- * only (the temp catalog aside), so such a statement stages its rows in temp.
- */
-function writesSequences(statement: Statement): boolean {
-  return collect(statement, 'FunctionCall').some((call) => {
-    const name = call.name.parts.at(-1)?.name.toLowerCase();
-    return name === 'nextval' || name === 'setval';
-  });
-}
-
 async function insideTransaction(connection: DuckDBConnection): Promise<boolean> {
   const id = async () => (await connection.runAndReadAll('SELECT txid_current()')).getRows()[0]?.[0];
   return (await id()) === (await id());
