@@ -36,6 +36,9 @@ const every = Number(values.every);
 const timeoutMs = Number(values.timeout) * 1000;
 const fileTimeoutMs = Number(values['file-timeout']) * 1000;
 
+/** The model's name: one no test file uses for a macro or function of its own. */
+const MODEL = 'sqlinfer_identity';
+
 type Outcome = { readonly ok: true; readonly rows: readonly string[] | null } | { readonly ok: false; readonly error: string; readonly phase: string };
 
 /** A value as text both sides render alike (@duckdb/node-api's value classes print as DuckDB does). */
@@ -198,7 +201,7 @@ const modelPath = join(work, 'identity.onnx');
 writeFileSync(modelPath, identityModel());
 // One model runtime for every file: its workers start once. The engines never stop it; it is closed at the end.
 const udfs = createUdfs({ threads: 1 });
-udfs.registry.register(udfs.createModel(await udfs.inspectModel('m', modelPath, {})));
+udfs.registry.register(udfs.createModel(await udfs.inspectModel(MODEL, modelPath, {})));
 const sharedUdfs: EngineUdfs = { ...udfs, close: async () => {} };
 
 const passThrough = new Tally();
@@ -282,7 +285,7 @@ async function runStep(
   if (parts.length !== 1) return;
   const query = parts[0]!.text;
   const constant = await sides[0].run(fill(`SELECT *, 0.5::FLOAT FROM (${query}) q`, 0));
-  const model = await sides[1].run(fill(`SELECT *, m(0.5) FROM (${query}) q`, 1));
+  const model = await sides[1].run(fill(`SELECT *, ${MODEL}(0.5) FROM (${query}) q`, 1));
   if (!constant.ok) return;
   const wrappedAgree = model.ok && sameRows(constant.rows!, model.rows!, sort);
   const wrappedCause = !model.ok
