@@ -1,4 +1,4 @@
-// npm run corpus -- <folder of DuckDB's test/sql> [--every N] [--limit FILES] [--timeout SECONDS] [--file-timeout SECONDS] [--json OUT]
+// npm run corpus -- <folder of DuckDB's test/sql> [--every N [--offset K]] [--limit FILES] [--timeout SECONDS] [--file-timeout SECONDS] [--json OUT]
 // Measures sqlinfer against plain DuckDB on DuckDB's own sqllogictest files (it downloads nothing: bring the
 // corpus, e.g. `git archive` of duckdb/duckdb's test/sql). Each file runs in two fresh databases side by
 // side, statement by statement: plain DuckDB, and a sqlinfer engine with a one-node identity ONNX model `m`.
@@ -16,11 +16,12 @@ import { createEngine, createUdfs, splitStatements, SqlError, type Engine, type 
 import { OnnxGraphBuilder } from '../udfs/onnx/onnx-graph-builder.js';
 import { readTestFile, type Step } from './sqllogictest-file.js';
 
-const USAGE = 'usage: npm run corpus -- <test/sql folder> [--every N] [--limit FILES] [--timeout SECONDS] [--file-timeout SECONDS] [--json OUT]';
+const USAGE = 'usage: npm run corpus -- <test/sql folder> [--every N [--offset K]] [--limit FILES] [--timeout SECONDS] [--file-timeout SECONDS] [--json OUT]';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     every: { type: 'string', default: '1' },
+    offset: { type: 'string', default: '0' },
     limit: { type: 'string' },
     timeout: { type: 'string', default: '20' },
     'file-timeout': { type: 'string', default: '120' },
@@ -33,6 +34,7 @@ if (folder === undefined) {
   process.exit(2);
 }
 const every = Number(values.every);
+const offset = Number(values.offset);
 const timeoutMs = Number(values.timeout) * 1000;
 const fileTimeoutMs = Number(values['file-timeout']) * 1000;
 
@@ -141,6 +143,11 @@ function identityModel(): Uint8Array {
   return g.toBytes();
 }
 
+/** Each side writes in its own folder: its path in a result (a file name COPY reports) is put back as written. */
+function ownFolder(outcome: Outcome, folder: string): Outcome {
+  return outcome.ok && outcome.rows !== null ? { ok: true, rows: outcome.rows.map((r) => r.replaceAll(folder, '__TEST_DIR__')) } : outcome;
+}
+
 /** Results that differ from run to run in DuckDB itself: timings, random values, clocks, memory, threads. */
 const nondeterministic = /explain\s+analy[sz]e|random\(|uuid|gen_random|now\(|current_(time|date|timestamp)|get_current|setseed|memory|duckdb_(temporary_files|memory|settings)|threads|pragma\s+(database_size|storage_info|metadata_info)|duckdb_(blocks|databases)|database_size|storage_info|version\(/i;
 
@@ -209,7 +216,7 @@ const modelPath_ = new Tally();
 let runnable = 0;
 const skipped = new Map<string, number>();
 const aborted = new Map<string, number>();
-const all = testFiles(folder).filter((_, i) => i % every === 0);
+const all = testFiles(folder).filter((_, i) => i % every === offset);
 const files = values.limit === undefined ? all : all.slice(0, Number(values.limit));
 const started = performance.now();
 
@@ -268,7 +275,9 @@ async function runStep(
     return;
   }
   const where = `${file}:${step.line}`;
-  const [duck, ours] = await Promise.all([sides[0].run(fill(step.sql, 0)), sides[1].run(fill(step.sql, 1))]);
+  const [duckRun, oursRun] = await Promise.all([sides[0].run(fill(step.sql, 0)), sides[1].run(fill(step.sql, 1))]);
+  const duck = ownFolder(duckRun, fill('__TEST_DIR__', 0));
+  const ours = ownFolder(oursRun, fill('__TEST_DIR__', 1));
   const sort = step.kind === 'query' ? step.sort : 'none';
   const agreed = duck.ok === ours.ok && (!duck.ok || !ours.ok || step.kind === 'statement' || sameRows(duck.rows!, ours.rows!, sort));
   const cause = !ours.ok
@@ -284,15 +293,17 @@ async function runStep(
   const parts = splitStatements(step.sql);
   if (parts.length !== 1) return;
   const query = parts[0]!.text;
-  const constant = await sides[0].run(fill(`SELECT *, 0.5::FLOAT FROM (${query}) q`, 0));
-  const model = await sides[1].run(fill(`SELECT *, ${MODEL}(0.5) FROM (${query}) q`, 1));
+  const constant = ownFolder(await sides[0].run(fill(`SELECT *, 0.5::FLOAT FROM (${query}) q`, 0)), fill('__TEST_DIR__', 0));
+  const model = ownFolder(await sides[1].run(fill(`SELECT *, ${MODEL}(0.5) FROM (${query}) q`, 1)), fill('__TEST_DIR__', 1));
   if (!constant.ok) return;
   const wrappedAgree = model.ok && sameRows(constant.rows!, model.rows!, sort);
   const wrappedCause = !model.ok
     ? `sqlinfer ${model.phase}: ${causeOf(model.error)}`
     : sameRows(constant.rows!, model.rows!, 'rowsort')
       ? 'rows in another order'
-      : 'rows differ';
+      : /current_query\(/i.test(query)
+        ? 'rows differ: current_query() shows the wrapped statement, whose text differs by construction'
+        : rowsCause(query);
   modelPath_.add(wrappedAgree, wrappedCause, () => `${where}: ${query}${model.ok ? '' : ` -> ${model.error.split('\n')[0]}`}`);
 }
 
@@ -302,7 +313,7 @@ rmSync(work, { recursive: true, force: true });
 function summaryText(): string {
   const rejected = [...modelPath_.causes].filter(([cause]) => cause.startsWith('sqlinfer parse')).reduce((sum, [, e]) => sum + e.count, 0);
   return [
-    `${files.length} files read (every ${every}), ${runnable} runnable; not runnable: ${[...skipped].sort((a, b) => b[1] - a[1]).map(([r, c]) => `${r} ${c}`).join(', ')}`,
+    `${files.length} files read (every ${every} from ${offset}), ${runnable} runnable; not runnable: ${[...skipped].sort((a, b) => b[1] - a[1]).map(([r, c]) => `${r} ${c}`).join(', ')}`,
   passThrough.report('(a) pass-through, per statement'),
   modelPath_.report('(b) queries wrapped with a model call'),
   `(b) parse rejections: ${rejected} of ${modelPath_.total} (${modelPath_.total === 0 ? 'n/a' : ((100 * rejected) / modelPath_.total).toFixed(2)}%)`,
