@@ -40,6 +40,7 @@ test('x IN ((SELECT 1), (SELECT 2)) is a list of subqueries; (SELECT ...) alone 
 test('i IN [1, 2] tests membership of a list', () => {
   has('SELECT m(x) FROM t WHERE i IN [1, 2]', 'BinaryOp:IN', 'ListLiteral');
   has('SELECT m(x) FROM t WHERE i NOT IN [1, 2]', 'UnaryOp:NOT', 'BinaryOp:IN');
+  has('SELECT m(x) FROM t WHERE i IN lst AND j IN (1, 2)', 'BinaryOp:IN', 'InList');
 });
 
 test('INSERT: ON CONFLICT, RETURNING, DEFAULT and a trailing comma in VALUES, WITH before INSERT', () => {
@@ -47,6 +48,7 @@ test('INSERT: ON CONFLICT, RETURNING, DEFAULT and a trailing comma in VALUES, WI
   has('INSERT INTO t SELECT m(x) FROM s ON CONFLICT (i) WHERE i > 0 DO UPDATE SET j = excluded.j, k = 1 WHERE j > 0', 'OnConflict', 'Assignment');
   has('INSERT INTO t SELECT m(x) FROM s RETURNING i, j AS k', 'InsertStatement', 'SelectItem');
   has('INSERT INTO t VALUES (1, DEFAULT), (2, 3,)', 'DefaultValue', 'ValuesRow');
+  has('SELECT m(a) FROM (VALUES (1, 2), (3, 4), ) AS t(a, b)', 'ValuesRow');
   const statement = parseStatement('WITH s AS (SELECT 1 AS x) INSERT INTO t SELECT m(x) FROM s');
   assert.equal(statement.kind, 'InsertStatement');
   assert.equal(statement.span.start, 0);
@@ -113,6 +115,10 @@ test('aliases: (...) nulls, t AS \'x\', x : t', () => {
   assert.deepEqual(aliases('SELECT m(x) FROM x : t, y: read_parquet(\'a.parquet\')'), ['x', 'y']);
   // NULLS FIRST after ORDER BY is still no alias.
   assert.deepEqual(aliases('SELECT m(x) FROM t ORDER BY x NULLS FIRST'), []);
+});
+
+test('WITH RECURSIVE ... USING KEY', () => {
+  has('WITH RECURSIVE t(k, v) USING KEY (k) AS (SELECT 1, 2 UNION SELECT k, v + 1 FROM t WHERE v < 3) SELECT m(k) FROM t', 'CommonTableExpression');
 });
 
 test('slices with steps, nested GROUPING SETS, postfix !', () => {

@@ -401,6 +401,12 @@ class Parser extends TokenCursor {
       const cteStart = this.start();
       const name = this.identifier('a CTE name');
       const columns = this.isKind('(') ? this.identifierList() : null;
+      // `WITH RECURSIVE t(k, v) USING KEY (k) AS (...)`: rows replaced by key as the recursion goes.
+      if (this.isWord('USING') && this.word(1) === 'KEY') {
+        this.advance();
+        this.advance();
+        this.identifierList();
+      }
       this.expectWord('AS');
       let materialized: boolean | null = null;
       if (this.acceptWord('NOT')) {
@@ -481,7 +487,8 @@ class Parser extends TokenCursor {
       }
       this.expectKind(')');
       rows.push({ kind: 'ValuesRow', values, span: this.spanFrom(rowStart) });
-    } while (this.acceptKind(','));
+      // A trailing comma after the last row: `VALUES (1), (2), )`.
+    } while (this.acceptKind(',') && this.isKind('('));
     return { kind: 'ValuesList', rows, span: this.spanFrom(start) };
   }
 
@@ -1145,9 +1152,10 @@ class Parser extends TokenCursor {
   }
 
   private inPredicate(left: A.Expression, start: number, negated: boolean): A.Expression {
-    // `i IN [1, 2]`: membership in a list value (DuckDB's contains()), an operator rather than a list of values.
-    if (this.isKind('[')) {
-      const right = this.listOrComprehension();
+    // `i IN [1, 2]`, `i IN lst`: membership in a list value (DuckDB's contains()), an operator rather than a
+    // list of values.
+    if (!this.isKind('(')) {
+      const right = this.expr(Prec.Like);
       const operation: A.Expression = { kind: 'BinaryOp', operator: 'IN', left, right, span: this.spanFrom(start) };
       return negated ? { kind: 'UnaryOp', operator: 'NOT', operand: operation, span: operation.span } : operation;
     }
