@@ -172,15 +172,17 @@ function causeOf(message: string): string {
 class Tally {
   total = 0;
   agree = 0;
-  readonly causes = new Map<string, { count: number; example: string }>();
+  readonly causes = new Map<string, { count: number; example: string; where: string[] }>();
   add(agreed: boolean, cause: string, example: () => string): void {
     this.total++;
     if (agreed) {
       this.agree++;
       return;
     }
-    const entry = this.causes.get(cause) ?? { count: 0, example: example() };
+    const entry = this.causes.get(cause) ?? { count: 0, example: example(), where: [] };
     entry.count++;
+    // Every place (file:line) of the cause goes to --json, to look each one up.
+    entry.where.push(example().split(': ')[0]!);
     this.causes.set(cause, entry);
   }
   report(title: string): string {
