@@ -4,7 +4,7 @@
 // side, statement by statement: plain DuckDB, and a sqlinfer engine with a one-node identity ONNX model `m`.
 //   (a) pass-through: every statement and query, as written, on both; they agree when both succeed with
 //       the same rows (sorted when the file sorts them) or both fail.
-//   (b) model path: each query wrapped as `SELECT *, m(0.5) FROM (<query>) q` on sqlinfer, against plain
+//   (b) model path: each query wrapped as `SELECT *, sqlinfer_identity(0.5) FROM (<query>) q` on sqlinfer, against plain
 //       DuckDB running `SELECT *, 0.5::FLOAT FROM (<query>) q`; counted where DuckDB's version succeeds.
 // It prints both agreement figures and the disagreements grouped by cause, with an example each.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -214,7 +214,7 @@ udfs.registry.register(udfs.createModel(await udfs.inspectModel(MODEL, modelPath
 const sharedUdfs: EngineUdfs = { ...udfs, close: async () => {} };
 
 const passThrough = new Tally();
-const modelPath_ = new Tally();
+const wrapped = new Tally();
 let runnable = 0;
 const skipped = new Map<string, number>();
 const aborted = new Map<string, number>();
@@ -256,7 +256,7 @@ for (const [n, file] of files.entries()) {
   }
   if ((n + 1) % 50 === 0) {
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
-    console.error(`${n + 1}/${files.length} files, ${seconds} s: (a) ${passThrough.agree}/${passThrough.total}, (b) ${modelPath_.agree}/${modelPath_.total}`);
+    console.error(`${n + 1}/${files.length} files, ${seconds} s: (a) ${passThrough.agree}/${passThrough.total}, (b) ${wrapped.agree}/${wrapped.total}`);
     // A long run can be read while it goes.
     if (values.json !== undefined) writeFileSync(`${values.json}.partial.txt`, `after ${n + 1} of ${files.length} files\n${summaryText()}\n`);
   }
@@ -306,19 +306,19 @@ async function runStep(
       : /current_query\(/i.test(query)
         ? 'rows differ: current_query() shows the wrapped statement, whose text differs by construction'
         : rowsCause(query);
-  modelPath_.add(wrappedAgree, wrappedCause, () => `${where}: ${query}${model.ok ? '' : ` -> ${model.error.split('\n')[0]}`}`);
+  wrapped.add(wrappedAgree, wrappedCause, () => `${where}: ${query}${model.ok ? '' : ` -> ${model.error.split('\n')[0]}`}`);
 }
 
 await udfs.close();
 rmSync(work, { recursive: true, force: true });
 
 function summaryText(): string {
-  const rejected = [...modelPath_.causes].filter(([cause]) => cause.startsWith('sqlinfer parse')).reduce((sum, [, e]) => sum + e.count, 0);
+  const rejected = [...wrapped.causes].filter(([cause]) => cause.startsWith('sqlinfer parse')).reduce((sum, [, e]) => sum + e.count, 0);
   return [
     `${files.length} files read (every ${every} from ${offset}), ${runnable} runnable; not runnable: ${[...skipped].sort((a, b) => b[1] - a[1]).map(([r, c]) => `${r} ${c}`).join(', ')}`,
   passThrough.report('(a) pass-through, per statement'),
-  modelPath_.report('(b) queries wrapped with a model call'),
-  `(b) parse rejections: ${rejected} of ${modelPath_.total} (${modelPath_.total === 0 ? 'n/a' : ((100 * rejected) / modelPath_.total).toFixed(2)}%)`,
+  wrapped.report('(b) queries wrapped with a model call'),
+  `(b) parse rejections: ${rejected} of ${wrapped.total} (${wrapped.total === 0 ? 'n/a' : ((100 * rejected) / wrapped.total).toFixed(2)}%)`,
   `files ended early: ${[...aborted].map(([r, c]) => `${c} ${r}`).join('; ') || 'none'}`,
   `${((performance.now() - started) / 1000).toFixed(0)} s`,
   ].join('\n');
@@ -326,5 +326,5 @@ function summaryText(): string {
 console.log(summaryText());
 if (values.json !== undefined) {
   const causes = (t: Tally) => Object.fromEntries([...t.causes].map(([cause, e]) => [cause, e]));
-  writeFileSync(values.json, JSON.stringify({ files: files.length, runnable, passThrough: { total: passThrough.total, agree: passThrough.agree, causes: causes(passThrough) }, modelPath: { total: modelPath_.total, agree: modelPath_.agree, causes: causes(modelPath_) } }, null, 2));
+  writeFileSync(values.json, JSON.stringify({ files: files.length, runnable, passThrough: { total: passThrough.total, agree: passThrough.agree, causes: causes(passThrough) }, modelPath: { total: wrapped.total, agree: wrapped.agree, causes: causes(wrapped) } }, null, 2));
 }
