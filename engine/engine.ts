@@ -130,7 +130,7 @@ export class Engine {
     const { signal } = options;
     for (const statement of splitStatements(sql)) {
       throwIfAborted(signal);
-      const placed = (error: unknown) => placeError(error, statement.text, sql, statement.span.start);
+      const placed = (error: unknown) => placeError(placeError(error, statement.written.text, sql, statement.written.start), statement.text, sql, statement.span.start);
       // A statement submitted while another runs waits for it to finish: they share one connection.
       const release = await this.queue.acquire(signal);
       let execution: Execution;
@@ -182,11 +182,11 @@ export class Engine {
   private readonly queue = new StatementQueue();
 
   private async execute(statement: SplitStatement, signal: AbortSignal | undefined): Promise<Execution> {
-    const { text, lexed } = statement;
+    const { text, lexed, written } = statement;
     const route = routeStatement(text, this.options.udfs?.registry, lexed);
     switch (route.kind) {
       case 'duckdb':
-        return { run: await runDuckDBStatement(this.connection, text, { signal, errorSource: text }), finish: async () => {} };
+        return { run: await runDuckDBStatement(this.connection, written.text, { signal, errorSource: written.text }), finish: async () => {} };
       case 'set-setting':
         try {
           this.settings.set(route.name, route.value);

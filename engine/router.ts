@@ -37,8 +37,9 @@ export function routeStatement(text: string, registry?: Pick<ModelRegistry, 'has
     });
   }
   // Lexical errors are left to DuckDB (or the parser): the tokens before them are enough to route.
-  const tokens = lexed.tokens.filter((t) => t.kind !== 'eof');
-  while (tokens.length > 0 && tokens.at(-1)!.kind === ';') tokens.pop();
+  let end = lexed.tokens.length;
+  while (end > 0 && (lexed.tokens[end - 1]!.kind === 'eof' || lexed.tokens[end - 1]!.kind === ';')) end--;
+  const tokens = lexed.tokens.slice(0, end);
   const first = words(tokens, 0);
   if (first === 'set' || first === 'reset') {
     const setting = parseSettingStatement(text, [...tokens, lexed.tokens.at(-1)!], isEngineSetting);

@@ -49,3 +49,11 @@ test('a chain of 200000 terms is a parse error at the operator past the limit, w
   const plain = await runFile('plain.sql', `SELECT ${chain};\n`);
   assert.match(plain.stderr, /^plain\.sql:1: Execution error: Parser Error: Max expression depth limit of 1000 exceeded/);
 });
+
+test('1000 subqueries nested in FROM around a model call are a parse error, with or without the call', async () => {
+  const nested = `${'(SELECT * FROM '.repeat(1000)}range(1)${') t'.repeat(1000)}`;
+  const model = await runFile('from.sql', `SELECT predict_resnet50([1.0]::FLOAT[]) FROM ${nested};\n`);
+  assert.match(model.stderr, /^from\.sql:1:\d+: Parse error: (statement nested too deeply to parse|expression nested more than 1000 levels deep)/);
+  const plain = await runFile('plain.sql', `SELECT 1 FROM ${nested};\n`);
+  assert.match(plain.stderr, /^plain\.sql:1: Execution error: Parser Error: Max expression depth limit of 1000 exceeded/);
+});

@@ -1,4 +1,4 @@
-// The ImageNet classes in Keras order, the imagenet_labels table and the imagenet_top5 macro in DuckDB.
+// The ImageNet classes in Keras order, the imagenet_labels() and imagenet_top5 macros in DuckDB.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -19,12 +19,12 @@ test('1000 classes in Keras order, with WordNet ids', () => {
   assert.equal(new Set(wnids).size, 1000);
 });
 
-test('setup SQL creates imagenet_labels and imagenet_top5, best first, NULL for NULL', async () => {
+test('setup SQL creates imagenet_labels() and imagenet_top5, best first, NULL for NULL', async () => {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
   try {
     for (const sql of IMAGENET_SETUP_SQL) await connection.run(sql);
-    const labels = await connection.runAndReadAll('SELECT count(*)::INTEGER AS n, max(idx) AS top FROM imagenet_labels');
+    const labels = await connection.runAndReadAll('SELECT count(*)::INTEGER AS n, max(idx) AS top FROM imagenet_labels()');
     assert.deepEqual(labels.getRowObjectsJson(), [{ n: 1000, top: 999 }]);
     const result = await connection.runAndReadAll(`
       WITH probs AS (

@@ -56,6 +56,12 @@ const corpus = [
   'SELECT [x * i + 1 FOR x, i IN l IF x > 1 AND i < 3], [y FOR y IN [1, 2]], [], [1, 2,], #1, #2 + 1 FROM t',
   'SELECT a = ANY (SELECT 1), b > ALL (SELECT 2 UNION SELECT 3), c <> SOME (SELECT 4) FROM t',
   "SELECT 'a' SIMILAR TO 'b', E'x\\ny' || $$z$$ || $t$w$t$",
+  'SELECT 2 * 3!, (2 + 1)!, 3 ! 2',
+  'SELECT [1, 2, 3][:-:-1], l[: :2]',
+  'SELECT x IN ((SELECT 1), (SELECT 2))',
+  'SELECT cume_dist(ORDER BY i) OVER () FROM t',
+  'SELECT a, count(*) FROM t GROUP BY GROUPING SETS (a, GROUPING SETS (b, (a, b), ()))',
+  "SELECT * FROM VALUES (1), (2) v(b), (SELECT 1) nulls, t AS 'x', x : u, unnest([1, 2]) WITH ORDINALITY AS o(e, n)",
 ];
 
 const expressionKinds = new Set<string>([

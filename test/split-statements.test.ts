@@ -82,3 +82,12 @@ test('every statement gets the first lexical error of its own text, not only the
   assert.equal(second!.lexed.error?.code, 'unterminated-string');
   assert.deepEqual(second!.lexed.error?.span, { start: 7, end: 11 });
 });
+
+test('each statement as written: from the previous `;` through its own, the last one to the end of the script', () => {
+  const written = (source: string) => splitStatements(source).map((s) => s.written.text);
+  assert.deepEqual(written('SELECT 1; /* c */\n SELECT 2; -- tail\n'), ['SELECT 1;', ' /* c */\n SELECT 2; -- tail\n']);
+  assert.deepEqual(written(';;SELECT 1;; -- after'), ['SELECT 1;']);
+  assert.deepEqual(written('-- head\nSELECT 1 -- no semicolon'), ['-- head\nSELECT 1 -- no semicolon']);
+  const source = 'SELECT 1;\n-- two\nSELECT 2;';
+  for (const s of splitStatements(source)) assert.equal(source.slice(s.written.start, s.written.start + s.written.text.length), s.written.text);
+});

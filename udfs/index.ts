@@ -49,7 +49,7 @@ export interface Udfs {
   readonly runtime: ModelRuntime;
   /** Settings the model functions read through ModelSettings.get(), with defaults and ranges. */
   readonly settingsSpec: readonly SettingSpec[];
-  /** SQL to run once on each new DuckDB connection (imagenet_labels, imagenet_top5). */
+  /** SQL to run once on each new DuckDB connection (the imagenet_labels() and imagenet_top5 macros). */
   readonly setupSql: readonly string[];
   /** CREATE MODEL: reads the model at `path` (absolute) and checks it under its WITH options. */
   inspectModel(name: string, path: string, options: Readonly<Record<string, ConstantValue>>): Promise<UserModelSpec>;

@@ -62,8 +62,8 @@ export async function executeModelStatement(ctx: ModelStatementContext, source: 
   }
 }
 
-async function execute(ctx: ModelStatementContext, source: string, parsed: Statement): Promise<ModelExecution> {
-  const staging = (await insideTransaction(ctx.connection)) ? 'temp' : '__sqlinfer';
+async function execute(ctx: ModelStatementContext, source: string, parsed: Statement, inTemp = false): Promise<ModelExecution> {
+  const staging = inTemp || (await insideTransaction(ctx.connection)) ? 'temp' : '__sqlinfer';
   const shard = ctx.shard === undefined ? null : new ShardRun(ctx.shard, source, parsed, ctx.connection);
   const plan = await planModelStatement(source, parsed, ctx.registry, duckdbCatalog(ctx.connection, pagesSetting(ctx.settings.get(PARQUET_PAGES))), staging, shard?.sharder);
   shard?.planned();
@@ -79,6 +79,11 @@ async function execute(ctx: ModelStatementContext, source: string, parsed: State
   } catch (error) {
     // The statement's own error is the one to tell; cleaning up after it may fail too (an aborted transaction).
     await statement.finish(false).catch(() => undefined);
+    // The input writes to the user's database (nextval, perhaps inside a macro) and a DuckDB transaction
+    // writes to one attached database only, the temp catalog aside: staged in temp, the input runs.
+    if (staging === '__sqlinfer' && error instanceof SqlError && error.detail.includes('can only write to a single attached database')) {
+      return execute(ctx, source, parsed, true);
+    }
     throw error;
   }
 }
@@ -219,6 +224,8 @@ class ModelStatement {
         await this.ctx.connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
       }
       if (this.restoreOrder) await this.ctx.connection.run('SET preserve_insertion_order = false').catch(() => undefined);
+      // Attached only while the statement runs: the user's catalog listings never show it.
+      if (this.staging === '__sqlinfer') await this.ctx.connection.run('DETACH DATABASE IF EXISTS __sqlinfer').catch(() => undefined);
     }
     if (ok) for (const notice of this.notices) this.ctx.onNotice?.(notice);
   }

@@ -1,7 +1,7 @@
 // Questions the planner asks of an expression: which columns it reads, whether it calls a model, an
 // aggregate, a window or a volatile function, whether it holds a subquery, and its AND-ed conjuncts.
-import type { ColumnRef, Expression, Node } from '../sql/ast.js';
-import { childrenOf } from '../sql/walk.js';
+import type { ColumnRef, Expression, Node, Star } from '../sql/ast.js';
+import { childrenOf, walk } from '../sql/walk.js';
 import { modelFunctionOf, type ModelRegistryView } from './model-calls.js';
 
 /** Column references, without lambda parameters and without looking into subqueries. */
@@ -81,4 +81,18 @@ export function conjuncts(expression: Expression): Expression[] {
 
 function lastName(parts: readonly { readonly name: string }[]): string {
   return parts.at(-1)!.name.toLowerCase();
+}
+
+/** The stars of `COLUMNS(*)` in an expression of this block (not in its subqueries): they expand like `*`. */
+export function columnsStars(expression: Expression): Star[] {
+  const stars: Star[] = [];
+  walk(expression, (node) => {
+    if (node.kind === 'Query') return false;
+    if (node.kind === 'FunctionCall' && node.name.parts.length === 1 && node.name.parts[0]!.name.toLowerCase() === 'columns') {
+      const arg = node.args[0]?.value;
+      if (node.args.length === 1 && arg?.kind === 'Star') stars.push(arg);
+    }
+    return true;
+  });
+  return stars;
 }

@@ -62,6 +62,7 @@ function implicitAlias(item: LeafNode): string | null {
     case 'SubqueryRef':
       return 'unnamed_subquery';
     case 'ParenthesizedFrom':
+    case 'OpaqueFrom':
       return null;
   }
 }

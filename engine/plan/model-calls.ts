@@ -2,7 +2,9 @@
 // the SELECT block whose rows it runs on. Calls where that is undefined (VALUES, LIMIT, COPY options, an
 // ORDER BY over a set operation, a table function's arguments) are plan errors at the call.
 import type { ArgSpec, ModelFunction, Registry } from '../../udfs/index.js';
-import type { CaseExpression, Expression, FunctionCall, Node, Query, SelectCore } from '../sql/ast.js';
+import { modelCalls } from '../router.js';
+import type { CaseExpression, Expression, FunctionCall, Node, Query, SelectCore, SelectItem } from '../sql/ast.js';
+import { lexStatement } from '../sql/lexer.js';
 import { sqlErrorAt, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
 import { childrenOf } from '../sql/walk.js';
@@ -48,7 +50,7 @@ export interface Guard {
 
 interface Context {
   readonly core: SelectCore | null;
-  readonly clause: CallClause | 'values' | 'limit' | 'set-order-by' | 'from' | 'copy-options' | 'none';
+  readonly clause: CallClause | 'values' | 'limit' | 'set-order-by' | 'from' | 'copy-options' | 'on-conflict' | 'returning' | 'none';
   readonly queries: readonly Query[];
   readonly parent: ModelCallSite | null;
   readonly guards: readonly Guard[];
@@ -79,6 +81,21 @@ export function findModelCalls(root: Node, registry: ModelRegistryView, source: 
         return visitChildren(node, { ...ctx, core: null, clause: 'values' });
       case 'CopyOptions':
         return visitChildren(node, { ...ctx, clause: 'copy-options' });
+      case 'OnConflict':
+        return visitChildren(node, { ...ctx, core: null, clause: 'on-conflict' });
+      case 'InsertStatement':
+        for (const child of childrenOf(node)) {
+          visit(child, node.returning?.includes(child as SelectItem) === true ? { ...ctx, core: null, clause: 'returning' } : ctx);
+        }
+        return;
+      case 'OpaqueFrom': {
+        // Kept as text by the parser: a model call inside is found in its tokens.
+        const called = modelCalls(lexStatement(source.slice(node.body.start, node.body.end)).tokens, registry);
+        if (called.length > 0) {
+          throw sqlErrorAt('plan', 'model-call-placement', `${called.join(', ')} cannot be called inside ${node.construct}: call it in a SELECT over its rows`, source, node.body);
+        }
+        return visitChildren(node, ctx);
+      }
       case 'JoinedFrom':
         for (const child of childrenOf(node)) {
           visit(child, child === node.on ? { ...ctx, clause: 'join-condition' } : ctx);
@@ -190,6 +207,10 @@ function placeCall(call: FunctionCall, fn: ModelFunction, ctx: Context, source: 
       throw fail(`${name} in the ORDER BY of a set operation is not supported: compute it in the SELECTs and order by the column`);
     case 'copy-options':
       throw fail(`${name} cannot be used in COPY options`);
+    case 'on-conflict':
+      throw fail(`${name} cannot be called in ON CONFLICT: it runs on the rows already in the table (compute the values in the INSERT's query)`);
+    case 'returning':
+      throw fail(`${name} cannot be called in RETURNING: call it in a SELECT over the rows the INSERT returns, or in the INSERT's query`);
     case 'from':
       throw fail(`${name} cannot be used in the arguments of a table function: call it in the SELECT list`);
     case 'none':

@@ -5,7 +5,7 @@ import type { Expression, Query, SelectCore, Star, Statement } from '../sql/ast.
 import { readDuckDBMessage, tokenSpanAt } from '../sql/duckdb-message.js';
 import { sqlErrorAt, type SqlError, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
-import { conjuncts, hasAggregateCall, hasSetReturningCall, hasWindowCall } from './expression-facts.js';
+import { columnsStars, conjuncts, hasAggregateCall, hasSetReturningCall, hasWindowCall } from './expression-facts.js';
 import { fromLeaves, type FromLeaf } from './from-leaves.js';
 import { argSpecIndexes, constantValue, findModelCalls, type ModelCallSite, type ModelRegistryView } from './model-calls.js';
 import type {
@@ -24,7 +24,7 @@ import { TextEdits } from './text-edits.js';
 import { accepts, inputColumnOf } from './argument-types.js';
 import { LeafScope, type CteScope, type LeafScopeHost } from './leaf-scope.js';
 import { limitDecision } from './limit-pushdown.js';
-import { internalNames, stagedRows, tempPrefix, type StagedResults } from './staged-rows.js';
+import { internalNames, namedStructs, stagedRows, tempPrefix, unnamedStructColumn, type StagedResults, type UnnamedStructColumn } from './staged-rows.js';
 import { columnsReadOutside, wholeRowReference } from './staged-columns.js';
 import type { LeafSharder } from './shard-leaf.js';
 
@@ -163,6 +163,7 @@ class Planner implements LeafScopeHost {
       this.out.insert(core.from.at(-1)!.span.end, ` SELECT * EXCLUDE (${staged.join(', ')})`);
     }
     for (const item of core.items) {
+      for (const star of columnsStars(item.expression)) this.excludeFromStar(star, excluded);
       if (item.expression.kind === 'Star') this.excludeFromStar(item.expression, excluded);
       // Keep the column name DuckDB would give the expression, not the staged column's.
       else if (item.alias === null && sites.some((s) => within(s.call.span, item.span))) {
@@ -200,10 +201,11 @@ class Planner implements LeafScopeHost {
     // Applied here only: evaluated twice, a conjunct with a volatile function (hidden in a macro, say)
     // would keep other rows the second time.
     for (const c of pushed) this.out.replace(c.span, 'TRUE');
+    const unnamed = await this.unnamedStructColumns(scope, leaf);
     // `locations`: each row's file and row number, for arguments read from Parquet pages. A sharded leaf
     // is already rewritten as its shard's scan, which gives them unpatched.
     const filteredWith = (locations: Locations | null) =>
-      `SELECT *${virtual.map((v) => `, ${qAlias}.${quoteIdentifier(v)}`).join('')}${locations?.select ?? ''}` +
+      `SELECT *${namedStructs(unnamed)}${virtual.map((v) => `, ${qAlias}.${quoteIdentifier(v)}`).join('')}${locations?.select ?? ''}` +
       ` FROM ${locations === null || shard !== null ? sourceExpr : aliased(leaf, this.renderPatched(leaf.node.span, locations.patches), qAlias)}` +
       (pushedWhere.length > 0 ? ` WHERE ${pushedWhere.map((c) => `(${c})`).join(' AND ')}` : '') +
       (limit.orderBy !== null ? ` ORDER BY ${limit.orderBy}` : '') +
@@ -305,7 +307,7 @@ class Planner implements LeafScopeHost {
       const located = inputColumns.some((c) => c.source !== undefined && 'pages' in c.source) ? locations : null;
       const levelId = `${id}.${levels.length + 1}`;
       if (streamed === null) {
-        const inputSql = `SELECT ${[...args, names.key].join(', ')} FROM ${stagedRows(stageTable, results, names)} AS ${qAlias}`;
+        const inputSql = `SELECT ${[...args, names.key].join(', ')} FROM ${stagedRows(stageTable, results, names, unnamed)} AS ${qAlias}`;
         levels.push({ id: levelId, table, inputSql, stages: null, inputColumns, calls });
       } else {
         const prefix = cte === null ? '' : this.withPrefix(cte, (span) => this.renderPatched(span, located?.patches ?? []));
@@ -315,7 +317,7 @@ class Planner implements LeafScopeHost {
       results.push({ table, columns: levelColumns });
       this.tempTables.push(table);
     }
-    this.out.replace(leaf.node.span, `${stagedRows(stageTable, results, names)} AS ${qAlias}`);
+    this.out.replace(leaf.node.span, `${stagedRows(stageTable, results, names, unnamed)} AS ${qAlias}`);
     this.stages.push({
       id,
       relation: leaf.explicitAlias ? this.text(leaf.node.span) : `${this.text(leaf.node.span)} AS ${qAlias}`,
@@ -329,6 +331,12 @@ class Planner implements LeafScopeHost {
       levels,
     });
     return columns;
+  }
+
+  /** The relation's columns of unnamed-struct type, which are staged as named structs. */
+  private async unnamedStructColumns(scope: LeafScope, leaf: FromLeaf): Promise<UnnamedStructColumn[]> {
+    const infos = (await scope.columnInfosOf(leaf)) ?? [];
+    return infos.flatMap((c) => unnamedStructColumn(quoteIdentifier(c.name), c.type) ?? []);
   }
 
   /**
@@ -379,12 +387,14 @@ class Planner implements LeafScopeHost {
    */
   private async checkOutput(query: Query): Promise<void> {
     const { text, toSource } = this.described.renderMapped(query.span);
+    // `WITH s AS (...) INSERT ...`: the query's WITH stands before INSERT, outside its span.
+    const withText = query.with !== null && query.with.span.start < query.span.start ? `${this.described.render(query.with.span)} ` : '';
     try {
-      await this.catalog.describe(text);
+      await this.catalog.describe(withText + text);
     } catch (error) {
       const message = readDuckDBMessage(error);
-      const at = message.offsetIn(`DESCRIBE ${text}`);
-      const start = at === undefined ? query.span.start : toSource(Math.max(0, at - 'DESCRIBE '.length));
+      const at = message.offsetIn(`DESCRIBE ${withText}${text}`);
+      const start = at === undefined ? query.span.start : toSource(Math.max(0, at - 'DESCRIBE '.length - withText.length));
       // DuckDB lists every overload of an operator it could not match; the first part says what is wrong.
       throw this.error(message.code, message.headline, tokenSpanAt(this.source, start), error);
     }
@@ -509,5 +519,3 @@ function samePatch(a: Patch, b: Patch): boolean {
 function within(inner: Span, outer: Span): boolean {
   return outer.start <= inner.start && inner.end <= outer.end;
 }
-
-

@@ -27,13 +27,91 @@ export interface StagedResults {
 }
 
 /**
+ * A column holding an unnamed struct (`ROW(1, 'a')`, also inside a struct), which a DuckDB table cannot
+ * hold: staged with the fields named v1, v2 ..., and turned back wherever the staged rows are read.
+ */
+export interface UnnamedStructColumn {
+  /** The column's name, quoted. */
+  readonly column: string;
+  /** Its type with every unnamed struct named, to stage it as. */
+  readonly stagedType: string;
+  /** SQL giving the original value from the staged one, `%` standing for the staged column. */
+  readonly restore: string;
+}
+
+interface StructField {
+  readonly name: string | null;
+  readonly type: string;
+}
+
+/** The fields of a `STRUCT(...)` type as DuckDB prints it; null for any other type. */
+function structFields(type: string): StructField[] | null {
+  if (!type.startsWith('STRUCT(') || !type.endsWith(')')) return null;
+  const parts: string[] = [];
+  let depth = 0;
+  let from = 7;
+  for (let i = 7; i < type.length - 1; i++) {
+    const c = type[i];
+    if (c === '"') i = type.indexOf('"', i + 1);
+    else if (c === '(' || c === '[') depth++;
+    else if (c === ')' || c === ']') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(type.slice(from, i).trim());
+      from = i + 1;
+    }
+    if (i < 0) return null;
+  }
+  parts.push(type.slice(from, -1).trim());
+  return parts.map((part) => {
+    // A named field reads `name TYPE`; an unnamed one is the type alone (which may hold spaces itself).
+    const named = /^("(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_]*)\s+(.+)$/s.exec(part);
+    if (named === null || /^(TIMESTAMP|TIME|DOUBLE)$/i.test(named[1]!)) return { name: null, type: part };
+    return { name: named[1]!, type: named[2]! };
+  });
+}
+
+/** Whether a value of this type holds an unnamed struct that staging must name (not inside a list). */
+function holdsUnnamedStruct(type: string): boolean {
+  const fields = structFields(type);
+  return fields !== null && fields.some((f) => f.name === null || holdsUnnamedStruct(f.type));
+}
+
+function stagedTypeOf(type: string): string {
+  const fields = structFields(type);
+  if (fields === null || !holdsUnnamedStruct(type)) return type;
+  return `STRUCT(${fields.map((f, i) => `${f.name ?? `v${i + 1}`} ${stagedTypeOf(f.type)}`).join(', ')})`;
+}
+
+function restoreOf(value: string, type: string): string {
+  const fields = structFields(type);
+  if (fields === null || !holdsUnnamedStruct(type)) return value;
+  const values = fields.map((f, i) => restoreOf(`${value}.${f.name ?? `v${i + 1}`}`, f.type));
+  if (fields.every((f) => f.name === null)) return `row(${values.join(', ')})`;
+  return `struct_pack(${fields.map((f, i) => `${f.name ?? `v${i + 1}`} := ${values[i]}`).join(', ')})`;
+}
+
+/** The column as staging must treat it, or null when it holds no unnamed struct (or one only inside a list). */
+export function unnamedStructColumn(name: string, type: string): UnnamedStructColumn | null {
+  if (!holdsUnnamedStruct(type) || /STRUCT\([^)]*\]/.test(type)) return null;
+  return { column: name, stagedType: stagedTypeOf(type), restore: restoreOf('%', type) };
+}
+
+/** `* REPLACE (...)` items that stage the unnamed structs as named ones. */
+export function namedStructs(columns: readonly UnnamedStructColumn[]): string {
+  if (columns.length === 0) return '';
+  return ` REPLACE (${columns.map((c) => `CAST(${c.column} AS ${c.stagedType}) AS ${c.column}`).join(', ')})`;
+}
+
+/**
  * The staged rows of a relation with the results of the levels so far. Results are written in the order
  * the model stage read the rows, so they line up with them; each value is still checked against its
  * row's key, so a result can never be shown on another row.
  */
-export function stagedRows(stageTable: string, results: readonly StagedResults[], names: InternalNames): string {
-  if (results.length === 0) return stageTable;
+export function stagedRows(stageTable: string, results: readonly StagedResults[], names: InternalNames, unnamed: readonly UnnamedStructColumn[] = []): string {
+  if (results.length === 0 && unnamed.length === 0) return stageTable;
   const rows = names.alias('s');
+  const restored = unnamed.map((c) => `${c.restore.replaceAll('%', `${rows}.${c.column}`)} AS ${c.column}`);
+  const star = restored.length === 0 ? `${rows}.*` : `${rows}.* REPLACE (${restored.join(', ')})`;
   const columns = results.flatMap((r, i) => {
     const t = names.alias(`t${i + 1}`);
     return r.columns.map(
@@ -41,5 +119,5 @@ export function stagedRows(stageTable: string, results: readonly StagedResults[]
     );
   });
   const joins = results.map((r, i) => ` POSITIONAL JOIN ${r.table} AS ${names.alias(`t${i + 1}`)}`).join('');
-  return `(SELECT ${rows}.*, ${columns.join(', ')} FROM ${stageTable} AS ${rows}${joins})`;
+  return `(SELECT ${[star, ...columns].join(', ')} FROM ${stageTable} AS ${rows}${joins})`;
 }

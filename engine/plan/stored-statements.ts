@@ -15,7 +15,7 @@ const reasons: Readonly<Record<string, string>> = {
 
 /** The error for a statement with model calls of one of these kinds; null for any other statement. */
 export function storedStatementError(source: string, tokens: readonly Token[], calls: readonly string[]): SqlError | null {
-  const words = tokens.filter((t) => t.kind === 'word').slice(0, 5);
+  const words = afterWith(tokens).filter((t) => t.kind === 'word').slice(0, 5);
   const lower = words.map((t) => t.text.toLowerCase());
   let at = 0;
   if (lower[0] === 'create') {
@@ -34,4 +34,16 @@ export function storedStatementError(source: string, tokens: readonly Token[], c
     source,
     span,
   );
+}
+
+/** The statement after a leading `WITH ...` clause (`WITH s AS (...) UPDATE ...`), or all the tokens. */
+function afterWith(tokens: readonly Token[]): readonly Token[] {
+  if (tokens[0]?.kind !== 'word' || tokens[0].text.toLowerCase() !== 'with') return tokens;
+  let depth = 0;
+  for (const [i, t] of tokens.entries()) {
+    if (t.kind === '(') depth++;
+    else if (t.kind === ')') depth--;
+    else if (depth === 0 && t.kind === 'word' && ['update', 'delete', 'insert', 'select'].includes(t.text.toLowerCase())) return tokens.slice(i);
+  }
+  return tokens;
 }

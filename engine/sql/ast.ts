@@ -76,7 +76,7 @@ export interface CopyOption extends NodeBase {
   readonly value: Expression | null;
 }
 
-/** `CREATE [OR REPLACE] [TEMP] TABLE [IF NOT EXISTS] name [(cols)] AS query`. */
+/** `CREATE [OR REPLACE] [TEMP] TABLE [IF NOT EXISTS] name [(cols)] AS query [WITH [NO] DATA]`. */
 export interface CreateTableAsStatement extends NodeBase {
   readonly kind: 'CreateTableAsStatement';
   readonly orReplace: boolean;
@@ -85,9 +85,14 @@ export interface CreateTableAsStatement extends NodeBase {
   readonly name: QualifiedName;
   readonly columns: readonly Identifier[] | null;
   readonly query: Query;
+  /** `WITH NO DATA`: the table is created empty. */
+  readonly noData: boolean;
 }
 
-/** `INSERT [OR REPLACE|OR IGNORE] INTO name [(cols)] [BY NAME|BY POSITION] query`. */
+/**
+ * `[WITH ...] INSERT [OR REPLACE|OR IGNORE] INTO name [(cols)] [BY NAME|BY POSITION] query [ON CONFLICT ...]
+ * [RETURNING ...]`. A WITH written before INSERT is the query's own (`query.with`, spanning outside it).
+ */
 export interface InsertStatement extends NodeBase {
   readonly kind: 'InsertStatement';
   readonly conflict: 'replace' | 'ignore' | null;
@@ -96,6 +101,25 @@ export interface InsertStatement extends NodeBase {
   readonly columns: readonly Identifier[] | null;
   readonly byName: boolean;
   readonly query: Query;
+  readonly onConflict: OnConflict | null;
+  readonly returning: readonly SelectItem[] | null;
+}
+
+/** `ON CONFLICT [(cols) [WHERE cond]] DO NOTHING | DO UPDATE SET col = expr, ... [WHERE cond]`. */
+export interface OnConflict extends NodeBase {
+  readonly kind: 'OnConflict';
+  readonly target: readonly Identifier[] | null;
+  readonly targetWhere: Expression | null;
+  readonly action: 'nothing' | 'update';
+  readonly set: readonly Assignment[];
+  readonly where: Expression | null;
+}
+
+/** `col = expr` of `DO UPDATE SET`. */
+export interface Assignment extends NodeBase {
+  readonly kind: 'Assignment';
+  readonly column: Identifier;
+  readonly value: Expression;
 }
 
 export interface ExplainStatement extends NodeBase {
@@ -206,10 +230,13 @@ export interface GroupBy extends NodeBase {
   readonly items: readonly (Expression | GroupingSets)[];
 }
 
-/** `GROUPING SETS ((a, b), (a), ())`; ROLLUP(...) and CUBE(...) parse as function calls. */
+/**
+ * `GROUPING SETS ((a, b), (a), ())`, nested ones among the sets too (`GROUPING SETS (a, GROUPING SETS (b, ()))`);
+ * ROLLUP(...) and CUBE(...) parse as function calls.
+ */
 export interface GroupingSets extends NodeBase {
   readonly kind: 'GroupingSets';
-  readonly sets: readonly Expression[];
+  readonly sets: readonly (Expression | GroupingSets)[];
 }
 
 export interface OrderBy extends NodeBase {
@@ -273,7 +300,21 @@ export type FromItem =
   | TableFunctionRef
   | SubqueryRef
   | JoinedFrom
-  | ParenthesizedFrom;
+  | ParenthesizedFrom
+  | OpaqueFrom;
+
+/**
+ * A relation kept as text, for DuckDB to read: `(DESCRIBE t)`, `(SUMMARIZE t)`, `(SHOW t)`, `(PIVOT ...)`,
+ * `(UNPIVOT ...)`, and `t PIVOT (...)` / `t UNPIVOT (...)` (`construct` names it). A model call cannot be
+ * inside one: the planner refuses it by that name.
+ */
+export interface OpaqueFrom extends NodeBase {
+  readonly kind: 'OpaqueFrom';
+  readonly construct: 'DESCRIBE' | 'SUMMARIZE' | 'SHOW' | 'PIVOT' | 'UNPIVOT';
+  /** The construct's own text (without the alias). */
+  readonly body: Span;
+  readonly alias: TableAlias | null;
+}
 
 /** `AS alias [(col, ...)]`; span covers AS (when written) through the column list. */
 export interface TableAlias extends NodeBase {
@@ -304,6 +345,8 @@ export interface TableFunctionRef extends NodeBase {
   readonly kind: 'TableFunctionRef';
   readonly lateral: boolean;
   readonly call: FunctionCall;
+  /** `WITH ORDINALITY`: a column numbering the rows follows the function's own. */
+  readonly ordinality: boolean;
   readonly alias: TableAlias | null;
   /** `TABLESAMPLE ...` after the alias. */
   readonly sample: SampleClause | null;
@@ -379,7 +422,13 @@ export type Expression =
   | ScalarSubquery
   | Parenthesized
   | Collate
-  | AtTimeZone;
+  | AtTimeZone
+  | DefaultValue;
+
+/** `DEFAULT` as a value of INSERT's VALUES: the column's default. */
+export interface DefaultValue extends NodeBase {
+  readonly kind: 'DefaultValue';
+}
 
 /** `col`, `t.col`, `s.t.col`, `t.struct_col.field`: how many parts name the table is for the binder. */
 export interface ColumnRef extends NodeBase {
@@ -707,6 +756,8 @@ export type Node =
   | SelectItem
   | GroupBy
   | GroupingSets
+  | OnConflict
+  | Assignment
   | OrderBy
   | OrderItem
   | LimitClause

@@ -97,6 +97,12 @@ function shownCharacter(text: string): string {
   return code < 0x20 || code === 0x7f ? `U+${code.toString(16).toUpperCase().padStart(4, '0')}` : `'${String.fromCodePoint(code)}'`;
 }
 
+// By chevrotain's token type index, so that the loop over a big script's million tokens does no map lookups.
+const kindByIndex: (TokenKind | undefined)[] = [];
+for (const [type, kind] of kinds) kindByIndex[type.tokenTypeIdx!] = kind;
+const unterminatedByIndex: ({ code: SqlErrorCode; detail: string } | undefined)[] = [];
+for (const [type, problem] of unterminated) unterminatedByIndex[type.tokenTypeIdx!] = problem;
+
 /** Tokenizes without throwing: errors are reported in the result. */
 export function lex(source: string): LexResult {
   const result = lexer.tokenize(source);
@@ -115,16 +121,18 @@ export function lex(source: string): LexResult {
       tokens.push({ kind: 'unknown', text, start: at.start, end: at.end });
     }
   };
-  for (const t of result.tokens) {
-    pushSkippedBefore(t.startOffset);
-    const problem = unterminated.get(t.tokenType);
+  const found = result.tokens;
+  for (let i = 0; i < found.length; i++) {
+    const t = found[i]!;
+    if (next < skipped.length) pushSkippedBefore(t.startOffset);
+    const problem = unterminatedByIndex[t.tokenTypeIdx];
     if (problem !== undefined) {
       unterminatedAt = t.startOffset;
       const at = { start: t.startOffset, end: t.startOffset + t.image.length };
       errors.push(sqlErrorAt('lex', problem.code, problem.detail, source, at));
       break;
     }
-    tokens.push(toToken(t, kinds.get(t.tokenType)!));
+    tokens.push({ kind: kindByIndex[t.tokenTypeIdx]!, text: t.image, start: t.startOffset, end: t.startOffset + t.image.length });
   }
   if (unterminatedAt === null) pushSkippedBefore(source.length);
   const comments = (result.groups['comments'] ?? []).map((t) => toToken(t, 'comment'));

@@ -77,7 +77,15 @@ type IdentifierRule = 'name' | 'any-word' | 'function';
 
 class Parser extends TokenCursor {
   wholeStatement(): A.Statement {
-    const statement = this.statement();
+    let statement: A.Statement;
+    try {
+      statement = this.statement();
+    } catch (error) {
+      // maxDepth bounds expressions; subqueries in FROM nest deeper per level and can exhaust the stack first.
+      if (!(error instanceof RangeError)) throw error;
+      const at = this.peek();
+      throw sqlErrorAt('parse', tooDeepCode, `statement nested too deeply to parse (subqueries within subqueries): simplify it`, this.source, { start: at.start, end: at.end });
+    }
     this.acceptKind(';');
     this.expectEnd();
     return statement;
@@ -194,7 +202,17 @@ class Parser extends TokenCursor {
     }
     if (this.isWord('COPY')) return this.copyStatement();
     if (this.isWord('CREATE')) return this.createTableAs();
-    if (this.isWord('INSERT')) return this.insertStatement();
+    if (this.isWord('INSERT')) return this.insertStatement(null);
+    if (this.isWord('WITH')) {
+      // `WITH s AS (...) INSERT ...`: the CTEs belong to the INSERT's query.
+      const withClause = this.tryParse(() => {
+        const clause = this.withClause();
+        // Anything else is a query's own WITH: read again from the start as a query.
+        if (!this.isWord('INSERT')) this.fail('INSERT');
+        return clause;
+      });
+      if (withClause !== null) return this.insertStatement(withClause);
+    }
     if (this.isQueryStart()) {
       const query = this.query();
       return { kind: 'SelectStatement', query, span: query.span };
@@ -220,7 +238,8 @@ class Parser extends TokenCursor {
     if (source.kind === 'CopyTable' && this.acceptWord('FROM')) direction = 'from';
     else this.expectWord('TO');
     const target = this.stringLiteral('a file name string');
-    const options = this.isKind('(') || this.isWord('WITH') ? this.copyOptions() : null;
+    const parenthesized = this.isKind('(') || (this.isWord('WITH') && this.isKind('(', 1));
+    const options = parenthesized ? this.copyOptions() : this.isIdentifier(0, 'any-word') ? this.bareCopyOptions() : null;
     return { kind: 'CopyStatement', source, direction, target, options, span: this.spanFrom(start) };
   }
 
@@ -238,6 +257,23 @@ class Parser extends TokenCursor {
       } while (this.acceptKind(','));
     }
     this.expectKind(')');
+    return { kind: 'CopyOptions', options, span: this.spanFrom(start) };
+  }
+
+  /** PostgreSQL's older form, options without parentheses: `[WITH] CSV HEADER DELIMITER [AS] ','`. */
+  private bareCopyOptions(): A.CopyOptions {
+    const start = this.start();
+    this.acceptWord('WITH');
+    const options: A.CopyOption[] = [];
+    while (this.isIdentifier(0, 'any-word')) {
+      const optionStart = this.start();
+      const name = this.identifier('an option name', 'any-word');
+      const valueFollows = this.isString() || this.isKind('number') || (this.isWord('AS') && (this.isString(1) || this.isKind('number', 1)));
+      if (valueFollows) this.acceptWord('AS');
+      const value = valueFollows ? this.primary() : null;
+      options.push({ kind: 'CopyOption', name, value, span: this.spanFrom(optionStart) });
+      this.acceptKind(',');
+    }
     return { kind: 'CopyOptions', options, span: this.spanFrom(start) };
   }
 
@@ -261,12 +297,17 @@ class Parser extends TokenCursor {
     const columns = this.isKind('(') ? this.identifierList() : null;
     this.expectWord('AS');
     const query = this.query();
+    let noData = false;
+    if (this.acceptWord('WITH')) {
+      noData = this.acceptWord('NO');
+      this.expectWord('DATA');
+    }
     const span = this.spanFrom(start);
-    return { kind: 'CreateTableAsStatement', orReplace, temporary, ifNotExists, name, columns, query, span };
+    return { kind: 'CreateTableAsStatement', orReplace, temporary, ifNotExists, name, columns, query, noData, span };
   }
 
-  private insertStatement(): A.InsertStatement {
-    const start = this.start();
+  private insertStatement(withClause: A.WithClause | null): A.InsertStatement {
+    const start = withClause?.span.start ?? this.start();
     this.expectWord('INSERT');
     let conflict: 'replace' | 'ignore' | null = null;
     if (this.acceptWord('OR')) {
@@ -283,8 +324,43 @@ class Parser extends TokenCursor {
       if (this.acceptWord('NAME')) byName = true;
       else this.expectWord('POSITION');
     }
-    const query = this.query();
-    return { kind: 'InsertStatement', conflict, table, alias, columns, byName, query, span: this.spanFrom(start) };
+    let query = this.query();
+    if (withClause !== null) {
+      if (query.with !== null) {
+        throw sqlErrorAt('parse', 'unexpected-token', 'expected one WITH clause, before INSERT or in its query, found a second', this.source, query.with.span);
+      }
+      query = { ...query, with: withClause };
+    }
+    const onConflict = this.isWord('ON') && this.word(1) === 'CONFLICT' ? this.onConflict() : null;
+    const returning = this.acceptWord('RETURNING') ? this.selectList() : null;
+    const span = this.spanFrom(start);
+    return { kind: 'InsertStatement', conflict, table, alias, columns, byName, query, onConflict, returning, span };
+  }
+
+  private onConflict(): A.OnConflict {
+    const start = this.start();
+    this.expectWord('ON');
+    this.expectWord('CONFLICT');
+    const target = this.isKind('(') ? this.identifierList() : null;
+    const targetWhere = target !== null && this.acceptWord('WHERE') ? this.expr() : null;
+    this.expectWord('DO');
+    const set: A.Assignment[] = [];
+    let where: A.Expression | null = null;
+    let action: 'nothing' | 'update' = 'nothing';
+    if (!this.acceptWord('NOTHING')) {
+      this.expectWord('UPDATE');
+      this.expectWord('SET');
+      action = 'update';
+      do {
+        const assignmentStart = this.start();
+        const column = this.identifier('a column name', 'any-word');
+        if (!this.acceptOp('=')) this.fail("'='");
+        const value = this.expr();
+        set.push({ kind: 'Assignment', column, value, span: this.spanFrom(assignmentStart) });
+      } while (this.acceptKind(','));
+      where = this.acceptWord('WHERE') ? this.expr() : null;
+    }
+    return { kind: 'OnConflict', target, targetWhere, action, set, where, span: this.spanFrom(start) };
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -325,6 +401,12 @@ class Parser extends TokenCursor {
       const cteStart = this.start();
       const name = this.identifier('a CTE name');
       const columns = this.isKind('(') ? this.identifierList() : null;
+      // `WITH RECURSIVE t(k, v) USING KEY (k) AS (...)`: rows replaced by key as the recursion goes.
+      if (this.isWord('USING') && this.word(1) === 'KEY') {
+        this.advance();
+        this.advance();
+        this.identifierList();
+      }
       this.expectWord('AS');
       let materialized: boolean | null = null;
       if (this.acceptWord('NOT')) {
@@ -397,10 +479,16 @@ class Parser extends TokenCursor {
     do {
       const rowStart = this.start();
       this.expectKind('(');
-      const values = this.expressionList(')');
+      const values: A.Expression[] = [];
+      while (!this.isKind(')')) {
+        const t = this.peek();
+        values.push(this.isWord('DEFAULT') ? (this.advance(), { kind: 'DefaultValue', span: tokenSpan(t) }) : this.expr());
+        if (!this.acceptKind(',')) break;
+      }
       this.expectKind(')');
       rows.push({ kind: 'ValuesRow', values, span: this.spanFrom(rowStart) });
-    } while (this.acceptKind(','));
+      // A trailing comma after the last row: `VALUES (1), (2), )`.
+    } while (this.acceptKind(',') && this.isKind('('));
     return { kind: 'ValuesList', rows, span: this.spanFrom(start) };
   }
 
@@ -541,20 +629,32 @@ class Parser extends TokenCursor {
     this.expectWord('BY');
     if (this.acceptWord('ALL')) return { kind: 'GroupBy', all: true, items: [], span: this.spanFrom(start) };
     const items: (A.Expression | A.GroupingSets)[] = [];
-    do {
-      if (this.isWord('GROUPING') && this.word(1) === 'SETS') {
-        const setsStart = this.start();
-        this.advance();
-        this.advance();
-        this.expectKind('(');
-        const sets = this.expressionList(')');
-        this.expectKind(')');
-        items.push({ kind: 'GroupingSets', sets, span: this.spanFrom(setsStart) });
-      } else {
-        items.push(this.expr());
-      }
-    } while (this.acceptKind(','));
+    do items.push(this.isGroupingSets() ? this.groupingSets() : this.expr());
+    while (this.acceptKind(','));
     return { kind: 'GroupBy', all: false, items, span: this.spanFrom(start) };
+  }
+
+  private isGroupingSets(): boolean {
+    return this.isWord('GROUPING') && this.word(1) === 'SETS';
+  }
+
+  private groupingSets(): A.GroupingSets {
+    const start = this.start();
+    const outer = this.deeper();
+    try {
+      this.advance();
+      this.advance();
+      this.expectKind('(');
+      const sets: (A.Expression | A.GroupingSets)[] = [];
+      while (!this.isKind(')')) {
+        sets.push(this.isGroupingSets() ? this.groupingSets() : this.expr());
+        if (!this.acceptKind(',')) break;
+      }
+      this.expectKind(')');
+      return { kind: 'GroupingSets', sets, span: this.spanFrom(start) };
+    } finally {
+      this.depth = outer;
+    }
   }
 
   private orderByClause(): A.OrderBy {
@@ -614,7 +714,7 @@ class Parser extends TokenCursor {
 
   private fromItem(): A.FromItem {
     const start = this.start();
-    let left = this.fromPrimary();
+    let left = this.pivoted(this.fromPrimary(), start);
     for (;;) {
       if (!joinWords.has(this.word())) {
         this.note('JOIN');
@@ -640,7 +740,8 @@ class Parser extends TokenCursor {
         else if (this.acceptWord('ANTI')) joinType = 'anti';
       }
       this.expectWord('JOIN');
-      const right = this.fromPrimary();
+      const rightStart = this.start();
+      const right = this.pivoted(this.fromPrimary(), rightStart);
       let on: A.Expression | null = null;
       let using: A.Identifier[] | null = null;
       if (this.acceptWord('ON')) on = this.expr();
@@ -649,9 +750,51 @@ class Parser extends TokenCursor {
     }
   }
 
+  /** `t PIVOT (...) [alias]`, `t UNPIVOT [INCLUDE NULLS] (...) [alias]`, repeated: kept as text. */
+  private pivoted(item: A.FromItem, start: number): A.FromItem {
+    let result = item;
+    for (;;) {
+      const construct = this.word();
+      if (construct !== 'PIVOT' && construct !== 'UNPIVOT') return result;
+      const k = construct === 'UNPIVOT' && this.word(1) === 'INCLUDE' ? 3 : construct === 'UNPIVOT' && this.word(1) === 'EXCLUDE' ? 3 : 1;
+      if (this.peek(k).kind !== '(') return result;
+      for (let i = 0; i < k; i++) this.advance();
+      this.skipBalanced('(', ')');
+      const body = this.spanFrom(start);
+      const alias = this.tableAlias();
+      result = { kind: 'OpaqueFrom', construct, body, alias, span: this.spanFrom(start) };
+    }
+  }
+
+  /** Statements DuckDB reads as a relation in parentheses: `FROM (DESCRIBE t)`, `FROM (PIVOT t ON k)`. */
+  private static readonly opaqueStatements: ReadonlySet<string> = new Set(['DESCRIBE', 'SUMMARIZE', 'SHOW', 'PIVOT', 'UNPIVOT']);
+
   private fromPrimary(): A.FromItem {
     const start = this.start();
+    // DuckDB's prefix alias: `FROM x : t`.
+    if (this.isIdentifier() && this.peek(1).kind === ':') {
+      const name = this.identifier('an alias');
+      const alias: A.TableAlias = { kind: 'TableAlias', name, columns: null, span: name.span };
+      this.advance();
+      const item = this.fromPrimary();
+      if (!('alias' in item) || item.alias !== null) return this.fail('a table without an alias after the prefix alias');
+      return { ...item, alias, span: this.spanFrom(start) } as A.FromItem;
+    }
+    if (this.isWord('VALUES')) {
+      // `FROM VALUES (1), (2) v(b)`: the rows as a relation.
+      const values = this.valuesList();
+      const query: A.Query = { kind: 'Query', with: null, body: values, orderBy: null, limit: null, span: values.span };
+      const alias = this.tableAlias();
+      return { kind: 'SubqueryRef', lateral: false, query, alias, sample: null, span: this.spanFrom(start) };
+    }
     const lateral = this.acceptWord('LATERAL');
+    if (this.isKind('(') && Parser.opaqueStatements.has(this.word(1))) {
+      const construct = this.word(1) as A.OpaqueFrom['construct'];
+      this.skipBalanced('(', ')');
+      const body = this.spanFrom(start);
+      const alias = this.tableAlias();
+      return { kind: 'OpaqueFrom', construct, body, alias, span: this.spanFrom(start) };
+    }
     if (this.isKind('(')) {
       if (this.isQueryStart(1)) {
         this.advance();
@@ -676,9 +819,14 @@ class Parser extends TokenCursor {
     const name = this.qualifiedNameForCall('a table name, file name or (subquery)');
     if (this.isKind('(')) {
       const call = this.functionCall(name, false);
+      const ordinality = this.isWord('WITH') && this.word(1) === 'ORDINALITY';
+      if (ordinality) {
+        this.advance();
+        this.advance();
+      }
       const alias = this.tableAlias();
       const sample = this.tableSample();
-      return { kind: 'TableFunctionRef', lateral, call, alias, sample, span: this.spanFrom(start) };
+      return { kind: 'TableFunctionRef', lateral, call, ordinality, alias, sample, span: this.spanFrom(start) };
     }
     const alias = this.tableAlias();
     const sample = this.tableSample();
@@ -704,9 +852,12 @@ class Parser extends TokenCursor {
   private tableAlias(): A.TableAlias | null {
     const start = this.start();
     let name: A.Identifier;
+    const w = this.word();
     if (this.acceptWord('AS')) {
-      name = this.identifier('an alias');
-    } else if (this.isIdentifier() && !notImplicitAliases.has(this.word())) {
+      name = this.isString() ? this.stringAsIdentifier() : this.identifier('an alias');
+    } else if ((w === 'PIVOT' || w === 'UNPIVOT') && (this.peek(1).kind === '(' || this.word(1) === 'INCLUDE' || this.word(1) === 'EXCLUDE')) {
+      return null;
+    } else if (this.isIdentifier() && (!notImplicitAliases.has(w) || (w === 'NULLS' && this.word(1) !== 'FIRST' && this.word(1) !== 'LAST'))) {
       if (this.peek().kind === 'word') this.rejectMisspeltClause();
       name = this.identifier();
     } else {
@@ -904,7 +1055,14 @@ class Parser extends TokenCursor {
           const type = this.typeName();
           return { kind: 'Cast', syntax: 'double-colon', expression: left, type, span: this.spanFrom(start) };
         }
-        if (op === ':=' || op === '=>' || op === '!') return null;
+        if (op === ':=' || op === '=>') return null;
+        if (op === '!' && !this.canStartExpression(this.peek(1))) {
+          // Postfix factorial, `3!`; like PostgreSQL's postfix operators it takes all that binds tighter
+          // than a generic operator: `2 * 3!` is `(2 * 3)!`.
+          if (Prec.Other <= minPrec) return null;
+          this.advance();
+          return { kind: 'UnaryOp', operator: '!', operand: left, span: this.spanFrom(start) };
+        }
         if (comparisonOperators.has(op)) return binary(op, Prec.Comparison);
         if (op === '+' || op === '-') return binary(op, Prec.Additive);
         // `LIMIT 10%`: a % with nothing after it is the percent sign, not modulo.
@@ -994,10 +1152,23 @@ class Parser extends TokenCursor {
   }
 
   private inPredicate(left: A.Expression, start: number, negated: boolean): A.Expression {
+    // `i IN [1, 2]`, `i IN lst`: membership in a list value (DuckDB's contains()), an operator rather than a
+    // list of values.
+    if (!this.isKind('(')) {
+      const right = this.expr(Prec.Like);
+      const operation: A.Expression = { kind: 'BinaryOp', operator: 'IN', left, right, span: this.spanFrom(start) };
+      return negated ? { kind: 'UnaryOp', operator: 'NOT', operand: operation, span: operation.span } : operation;
+    }
     this.expectKind('(');
-    if (this.isQueryStart()) {
-      const query = this.query();
-      this.expectKind(')');
+    // `x IN ((SELECT 1), (SELECT 2))` is a list of scalar subqueries, not one subquery.
+    const query = this.isQueryStart()
+      ? this.tryParse(() => {
+          const q = this.query();
+          this.expectKind(')');
+          return q;
+        })
+      : null;
+    if (query !== null) {
       return { kind: 'InSubquery', negated, expression: left, query, span: this.spanFrom(start) };
     }
     const list = this.expressionList(')');
@@ -1012,7 +1183,10 @@ class Parser extends TokenCursor {
       this.expectKind(']');
       return { kind: 'Subscript', expression: left, index: first!, span: this.spanFrom(start) };
     }
-    const end = this.isKind(']') || this.isKind(':') ? null : this.expr();
+    // A lone `-` as the end (`[:-:-1]`) is DuckDB's "up to the end", written so a step can follow.
+    const openEnd = this.isOp('-') && (this.isKind(':', 1) || this.isKind(']', 1));
+    if (openEnd) this.advance();
+    const end = openEnd || this.isKind(']') || this.isKind(':') ? null : this.expr();
     const step = this.acceptKind(':') && !this.isKind(']') ? this.expr() : null;
     this.expectKind(']');
     return { kind: 'Slice', expression: left, start: first, end, step, span: this.spanFrom(start) };
@@ -1055,6 +1229,11 @@ class Parser extends TokenCursor {
       case 'operator':
         if (t.text === '*') {
           this.advance();
+          // `struct_pack(*COLUMNS(*))`: the columns unpacked as arguments.
+          if (this.word() === 'COLUMNS' && this.isKind('(', 1)) {
+            const operand = this.expr(Prec.Postfix);
+            return { kind: 'UnaryOp', operator: '*', operand, span: this.spanFrom(start) };
+          }
           return this.starModifiers(start, []);
         }
         if (t.text === '#' && this.peek(1).kind === 'number') {
@@ -1381,7 +1560,8 @@ class Parser extends TokenCursor {
     let ignoreNulls: boolean | null = null;
     if (!this.isKind(')')) {
       do {
-        if (this.isKind(')')) break;
+        // `cume_dist(ORDER BY i)`: an ORDER BY with no arguments before it.
+        if (this.isKind(')') || (this.isWord('ORDER') && this.word(1) === 'BY')) break;
         args.push(this.functionArg(lambdaAnywhere || args.length > 0));
       } while (this.acceptKind(','));
       if (this.isWord('ORDER')) {
@@ -1392,6 +1572,8 @@ class Parser extends TokenCursor {
       ignoreNulls = this.nullTreatment();
     }
     this.expectKind(')');
+    // `finalize(sum(x) EXPORT_STATE)`: the aggregate's state rather than its result.
+    this.acceptWord('EXPORT_STATE');
     if (this.isWord('WITHIN') && this.word(1) === 'GROUP') {
       this.advance();
       this.advance();

@@ -50,6 +50,7 @@ function rawChildren(node: Node): Child[] {
     case 'Literal':
     case 'Parameter':
     case 'PositionalReference':
+    case 'DefaultValue':
       return [];
     case 'QualifiedName':
       return [node.parts];
@@ -66,7 +67,11 @@ function rawChildren(node: Node): Child[] {
     case 'CreateTableAsStatement':
       return [node.name, node.columns, node.query];
     case 'InsertStatement':
-      return [node.table, node.alias, node.columns, node.query];
+      return [node.table, node.alias, node.columns, node.query, node.onConflict, node.returning];
+    case 'OnConflict':
+      return [node.target, node.targetWhere, node.set, node.where];
+    case 'Assignment':
+      return [node.column, node.value];
     case 'ExplainStatement':
       return [node.statement];
     case 'Query':
@@ -131,6 +136,8 @@ function rawChildren(node: Node): Child[] {
       return [node.left, node.right, node.on, node.using];
     case 'ParenthesizedFrom':
       return [node.item, node.alias];
+    case 'OpaqueFrom':
+      return [node.alias];
     case 'ColumnRef':
       return [node.parts];
     case 'TypedLiteral':

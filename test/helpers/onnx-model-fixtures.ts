@@ -27,6 +27,15 @@ export function linearModel(batch: OnnxDim = 'N'): Uint8Array {
   return g.toBytes();
 }
 
+/** y = x, x [N]: a scalar FLOAT in, the same FLOAT out. */
+export function identityModel(): Uint8Array {
+  const g = new OnnxGraphBuilder('identity');
+  g.input('x', 'float32', ['N']);
+  g.addNode({ op: 'Identity', inputs: ['x'], outputs: ['y'] });
+  g.output('y', 'float32', ['N']);
+  return g.toBytes();
+}
+
 /** out = a + 10 b, both [N, 2]. */
 export function twoInputModel(): Uint8Array {
   const g = new OnnxGraphBuilder('two_inputs');
@@ -104,6 +113,7 @@ export async function modelsFixture(database = ':memory:'): Promise<ModelsFixtur
   await writeFile(join(dir, 'int64.onnx'), int64Model());
   await writeFile(join(dir, 'int32.onnx'), int32Model());
   await writeFile(join(dir, 'dynamic.onnx'), dynamicModel());
+  await writeFile(join(dir, 'identity.onnx'), identityModel());
   const engine = await createEngine({ database: database === ':memory:' ? database : join(dir, database), udfs: createUdfs({ threads: 1 }) });
   return {
     dir,
