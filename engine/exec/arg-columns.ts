@@ -6,6 +6,7 @@ import duckdb from '@duckdb/node-bindings';
 import {
   allocateValues,
   elementBytes,
+  nullElementValue,
   valuesOver,
   type ArgBatch,
   type ArgColumn,
@@ -103,7 +104,7 @@ function readTensorList(chunk: DuckDBDataChunk, index: number, element: ElementT
   }
   if (contiguous && childValidity === null) return { kind: 'tensor-list', element, values: all.subarray(0, total) as typeof all, offsets, valid };
   const values = allocateValues(element, total);
-  const hole = element === 'float32' || element === 'float64' ? NaN : element === 'int64' ? 0n : 0;
+  const hole = nullElementValue(element);
   for (let r = 0; r < rows; r++) {
     if (!valid[r]) continue;
     const start = Number(entries.getBigUint64(r * 16, true));

@@ -4,7 +4,7 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { FileMetaData } from 'hyparquet';
 import type { ElementType, TensorValues } from '../../udfs/index.js';
-import { allocateValues } from '../../udfs/index.js';
+import { allocateValues, nullElementValue } from '../../udfs/index.js';
 import { ColumnPages } from './column-pages.js';
 import { ConversionError } from './element-conversion.js';
 import { listLeaf, type ListLeaf } from './list-leaf.js';
@@ -107,8 +107,8 @@ export class ParquetTensorReader {
         file.cursor?.rows.close();
         const meta = file.metadata.row_groups[group]!.columns.find((c) => c.meta_data?.path_in_schema.join('.') === file.leaf.path.join('.'))?.meta_data;
         if (meta === undefined) throw new PageFault('the row group has no such column chunk');
-        const hole = this.element === 'float32' || this.element === 'float64' ? NaN : this.element === 'int64' ? 0n : 0;
-        file.cursor = { group, next: 0, rows: new ListRows(new ColumnPages(file.handle, meta, file.leaf, this.element), file.leaf, hole) };
+        const rows = new ListRows(new ColumnPages(file.handle, meta, file.leaf, this.element), file.leaf, nullElementValue(this.element));
+        file.cursor = { group, next: 0, rows };
       }
       const cursor = file.cursor;
       await cursor.rows.skipRows(inGroup - cursor.next);

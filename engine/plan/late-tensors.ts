@@ -42,7 +42,7 @@ export interface LateTensorQuestion {
   readonly leaf: FromLeaf;
   /** The CTE the leaf names, if it names one. */
   readonly cte: CteScope | null;
-  /** Lower-case column names of the relation. */
+  /** Lower-case column names of the relation (as LeafScope gives them). */
   readonly leafColumns: ReadonlySet<string>;
   readonly element: ElementType;
   /** False when the relation is copied whole into a staged table before the model runs. */

@@ -277,7 +277,7 @@ class Planner implements LeafScopeHost {
                 arg: arg.value,
                 leaf,
                 cte,
-                leafColumns: new Set([...leafColumns].map((c) => c.toLowerCase())),
+                leafColumns,
                 element: input.kind === 'tensor-list' ? input.element : 'float32',
                 streamed: streamed !== null,
                 alsoRead: [...pushed, ...guardExpressions],

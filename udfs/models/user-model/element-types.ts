@@ -18,6 +18,11 @@ export function elementBytes(element: ElementType): number {
   return element === 'float64' || element === 'int64' ? 8 : element === 'uint8' || element === 'bool' ? 1 : 4;
 }
 
+/** What a NULL element of a list reads as, from DuckDB's vectors and from Parquet pages alike: NaN for floats, else 0. */
+export function nullElementValue(element: ElementType): number | bigint {
+  return element === 'float32' || element === 'float64' ? NaN : element === 'int64' ? 0n : 0;
+}
+
 export function allocateValues(element: ElementType, length: number): TensorValues {
   switch (element) {
     case 'float32':
