@@ -11,6 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { lstat, mkdir, rename, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { isLocalWritePath } from '../plan/file-paths.js';
 import type { CopyOptionText } from '../plan/model-plan.js';
 import { SqlError } from '../sql/sql-error.js';
 import { removeStaleTempFiles, tempFolderName } from './stale-temp-files.js';
@@ -36,9 +37,8 @@ const CSV_EXTENSIONS = new Set(['csv', 'tsv', 'txt']);
  * written by the user; false when DuckDB must write in place. Decided on the text alone.
  */
 export function writesOneLocalFile(target: string, options: readonly CopyOptionText[]): boolean {
-  // URLs (s3://, file://, ...) go through DuckDB's file systems, `~` is expanded by DuckDB, /dev/stdout
-  // is not a file, and a trailing slash names a folder.
-  if (target === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(target) || target.startsWith('~') || target.startsWith('/dev/')) return false;
+  // A URL, `~` or a device is DuckDB's to write; a trailing slash names a folder.
+  if (!isLocalWritePath(target)) return false;
   if (target.endsWith('/') || target.endsWith('\\')) return false;
   let format: string | null = null;
   for (const option of options) {

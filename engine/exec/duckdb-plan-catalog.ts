@@ -2,6 +2,7 @@
 // duckdb_tables() for names. Answers are cached for the statement.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inspectTensorColumn } from '../parquet/parquet-footer.js';
+import { hasUrlScheme } from '../plan/file-paths.js';
 import type { ColumnInfo, PlanCatalog } from '../plan/plan-catalog.js';
 import { readDuckDBMessage } from '../sql/duckdb-message.js';
 
@@ -51,7 +52,7 @@ export function duckdbCatalog(connection: DuckDBConnection, pages: 'auto' | 'alw
       } catch (error) {
         return { reason: `DuckDB cannot list the files: ${readDuckDBMessage(error).headline}` };
       }
-      if (paths.some((p) => /^[a-z][a-z0-9+.-]*:\/\//i.test(p))) return { reason: 'a file is remote' };
+      if (paths.some(hasUrlScheme)) return { reason: 'a file is remote' };
       const inspected = await inspectTensorColumn(paths, column, element);
       if ('reason' in inspected || pages === 'always' || inspected.rowBytes >= PAGE_ROW_BYTES) return inspected;
       return { reason: `its rows average ${Math.round(inspected.rowBytes)} bytes, which DuckDB reads faster (pages from ${PAGE_ROW_BYTES} bytes a row, or SET parquet_pages = 'always')` };

@@ -8,6 +8,7 @@ import type { Expression, FileRef, Query, SelectCore, TableFunctionRef } from '.
 import type { Span } from '../sql/span.js';
 import type { PlannedFile } from '../parquet/parquet-footer.js';
 import { columnRefs, hasAggregateCall, hasSetReturningCall, hasWindowCall } from './expression-facts.js';
+import { hasUrlScheme } from './file-paths.js';
 import type { FromLeaf } from './from-leaves.js';
 import type { CteScope } from './leaf-scope.js';
 import type { PlanCatalog } from './plan-catalog.js';
@@ -186,7 +187,7 @@ function scanFiles(scan: Scan, render: (span: Span) => string): { readonly sql: 
   if (scan.kind === 'FileRef') {
     const path = String(scan.path.value ?? '');
     if (!/\.parquet$/i.test(path)) return { reason: 'the relation is not a Parquet file' };
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return { reason: 'the file is remote' };
+    if (hasUrlScheme(path)) return { reason: 'the file is remote' };
     return { sql: render(scan.path.span) };
   }
   const name = scan.call.name.parts.map((p) => p.name.toLowerCase()).join('.');

@@ -8,6 +8,7 @@ import { readDuckDBMessage } from '../sql/duckdb-message.js';
 import { sqlErrorAt, type SqlError, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
 import { hasAggregateCall, hasWindowCall } from './expression-facts.js';
+import { isLocalWritePath } from './file-paths.js';
 import { fromLeaves, type FromLeaf, type LeafNode } from './from-leaves.js';
 import type { ColumnInfo } from './plan-catalog.js';
 import { shardRange, type ShardFile, type ShardRange, type ShardSpec } from './shard-split.js';
@@ -150,7 +151,7 @@ export class LeafSharder {
   /** The COPY target must be a local folder, and the COPY write one file of a format sqlinfer can name. */
   private checkTarget(copy: CopyStatement): ShardPartFormat {
     const target = String(copy.target.value ?? '');
-    if (target === '' || /^[a-z][a-z0-9+.-]*:\/\//i.test(target) || target.startsWith('~') || target.startsWith('/dev/')) {
+    if (!isLocalWritePath(target)) {
       throw this.error('shard-output', `under --shard the COPY target is a local folder of parts (on a volume every shard sees), not '${target}'`, copy.target.span);
     }
     let format = 'parquet';
