@@ -15,7 +15,7 @@ import {
   type ModelArgColumn,
   type TensorListColumn,
 } from '../../udfs/index.js';
-import type { PlannedArg, PlannedInputColumn } from '../plan/model-plan.js';
+import { inputSqlOf, type PlannedArg, type PlannedInputColumn } from '../plan/model-plan.js';
 
 export type ListColumn = Extract<ArgColumn, { kind: 'float-list' | 'blob' }> | TensorListColumn;
 
@@ -189,7 +189,7 @@ export class ArgBatcher {
     let at = 0;
     this.chunkIndex = inputColumns.map((c) => {
       const index = at;
-      at += c.source !== undefined && 'pages' in c.source ? 2 : 1;
+      at += inputSqlOf(c).length;
       return index;
     });
   }

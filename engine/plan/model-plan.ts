@@ -4,7 +4,7 @@
 // EXPLAIN can print it and the executor can run it.
 import type { ArgKind, ElementType, ModelFunction } from '../../udfs/index.js';
 import type { Span } from '../sql/span.js';
-import type { ArgumentRead, PageRead } from './late-tensors.js';
+import type { PageRead } from './late-tensors.js';
 import { quoteString } from './sql-text.js';
 
 /** A column of a model stage's input query, cast in SQL to what the function accepts. */
@@ -22,13 +22,15 @@ export type PlannedInputColumn = (
 
 export type ArgumentSource = { readonly text: string } & ({ readonly pages: PageRead; readonly rowSql: string } | { readonly duckdb: string });
 
-/** The input query's select list for `columns`: a column read from pages takes two (file, row number). */
-export function inputSelectList(columns: readonly PlannedInputColumn[]): string[] {
-  if (columns.length === 0) return ['NULL'];
-  return columns.flatMap((c) => (c.source !== undefined && 'pages' in c.source ? [c.sql, c.source.rowSql] : [c.sql]));
+/** The input query's columns for one input column: two (file, row number) for one read from pages. */
+export function inputSqlOf(column: PlannedInputColumn): string[] {
+  return column.source !== undefined && 'pages' in column.source ? [column.sql, column.source.rowSql] : [column.sql];
 }
 
-export type { ArgumentRead };
+/** The input query's select list for `columns`. */
+export function inputSelectList(columns: readonly PlannedInputColumn[]): string[] {
+  return columns.length === 0 ? ['NULL'] : columns.flatMap(inputSqlOf);
+}
 
 export type PlannedArg =
   | { readonly kind: 'column'; readonly column: number }
