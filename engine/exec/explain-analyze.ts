@@ -14,6 +14,8 @@ export class StageFigures {
    * and the first batch going to the model (its values read).
    */
   private readonly firstRows = new Map<string, { readonly rows: number | null; readonly batch: number | null }>();
+  /** Per level that wrote its results out as they outgrew memory: the parts and their bytes. */
+  private readonly spills = new Map<string, { readonly parts: number; readonly bytes: number }>();
   private loadedAfterMs: number | null = null;
   private modelRows = 0;
 
@@ -27,6 +29,17 @@ export class StageFigures {
     this.figures.set(`model ${id}`, { rows, ms });
     this.firstRows.set(id, { rows: firstRowsMs, batch: firstBatchMs });
     this.modelRows += rows * calls;
+  }
+
+  spilled(id: string, parts: number, bytes: number): void {
+    if (parts > 0) this.spills.set(id, { parts, bytes });
+  }
+
+  /** How a level's results were kept, when they were written out; null when they stayed in memory. */
+  spill(id: string): string | null {
+    const spill = this.spills.get(id);
+    if (spill === undefined) return null;
+    return `written to temp_directory as they came: ${spill.parts} Parquet part${spill.parts === 1 ? '' : 's'}, ${(spill.bytes / 1e6).toFixed(1)} MB of results`;
   }
 
   loaded(afterMs: number | null): void {
@@ -63,6 +76,8 @@ export function analyzedRows(rows: readonly ExplainRow[], figures: StageFigures)
     // The waits line follows the level's last call.
     if (level !== undefined && rows[i + 1]?.measures !== row.measures) {
       out.push({ stage: row.stage.replace('model', 'waits'), detail: figures.waits(level, firstLevel), rows: null, ms: null });
+      const spill = figures.spill(level);
+      if (spill !== null) out.push({ stage: row.stage.replace('model', 'results'), detail: spill, rows: null, ms: null });
       firstLevel = false;
     }
   });

@@ -1,6 +1,7 @@
 // The model stage of one level of calls over one relation: stream the input query's chunks out of DuckDB,
 // cut them into batches, run every call on each batch with a bounded number of batches in flight (the cap
-// bounds memory), and append the results in input order to the level's table.
+// bounds memory), and append the results in input order to the level's table (result-store.ts: written out
+// to the spill folder as they outgrow memory).
 //
 // DuckDB ends a connection's streaming result, silently, when an appender on that same connection
 // flushes (it does so by itself every ~200k rows). So results go through a second connection when the
@@ -14,7 +15,9 @@ import { executeThen } from './execute-then.js';
 import { interruptible, interrupted, throwIfAborted } from './interruptible.js';
 import { LateTensorColumns } from './late-tensors.js';
 import { NativeChunkReclaimer } from './native-memory.js';
-import { createResultTable, ResultAppender, resultRowCount } from './result-append.js';
+import { resultBytes, resultRowCount } from './result-append.js';
+import { ResultStore } from './result-store.js';
+import type { SpillFolder } from './spill-folder.js';
 import { StagedRowsAppender } from './staged-rows-append.js';
 
 export interface ModelStageOptions {
@@ -28,6 +31,8 @@ export interface ModelStageOptions {
   /** The prepared call for each of `level.calls`, same order; awaited when the first batch is ready. */
   readonly prepared: Promise<readonly PreparedCall[]>;
   readonly batchSize: number;
+  /** Where results go once they outgrow memory. */
+  readonly spill: SpillFolder;
   /** Batches dispatched and not yet appended, at most. */
   readonly maxInFlight: number;
   /** The statement's text, for errors pointing at a call. */
@@ -68,6 +73,8 @@ export interface ModelStageResult {
   readonly firstBatchAt: number | null;
   /** Milliseconds spent reading arguments from Parquet pages; null when none is. */
   readonly pagesMs: number | null;
+  /** The results written out as they outgrew memory: parts and bytes (0 and 0 when they stayed in memory). */
+  readonly spilled: { readonly parts: number; readonly bytes: number };
 }
 
 /** Runs the level. */
@@ -78,8 +85,9 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
   // Awaited before the first batch; a stage that ends without one leaves the load's failure to its caller.
   options.prepared.catch(() => undefined);
   let prepared: readonly PreparedCall[] | null = null;
-  await createResultTable(connection, level.table, options.key, level.calls.map((c) => ({ name: c.column, type: c.fn.resultType })));
-  let appender: ResultAppender | null = null;
+  const resultColumns = level.calls.map((c) => ({ name: c.column, type: c.fn.resultType }));
+  const openStore = (on: DuckDBConnection) => ResultStore.create(on, level.table, options.key, resultColumns, options.spill);
+  let store: ResultStore | null = null;
   let staged: StagedRowsAppender | null = null;
   const argColumns = inputSelectList(level.inputColumns).length;
   const late = new LateTensorColumns(level, options.source);
@@ -90,7 +98,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
   let prefetch: Promise<DuckDBDataChunk | null> | null = null;
   let fetching = false;
   try {
-    appender = appendConnection === null ? null : await ResultAppender.open(appendConnection, level.table, level.calls.length);
+    store = appendConnection === null ? null : await openStore(appendConnection);
     // A level that reads the relation itself stages its rows' other columns as they stream, keyed by
     // their order: the input's columns after the arguments.
     staged = level.stages === null ? null : await StagedRowsAppender.open(appendConnection, level.stages.table, argColumns, level.stages.columns);
@@ -98,6 +106,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
       executeThen(connection, level.inputSql, (statement) => statement.stream(), () => options.onInputStarted?.()),
     );
     const batcher = new ArgBatcher(level.inputColumns, options.batchSize, argColumns);
+    // Counts the chunks read and the chunks the results are appended in: both are native memory.
     const reclaimer = new NativeChunkReclaimer();
     const dispatch = (batch: ColumnsBatch, calls: readonly PreparedCall[]) => {
       firstBatchAt ??= performance.now();
@@ -113,8 +122,11 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
       columns.forEach((column, i) => {
         if (column.rowErrors !== undefined && column.rowErrors.length > 0) options.onRowFailures?.(level.calls[i]!, column.rowErrors);
       });
-      if (appender === null) held.push({ keys: next.batch.keys, columns, rows: next.batch.rowCount });
-      else appender.append(next.batch.keys, columns, next.batch.rowCount);
+      if (store === null) held.push({ keys: next.batch.keys, columns, rows: next.batch.rowCount });
+      else {
+        await store.append(next.batch.keys, columns, next.batch.rowCount);
+        reclaimer.read(columns.reduce((sum, column) => sum + resultBytes(column), 0));
+      }
       done += next.batch.rowCount;
       options.onRows?.(done);
     };
@@ -155,9 +167,12 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     if (last !== null) dispatch(await late.materialize(last), (prepared ??= await options.prepared));
     while (inFlight.length > 0) await completeNext();
     await late.close(false);
-    if (appender === null) await appendHeld(connection, level, held);
+    // Without a second connection the results were held: the input's connection is free now.
+    store ??= await openStore(connection);
+    for (const { keys, columns, rows } of held.splice(0)) await store.append(keys, columns, rows);
+    await store.finish();
     await staged?.appendHeld(connection);
-    return { rows: done, firstRowsAt, firstBatchAt, pagesMs: late.any ? late.ms : null };
+    return { rows: done, firstRowsAt, firstBatchAt, pagesMs: late.any ? late.ms : null, spilled: store.spilled };
   } catch (error) {
     // A failing stage does not wait for DuckDB to finish decoding a chunk it will never use.
     if (fetching) connection.interrupt();
@@ -166,19 +181,10 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     throw error;
   } finally {
     try {
-      appender?.close();
+      store?.close();
     } finally {
       staged?.close();
     }
-  }
-}
-
-async function appendHeld(connection: DuckDBConnection, level: ModelLevel, held: { keys: BigInt64Array; columns: ModelResult[]; rows: number }[]): Promise<void> {
-  const appender = await ResultAppender.open(connection, level.table, level.calls.length);
-  try {
-    for (const { keys, columns, rows } of held) appender.append(keys, columns, rows);
-  } finally {
-    appender.close();
   }
 }
 

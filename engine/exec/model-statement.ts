@@ -2,8 +2,10 @@
 //   plan    -> which relations feed models, what is pushed below them, the SQL of every stage (plain data)
 //   begin   -> where staged tables go (a transaction of the user's keeps them in `temp`), insertion order
 //   stages  -> each relation read once into numbered rows; the model levels over them, while the models load
+//              (results that outgrow memory are written to a spill folder as they come)
 //   output  -> DuckDB runs the user's statement over the staged rows (a COPY writes to a hidden file)
-//   finish  -> the COPY's file moved into place or removed, staged tables dropped, notices told
+//   finish  -> the COPY's file moved into place or removed, staged tables and spilled results dropped,
+//              notices told
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MODEL_ERRORS, PARQUET_PAGES, type ModelSettings, type PrepareProgress } from '../../udfs/index.js';
 import { explainRows, explainSql } from '../plan/explain-plan.js';
@@ -25,6 +27,7 @@ import { CallRowError, runModelStage } from './model-stage.js';
 import { reclaimNativeMemory } from './native-memory.js';
 import { RowFailureSummary } from './row-failure-summary.js';
 import { ShardRun, type ShardFacts, type ShardOptions, type ShardOutput } from './shard-output.js';
+import { SpillFolder } from './spill-folder.js';
 
 export interface ModelStatementContext {
   readonly connection: DuckDBConnection;
@@ -92,6 +95,7 @@ class ModelStatement {
   private readonly figures = new StageFigures();
   private readonly failures = new RowFailureSummary();
   private readonly onRowError: 'fail' | 'null';
+  private readonly spill: SpillFolder = new SpillFolder();
   private notices: readonly string[] = [];
   private copy: AtomicOutput | null = null;
   private shardOutput: ShardOutput | null = null;
@@ -220,9 +224,11 @@ class ModelStatement {
     try {
       if (this.copy !== null) await (ok ? this.copy.commit() : this.copy.discard());
     } finally {
+      // A level's results are a table, or a view over their spilled parts.
       for (const table of [...this.plan.tempTables].reverse()) {
-        await this.ctx.connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+        await this.ctx.connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => this.ctx.connection.run(`DROP VIEW IF EXISTS ${table}`)).catch(() => undefined);
       }
+      await this.spill.remove();
       if (this.restoreOrder) await this.ctx.connection.run('SET preserve_insertion_order = false').catch(() => undefined);
       // Attached only while the statement runs: the user's catalog listings never show it.
       if (this.staging === '__sqlinfer') await this.ctx.connection.run('DETACH DATABASE IF EXISTS __sqlinfer').catch(() => undefined);
@@ -261,13 +267,14 @@ class ModelStatement {
     const started = performance.now();
     const label = level.calls.map((c) => c.fn.name).join(', ');
     this.ctx.onProgress?.({ label, done: 0, total });
-    const { rows, firstRowsAt, firstBatchAt, pagesMs } = await runModelStage({
+    const { rows, firstRowsAt, firstBatchAt, pagesMs, spilled } = await runModelStage({
       connection: this.ctx.connection,
       appendConnection,
       level,
       key: stage.key,
       prepared: load.callsOf(level),
       batchSize: Math.min(...level.calls.map((c) => c.fn.batchSize ?? this.ctx.settings.batchSize)),
+      spill: this.spill,
       maxInFlight: Math.max(2, 2 * this.ctx.settings.threads),
       source: this.plan.source,
       signal: this.ctx.signal,
@@ -284,6 +291,7 @@ class ModelStatement {
     const since = (at: number | null) => (at === null ? null : at - origin);
     if (pagesMs !== null) this.figures.add(`read ${level.id}`, rows, pagesMs);
     this.figures.addLevel(level.id, level.calls.length, rows, performance.now() - started, since(firstRowsAt), since(firstBatchAt));
+    this.figures.spilled(level.id, spilled.parts, spilled.bytes);
   }
 
   /** The rows the stage's levels will read, for progress. A streamed relation is counted on its own. */

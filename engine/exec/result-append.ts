@@ -40,9 +40,16 @@ export function resultRowCount(result: ModelResult): number {
   return parts.every((p) => p.valid.length === rows && p.offsets.length === rows + 1) ? rows : -1;
 }
 
+/** The bytes of a result's values and offsets. */
+export function resultBytes(result: ModelResult): number {
+  if (result.kind === 'struct') return result.fields.reduce((sum, field) => sum + resultBytes(field.column), 0);
+  return result.values.byteLength + result.offsets.byteLength;
+}
+
 export class ResultAppender {
   private readonly chunkRows = DuckDBVector.standardSize();
   private rows = 0;
+  private closed = false;
 
   private constructor(
     private readonly appender: DuckDBAppender,
@@ -76,7 +83,10 @@ export class ResultAppender {
     this.rows += rowCount;
   }
 
+  /** Flushes the rows and closes; again, does nothing. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.appender.closeSync();
   }
 }

@@ -317,7 +317,7 @@ class Planner implements LeafScopeHost {
       results.push({ table, columns: levelColumns });
       this.tempTables.push(table);
     }
-    this.out.replace(leaf.node.span, `${stagedRows(stageTable, results, names, unnamed)} AS ${qAlias}`);
+    this.out.replace(leaf.node.span, `${stagedRows(stageTable, results, names, unnamed, streamed !== null)} AS ${qAlias}`);
     this.stages.push({
       id,
       relation: leaf.explicitAlias ? this.text(leaf.node.span) : `${this.text(leaf.node.span)} AS ${qAlias}`,

@@ -106,8 +106,18 @@ export function namedStructs(columns: readonly UnnamedStructColumn[]): string {
  * The staged rows of a relation with the results of the levels so far. Results are written in the order
  * the model stage read the rows, so they line up with them; each value is still checked against its
  * row's key, so a result can never be shown on another row.
+ *
+ * DuckDB's POSITIONAL JOIN streams its left side and holds its right side whole: with `resultsFirst` (a
+ * streamed relation, whose staged columns are narrow and whose one level's results may be wide), the
+ * results stream, from their spilled parts when they outgrew memory, and only the staged columns are held.
  */
-export function stagedRows(stageTable: string, results: readonly StagedResults[], names: InternalNames, unnamed: readonly UnnamedStructColumn[] = []): string {
+export function stagedRows(
+  stageTable: string,
+  results: readonly StagedResults[],
+  names: InternalNames,
+  unnamed: readonly UnnamedStructColumn[] = [],
+  resultsFirst = false,
+): string {
   if (results.length === 0 && unnamed.length === 0) return stageTable;
   const rows = names.alias('s');
   const restored = unnamed.map((c) => `${c.restore.replaceAll('%', `${rows}.${c.column}`)} AS ${c.column}`);
@@ -118,6 +128,7 @@ export function stagedRows(stageTable: string, results: readonly StagedResults[]
       (c) => `CASE WHEN ${t}.${names.key} = ${rows}.${names.key} THEN ${t}.${c} ELSE error('sqlinfer: a model result is not on its row') END AS ${c}`,
     );
   });
-  const joins = results.map((r, i) => ` POSITIONAL JOIN ${r.table} AS ${names.alias(`t${i + 1}`)}`).join('');
-  return `(SELECT ${[star, ...columns].join(', ')} FROM ${stageTable} AS ${rows}${joins})`;
+  const relations = [`${stageTable} AS ${rows}`, ...results.map((r, i) => `${r.table} AS ${names.alias(`t${i + 1}`)}`)];
+  if (resultsFirst) relations.push(relations.shift()!);
+  return `(SELECT ${[star, ...columns].join(', ')} FROM ${relations.join(' POSITIONAL JOIN ')})`;
 }

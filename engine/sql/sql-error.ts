@@ -14,6 +14,7 @@ export type SqlErrorCode =
   | 'engine-closed'
   | 'open-database'
   | 'copy-output'
+  | 'spill-folder'
   // the Arrow input of --arrow-stream
   | 'arrow-column-type'
   | 'arrow-input'
