@@ -1,16 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import { preprocessInPlace } from '../udfs/images/preprocess.js';
-import { writeSampleImages } from '../udfs/images/sample-images.js';
 import { compareProbabilities } from '../udfs/models/resnet50/accuracy-report.js';
 import { localSession, predictRows, RangeCalibration } from '../udfs/models/resnet50/calibration.js';
 import { buildResnet50Qdq } from '../udfs/models/resnet50/quantize-qdq.js';
 import { buildResnet50Onnx } from '../udfs/models/resnet50/resnet50-graph.js';
-import { tempDir } from './helpers/cli.js';
-import sharp from 'sharp';
-import { photoCalibratedWeights, photoFiles, photoTensors, photoView, pixelsOf } from './helpers/photo-weights.js';
+import { generatedTensors, photoCalibratedWeights, photoFiles, photoTensors, photoView, pixelsOf } from './helpers/photo-weights.js';
 
 test('the accuracy report: identical rows agree fully; a swapped top class and a moved mass show', () => {
   const p = Float32Array.from({ length: 10 }, (_, i) => (i + 1) / 55);
@@ -24,20 +18,6 @@ test('the accuracy report: identical rows agree fully; a swapped top class and a
   assert.equal(report.top5Overlap, 0.8, 'the top class left the top five; four of five stay');
   assert.ok(report.meanKl > 0.1);
 });
-
-/** 224x224 generated flower images (sample-images), preprocessed 'caffe'. */
-async function generatedTensors(count: number): Promise<Float32Array[]> {
-  const dir = tempDir('sqlinfer-int8-generated-');
-  const images = await writeSampleImages({ out: dir, images: count, seed: 7 });
-  const out: Float32Array[] = [];
-  for (const image of images) {
-    const jpeg = await sharp(await readFile(join(dir, image.file))).resize(224, 224, { fit: 'fill' }).jpeg().toBuffer();
-    const pixels = await pixelsOf(jpeg);
-    preprocessInPlace(pixels, 0, 224 * 224, 'caffe');
-    out.push(pixels);
-  }
-  return out;
-}
 
 // Keras-initialized weights whose BatchNorm statistics come from the photos (see photo-weights.ts),
 // calibrated on two views of each photo, measured on three other views and on generated images. The
