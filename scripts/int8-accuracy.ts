@@ -34,19 +34,26 @@ const { values: args } = parseArgs({
 /** How the simulated graph changes a conv's folded OIHW kernel. */
 type KernelChange = (w: Float32Array, channels: number) => Float32Array;
 
-/** Round to a grid of `levels` steps each side of 0 per output channel (scale max|w| / levels). */
-function perChannelGrid(levels: number): KernelChange {
+/** A kernel changed channel by channel: `change(value, max|w| of its output channel)`. */
+function perChannel(change: (v: number, max: number) => number): KernelChange {
   return (w, channels) => {
     const n = w.length / channels;
     const out = new Float32Array(w.length);
     for (let c = 0; c < channels; c++) {
       let max = 0;
       for (let i = c * n; i < (c + 1) * n; i++) max = Math.max(max, Math.abs(w[i]!));
-      const s = max > 0 ? max / levels : 1;
-      for (let i = c * n; i < (c + 1) * n; i++) out[i] = Math.max(-levels, Math.min(levels, Math.round(w[i]! / s))) * s;
+      for (let i = c * n; i < (c + 1) * n; i++) out[i] = change(w[i]!, max);
     }
     return out;
   };
+}
+
+/** Round to a grid of `levels` steps each side of 0 per output channel (scale max|w| / levels). */
+function perChannelGrid(levels: number): KernelChange {
+  return perChannel((v, max) => {
+    const s = max > 0 ? max / levels : 1;
+    return Math.max(-levels, Math.min(levels, Math.round(v / s))) * s;
+  });
 }
 
 /** One scale for the whole tensor: what a wrong (or missing) channel axis would amount to. */
@@ -58,17 +65,7 @@ const perTensorInt8: KernelChange = (w) => {
 /** Uniform noise of int8 rounding's size (half a step of the channel's int8 scale), not rounding. */
 function int8SizedNoise(seed: number): KernelChange {
   const random = seededRandom(seed);
-  return (w, channels) => {
-    const n = w.length / channels;
-    const out = new Float32Array(w.length);
-    for (let c = 0; c < channels; c++) {
-      let max = 0;
-      for (let i = c * n; i < (c + 1) * n; i++) max = Math.max(max, Math.abs(w[i]!));
-      const s = max / 127;
-      for (let i = c * n; i < (c + 1) * n; i++) out[i] = w[i]! + (random() - 0.5) * s;
-    }
-    return out;
-  };
+  return perChannel((v, max) => v + ((random() - 0.5) * max) / 127);
 }
 
 /**
