@@ -79,6 +79,7 @@ def main() -> None:
         ("ORT quantize_static, MinMax, every op it quantizes (classifier too)", CalibrationMethod.MinMax, None, {}),
         ("ORT quantize_static, Percentile 99.999", CalibrationMethod.Percentile, like_ours, {"CalibPercentile": 99.999}),
         ("ORT quantize_static, Percentile 99.99", CalibrationMethod.Percentile, like_ours, {"CalibPercentile": 99.99}),
+        ("ORT quantize_static, Percentile 99.9", CalibrationMethod.Percentile, like_ours, {"CalibPercentile": 99.9}),
         ("ORT quantize_static, Entropy (KL)", CalibrationMethod.Entropy, like_ours, {}),
     ]
     with tempfile.TemporaryDirectory() as tmp:
