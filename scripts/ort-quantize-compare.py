@@ -3,7 +3,9 @@
 onnxruntime.quantization.quantize_static (QDQ, int8 weights per channel, uint8 activations) quantizes
 the fp32 ONNX graph that sqlinfer builds, calibrated on the same rows, with several calibration methods;
 each model's probabilities on the held-out rows are measured against fp32 as sqlinfer's accuracy report
-does (top-1 agreement, top-5 overlap, mean KL(fp32 || int8)), next to sqlinfer's own int8 graph.
+does (top-1 agreement, top-5 overlap, mean KL(fp32 || int8)), next to sqlinfer's own int8 graph. The
+min/max model's quantized weights, biases, scales and zero points are also compared value by value with
+sqlinfer's.
 
     node dist/scripts/int8-accuracy.js --dump /tmp/int8
     python3 scripts/ort-quantize-compare.py /tmp/int8
@@ -18,7 +20,9 @@ import os
 import tempfile
 
 import numpy as np
+import onnx
 import onnxruntime as ort
+from onnx import numpy_helper
 from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_static
 
 SIDE = 224
@@ -54,6 +58,28 @@ def report(p: np.ndarray, q: np.ndarray) -> tuple[float, float, float]:
     top5 = float(np.mean([len(set(a) & set(b)) / 5 for a, b in zip(top_p, top_q)]))
     kl = float(np.mean(np.sum(np.where(p > 0, p * np.log(np.maximum(p, FLOOR) / np.maximum(q, FLOOR)), 0), axis=1)))
     return top1, top5, kl
+
+
+def compare_initializers(ours: str, theirs: str) -> None:
+    """Initializers of the same role side by side (sqlinfer names them x/scale, onnxruntime x_scale)."""
+    ours_by_name = {i.name.replace("/scale", "_scale").replace("/zero_point", "_zero_point").replace("/quantized", "_quantized"): i
+                    for i in onnx.load(ours).graph.initializer}
+    theirs_by_name = {i.name: i for i in onnx.load(theirs).graph.initializer}
+    kinds: dict[str, list[float]] = {}
+    for name in sorted(set(ours_by_name) & set(theirs_by_name)):
+        a = numpy_helper.to_array(ours_by_name[name]).astype(np.float64)
+        b = numpy_helper.to_array(theirs_by_name[name]).astype(np.float64)
+        kind = name.rsplit("_", 1)[-1] if name.endswith(("_scale", "_point", "_quantized")) else "fp32 (classifier)"
+        kind = {"point": "zero points", "scale": "scales (relative)", "quantized": "int8 weights / int32 biases"}.get(kind, kind)
+        difference = np.abs(a - b) / (np.abs(b) if kind == "scales (relative)" else 1)
+        count = kinds.setdefault(kind, [0, 0, 0.0])
+        count[0] += int((a != b).sum())
+        count[1] += a.size
+        count[2] = max(count[2], float(difference.max()))
+    print(f"\nsqlinfer's graph against onnxruntime's min/max one: {len(set(ours_by_name) & set(theirs_by_name))} "
+          f"initializers of the same name ({len(ours_by_name)} and {len(theirs_by_name)} in all)")
+    for kind, (differing, total, largest) in kinds.items():
+        print(f"  {kind}: {differing} of {total} values differ, by at most {largest:.3g}")
 
 
 def main() -> None:
@@ -93,8 +119,12 @@ def main() -> None:
                     calibrate_method=method, op_types_to_quantize=ops, extra_options=extra,
                 )
                 line(name, predict(out, held_out))
+                if method == CalibrationMethod.MinMax and ops == like_ours:
+                    compare = os.path.join(tmp, "minmax.onnx")
+                    os.replace(out, compare)
             except Exception as error:  # one method failing must not hide the others' figures
                 print(f"| {name} | failed: {type(error).__name__}: {str(error)[:120]} | | |")
+        compare_initializers(at("int8.onnx"), os.path.join(tmp, "minmax.onnx"))
 
 
 if __name__ == "__main__":
