@@ -10,6 +10,7 @@
 // weights file.)
 
 import { readdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import '../../udfs/runtime/ort-environment.js';
@@ -22,6 +23,8 @@ import { randomResnet50Weights } from '../../udfs/models/resnet50/random-weights
 import { buildResnet50Graph, RESNET50_INPUT_NAME } from '../../udfs/models/resnet50/resnet50-graph.js';
 import { RESNET50_BN_EPSILON, resnet50LayerSpecs } from '../../udfs/models/resnet50/resnet50-layout.js';
 import { preprocessInPlace } from '../../udfs/images/preprocess.js';
+import { writeSampleImages } from '../../udfs/images/sample-images.js';
+import { tempDir } from './cli.js';
 
 const SIZE = 224;
 export const PHOTO_DIR = fileURLToPath(new URL('../../../test/fixtures/photos/', import.meta.url));
@@ -77,6 +80,20 @@ export async function photoTensors(views: readonly PhotoView[] = PHOTO_VIEWS): P
       preprocessInPlace(pixels, 0, SIZE * SIZE, 'caffe');
       out.push(pixels);
     }
+  }
+  return out;
+}
+
+/** 224x224 generated flower images (sample-images), preprocessed 'caffe'. */
+export async function generatedTensors(count: number): Promise<Float32Array[]> {
+  const dir = tempDir('sqlinfer-int8-generated-');
+  const images = await writeSampleImages({ out: dir, images: count, seed: 7 });
+  const out: Float32Array[] = [];
+  for (const image of images) {
+    const jpeg = await sharp(await readFile(join(dir, image.file))).resize(224, 224, { fit: 'fill' }).jpeg().toBuffer();
+    const pixels = await pixelsOf(jpeg);
+    preprocessInPlace(pixels, 0, 224 * 224, 'caffe');
+    out.push(pixels);
   }
   return out;
 }
