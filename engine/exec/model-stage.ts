@@ -15,7 +15,7 @@ import { executeThen } from './execute-then.js';
 import { interruptible, interrupted, throwIfAborted } from './interruptible.js';
 import { LateTensorColumns } from './late-tensors.js';
 import { NativeChunkReclaimer } from './native-memory.js';
-import { resultBytes, resultRowCount } from './result-append.js';
+import { resultRowCount } from './result-append.js';
 import { ResultStore } from './result-store.js';
 import type { SpillFolder } from './spill-folder.js';
 import { StagedRowsAppender } from './staged-rows-append.js';
@@ -106,7 +106,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
       executeThen(connection, level.inputSql, (statement) => statement.stream(), () => options.onInputStarted?.()),
     );
     const batcher = new ArgBatcher(level.inputColumns, options.batchSize, argColumns);
-    // Counts the chunks read and the chunks the results are appended in: both are native memory.
+    // Counts the chunks read and the chunks results are appended in: both hold native memory.
     const reclaimer = new NativeChunkReclaimer();
     const dispatch = (batch: ColumnsBatch, calls: readonly PreparedCall[]) => {
       firstBatchAt ??= performance.now();
@@ -123,10 +123,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
         if (column.rowErrors !== undefined && column.rowErrors.length > 0) options.onRowFailures?.(level.calls[i]!, column.rowErrors);
       });
       if (store === null) held.push({ keys: next.batch.keys, columns, rows: next.batch.rowCount });
-      else {
-        await store.append(next.batch.keys, columns, next.batch.rowCount);
-        reclaimer.read(columns.reduce((sum, column) => sum + resultBytes(column), 0));
-      }
+      else reclaimer.read(await store.append(next.batch.keys, columns, next.batch.rowCount));
       done += next.batch.rowCount;
       options.onRows?.(done);
     };

@@ -48,12 +48,14 @@ export class ResultStore {
     return new ResultStore(connection, table, key, columns, spill, appender, partBytes);
   }
 
-  /** Appends one batch's rows: their keys, and `columns[i]`, call i's result for the same rows. */
-  async append(keys: BigInt64Array, columns: readonly ModelResult[], rowCount: number): Promise<void> {
+  /** Appends one batch's rows: their keys, and `columns[i]`, call i's result for the same rows. Returns their bytes. */
+  async append(keys: BigInt64Array, columns: readonly ModelResult[], rowCount: number): Promise<number> {
     this.appender.append(keys, columns, rowCount);
+    const bytes = rowCount * 8 + columns.reduce((sum, column) => sum + resultBytes(column), 0);
     this.rows += rowCount;
-    this.bytes += rowCount * 8 + columns.reduce((sum, column) => sum + resultBytes(column), 0);
+    this.bytes += bytes;
     if (this.spills && this.bytes >= this.partBytes) await this.writePart();
+    return bytes;
   }
 
   /** The level's rows are all in: the table holds them, or is now the view over the parts. */

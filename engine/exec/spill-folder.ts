@@ -4,7 +4,7 @@
 // empty: nothing else is ever removed. Folders left by killed processes of this machine are removed by
 // the next statement that spills to the same place, when they hold nothing but result parts.
 import { lstat, mkdir, mkdtemp, readdir, rmdir, unlink } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { SqlError } from '../sql/sql-error.js';
@@ -45,8 +45,8 @@ export class SpillFolder {
     const reader = await connection.runAndReadAll(`SELECT current_setting('temp_directory')`);
     const setting = String(reader.getRows()[0]?.[0] ?? '');
     if (setting === '') return null;
-    // DuckDB reads a relative temp_directory from the working directory too.
-    const tempDirectory = resolve(setting);
+    // DuckDB reads a relative temp_directory from the working directory too, and `~` as the home folder.
+    const tempDirectory = resolve(setting === '~' || setting.startsWith('~/') ? homedir() + setting.slice(1) : setting);
     try {
       const created = await mkdir(tempDirectory, { recursive: true });
       if (created !== undefined) this.madeTempDirectory = tempDirectory;
