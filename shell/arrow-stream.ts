@@ -42,7 +42,7 @@ async function streamBatches({ engine, scripts, input, output }: ArrowStreamOpti
   }
   for (const setup of scripts.slice(0, -1)) await engine.run(setup);
   const reader = await openReader(input);
-  const table = await ArrowBatchTable.create(engine.connection, BATCH_TABLE, reader.schema);
+  const table = await ArrowBatchTable.create(engine.connection, engine.arrowTables, BATCH_TABLE, reader.schema);
   const out = new ByteOutput(output);
   try {
     let stream: ResultStream | null = null;
@@ -50,7 +50,7 @@ async function streamBatches({ engine, scripts, input, output }: ArrowStreamOpti
     for (;;) {
       const next = await readBatch(reader, count);
       if (next === null) break;
-      table.set(next);
+      table.set([next]);
       const { columns, rows } = await runStatement(engine, statement);
       stream ??= new ResultStream(columns, out);
       await stream.write(columns, rows, count);

@@ -13,6 +13,7 @@ import { withOneRowFrom } from '../plan/one-row-from.js';
 import { planModelStatement, type StagingCatalog } from '../plan/planner.js';
 import type { Statement } from '../sql/ast.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
+import type { ArrowTables } from './arrow-batch.js';
 import { copyOutput, type AtomicOutput } from './copy-output.js';
 import { runDuckDBStatement, type DuckDBStatementRun } from './duckdb-statement.js';
 import { duckdbError } from './duckdb-error.js';
@@ -43,6 +44,8 @@ export interface ModelStatementContext {
   onNotice?(notice: string): void;
   /** `--shard I/N`: the statement reads its shard of the input and writes its part (shard-output.ts). */
   readonly shard?: ShardOptions;
+  /** The Arrow batches of --arrow-stream: their list columns are read late, from Arrow's buffers. */
+  readonly arrowTables?: ArrowTables;
 }
 
 /** The statement's result as DuckDB streams it, and the end the caller reports once it is read (or not). */
@@ -65,7 +68,7 @@ export async function executeModelStatement(ctx: ModelStatementContext, source: 
 async function execute(ctx: ModelStatementContext, source: string, parsed: Statement, inTemp = false): Promise<ModelExecution> {
   const staging = inTemp || (await insideTransaction(ctx.connection)) ? 'temp' : '__sqlinfer';
   const shard = ctx.shard === undefined ? null : new ShardRun(ctx.shard, source, parsed, ctx.connection);
-  const plan = await planModelStatement(source, parsed, ctx.registry, duckdbCatalog(ctx.connection, pagesSetting(ctx.settings.get(PARQUET_PAGES))), staging, shard?.sharder);
+  const plan = await planModelStatement(source, parsed, ctx.registry, duckdbCatalog(ctx.connection, pagesSetting(ctx.settings.get(PARQUET_PAGES)), ctx.arrowTables), staging, shard?.sharder);
   shard?.planned();
   if (plan.explain === 'plan') {
     const run = await runDuckDBStatement(ctx.connection, explainSql(explainRows(plan, ctx.settings), false), { signal: ctx.signal });
@@ -275,6 +278,7 @@ class ModelStatement {
       onRows: (done) => this.ctx.onProgress?.({ label, done, total }),
       onRowFailures: (call, rowFailures) => this.failures.add(call.text, stage, rowFailures),
       onInputStarted: () => load.start(),
+      ...(this.ctx.arrowTables === undefined ? {} : { arrowTables: this.ctx.arrowTables }),
     }).catch(async (error: unknown) => {
       throw this.inputError(stage, await this.rowErrorOf(stage, error));
     });
