@@ -95,7 +95,7 @@ test('an element the model type cannot hold fails like DuckDB\'s cast; an elemen
   const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: 2, nullCount: 0, children: [values.data[0]!] }));
   const run = await runArrowStream(['-c', createLinear, '-c', 'SELECT lin(x) AS y FROM batch'], arrowStream([batch]));
   assert.equal(run.code, 1);
-  assert.match(run.stderr, /lin could not read its input: .*row 2: Type DOUBLE with value 1e\+300 can't be cast because the value is out of range for the destination type FLOAT/);
+  assert.match(run.stderr, /lin could not read its input: column x, row 2 of Arrow record batch 1 \(row 2 of the stream\): Type DOUBLE with value 1e\+300 can't be cast because the value is out of range for the destination type FLOAT/);
   const u64 = vectorFromArray([[1n, 2n, 3n]], listOf(new Uint64()));
   const unsigned = new RecordBatch(new Schema([new Field('x', u64.type, true)]), makeData({ type: new Struct([new Field('x', u64.type, true)]), length: 1, nullCount: 0, children: [u64.data[0]!] }));
   assert.deepEqual(await explain('SELECT lin(x) FROM batch', arrowStream([unsigned])), ['x: read by DuckDB: its uint64 elements are converted to float32 by DuckDB']);

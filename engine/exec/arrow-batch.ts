@@ -32,8 +32,12 @@ import {
 } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
 import { DataType, DateUnit, TimeUnit, Type, type Data, type Field, type RecordBatch, type Schema } from 'apache-arrow';
+import { rowWiseStatement } from '../plan/row-wise.js';
+import { parseStatement } from '../sql/parser.js';
+import { splitStatements } from '../sql/split-statements.js';
 import { SqlError } from '../sql/sql-error.js';
 import { duckdbError } from './duckdb-error.js';
+import { duckdbCatalog } from './duckdb-plan-catalog.js';
 
 /** How one Arrow column is written into a DuckDB vector. */
 interface ColumnWriter {
@@ -61,6 +65,11 @@ export class ArrowTables {
     return this.tables.get(name.toLowerCase());
   }
 
+  /** Each table once. */
+  list(): ArrowBatchTable[] {
+    return [...new Set(this.tables.values())];
+  }
+
   /** @internal ArrowBatchTable registers itself on create and leaves on close. */
   set(name: string, table: ArrowBatchTable | null): void {
     if (table === null) this.tables.delete(name.toLowerCase());
@@ -71,12 +80,15 @@ export class ArrowTables {
 /**
  * The relation `name`, of an Arrow schema's columns, whose rows are those of the batches last set, one
  * batch after the other. The scan under the view has one more column, `rowColumn`: each row's position
- * among those rows, which the model stage uses to read a tensor straight from the batch (late).
+ * among those rows, which the model stage uses to read a tensor straight from the batch (late), and which
+ * the view `withPositions` shows, so that a row-wise statement's results can be split back by batch.
  */
 export class ArrowBatchTable {
   /** No rows until the first batches: the statement can run (for its result's schema) before any. */
   private current: readonly RecordBatch[] = [];
   private starts: readonly number[] = [0];
+  /** Where the current batches are in the whole stream: the first one's number and first row, from 0. */
+  private first = { batch: 0, row: 0 };
 
   private constructor(
     private readonly connection: DuckDBConnection,
@@ -87,6 +99,11 @@ export class ArrowBatchTable {
     readonly functionName: string,
     readonly rowColumn: string,
   ) {}
+
+  /** The view of the same rows with `rowColumn`. */
+  get withPositions(): string {
+    return `__sqlinfer_arrow_rows_${this.name}`;
+  }
 
   /**
    * Registers the scan and creates (or replaces) the view `name` over it; a column type it cannot hold
@@ -137,19 +154,57 @@ export class ArrowBatchTable {
     );
     try {
       await connection.run(`CREATE OR REPLACE VIEW ${quoteIdentifier(name)} AS SELECT * EXCLUDE (${quoteIdentifier(rowColumn)}) FROM ${table.functionName}()`);
+      await connection.run(`CREATE OR REPLACE VIEW ${table.withPositions} AS SELECT * FROM ${table.functionName}()`);
     } catch (error) {
       throw duckdbError(error);
     }
     tables.set(name, table);
+    tables.set(table.withPositions, table);
     return table;
   }
 
-  /** Makes `batches`, one after the other, the relation's rows, for the statements run from now on. */
-  set(batches: readonly RecordBatch[]): void {
+  /**
+   * `sql` rewritten to read `withPositions` and give each row's position as its last result column, when
+   * it is row-wise over this relation (engine/plan/row-wise.ts); else null: it must run batch by batch.
+   * `place` turns an error of the rewritten statement into one pointing into `sql`.
+   */
+  async rowWise(sql: string): Promise<{ readonly sql: string; place(error: unknown): unknown } | null> {
+    const [statement] = splitStatements(sql);
+    if (statement === undefined) return null;
+    let parsed;
+    try {
+      parsed = parseStatement(statement.text, statement.lexed);
+    } catch {
+      // Syntax sqlinfer's parser does not know: DuckDB runs it as it is, batch by batch.
+      return null;
+    }
+    const aggregates = await duckdbCatalog(this.connection).aggregateFunctions();
+    const rewritten = rowWiseStatement(statement.text, parsed, this, aggregates);
+    if (rewritten === null) return null;
+    const place = (error: unknown): unknown => {
+      if (!(error instanceof SqlError) || error.span === undefined || error.source !== rewritten.text) return error;
+      const span = { start: rewritten.toSource(error.span.start), end: Math.max(rewritten.toSource(error.span.start), rewritten.toSource(error.span.end)) };
+      return new SqlError({ phase: error.phase, code: error.code, detail: error.detail, span, source: statement.text, cause: error.cause }).rebase(sql, statement.span.start);
+    };
+    return { sql: rewritten.text, place };
+  }
+
+  /**
+   * Makes `batches`, one after the other, the relation's rows, for the statements run from now on; `first`
+   * says where they are in the whole stream (for naming rows).
+   */
+  set(batches: readonly RecordBatch[], first = { batch: 0, row: 0 }): void {
     const starts = [0];
     for (const b of batches) starts.push(starts.at(-1)! + b.numRows);
     this.current = batches;
     this.starts = starts;
+    this.first = first;
+  }
+
+  /** A row, by its position among the current batches' rows, as the stream's reader finds it. */
+  rowName(position: number): string {
+    const { batch, row } = this.locate(position);
+    return `row ${row + 1} of Arrow record batch ${this.first.batch + batch + 1} (row ${this.first.row + position + 1} of the stream)`;
   }
 
   get rowCount(): number {
@@ -177,7 +232,9 @@ export class ArrowBatchTable {
     this.current = [];
     this.starts = [0];
     this.tables.set(this.name, null);
+    this.tables.set(this.withPositions, null);
     await this.connection.run(`DROP VIEW IF EXISTS ${quoteIdentifier(this.name)}`);
+    await this.connection.run(`DROP VIEW IF EXISTS ${this.withPositions}`);
   }
 }
 

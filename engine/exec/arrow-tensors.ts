@@ -93,10 +93,8 @@ export class ArrowTensorReader {
 
   async close(): Promise<void> {}
 
-  /** The row as the stream's reader knows it: its batch and its row in that batch. */
   private where(at: number): string {
-    const { batch, row } = this.table.locate(at);
-    return `column ${this.table.schema.fields[this.column]!.name} of Arrow batch ${batch + 1} of the statement, row ${row + 1}`;
+    return `column ${this.table.schema.fields[this.column]!.name}, ${this.table.rowName(at)}`;
   }
 }
 

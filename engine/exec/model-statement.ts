@@ -306,8 +306,21 @@ class ModelStatement {
     return sqlErrorAt('execute', 'model-row-error', `${call.fn.name} failed on ${row}: ${rowError.reason}`, this.plan.source, call.span, rowError);
   }
 
-  /** `row N`, with the row's filename when the relation has a `filename` column (read_blob, read_parquet(..., filename = true)). */
+  /**
+   * `row N`, with the row's filename when the relation has a `filename` column (read_blob, read_parquet(...,
+   * filename = true)); a row of the Arrow batches of --arrow-stream, read with its position, by its batch
+   * and row in the stream.
+   */
   private async rowName(stage: RelationStage, row: number): Promise<string> {
+    for (const table of this.ctx.arrowTables?.list() ?? []) {
+      try {
+        const reader = await this.ctx.connection.runAndReadAll(`SELECT "${table.rowColumn}" FROM ${stage.stage.table} WHERE ${stage.key} = ${row + 1}`);
+        const position = reader.getRows()[0]?.[0];
+        if (typeof position === 'bigint') return table.rowName(Number(position));
+      } catch {
+        // The statement read the batch without the positions (it runs batch by batch).
+      }
+    }
     try {
       const reader = await this.ctx.connection.runAndReadAll(
         `SELECT CAST(filename AS VARCHAR) FROM ${stage.stage.table} WHERE ${stage.key} = ${row + 1}`,
