@@ -10,6 +10,8 @@ export type {
 export { routeStatement, type ModelRegistry, type Route } from './router.js';
 /** The table `batch` of `sqlinfer --arrow-stream`, filled from Arrow record batches. */
 export { ArrowBatchTable } from './exec/arrow-batch.js';
+/** The statement of `--arrow-stream` rewritten to run over several batches at once, when it is row-wise. */
+export { arrowRowWise } from './exec/arrow-row-wise.js';
 export { EngineSettings, isEngineSetting, settingDefinitions, type SettingRow, type SettingValue } from './settings.js';
 export { SqlError, type SqlErrorPhase } from './sql/sql-error.js';
 export type { ShardOptions } from './exec/shard-output.js';

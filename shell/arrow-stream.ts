@@ -11,6 +11,7 @@ import {
   ARROW_GROUP_BYTES,
   ARROW_GROUP_ROWS,
   ArrowBatchTable,
+  arrowRowWise,
   splitStatements,
   SqlError,
   type Engine,
@@ -55,7 +56,7 @@ async function streamBatches({ engine, scripts, input, output }: ArrowStreamOpti
   const table = await ArrowBatchTable.create(engine.connection, engine.arrowTables, BATCH_TABLE, reader.schema);
   const out = new ByteOutput(output);
   try {
-    const rowWise = await table.rowWise(statement);
+    const rowWise = await arrowRowWise(table, statement);
     // A statement that is not row-wise sees one batch at a time.
     const budget = rowWise === null ? { rows: 1, bytes: 1 } : { rows: Number(engine.settings.get(ARROW_GROUP_ROWS)), bytes: Number(engine.settings.get(ARROW_GROUP_BYTES)) };
     const batches = new BatchGroups(reader, budget);
@@ -66,7 +67,9 @@ async function streamBatches({ engine, scripts, input, output }: ArrowStreamOpti
       if (group.length === 0) break;
       table.set(group, first);
       if (rowWise === null) {
-        const { columns, rows } = await runStatement(engine, statement);
+        const { columns, rows } = await runStatement(engine, statement).catch((error: unknown) => {
+          throw inBatch(error, first.batch, first.row, group[0]!.numRows);
+        });
         stream ??= new ResultStream(columns, out);
         await stream.write(columns, rows, first.batch);
         continue;
@@ -172,6 +175,17 @@ function splitByBatch(rows: readonly (readonly SqlValue[])[], group: readonly Re
     parts[batch]!.push(row.slice(0, -1));
   }
   return parts;
+}
+
+/**
+ * A bad row of a statement run over one batch: its `row N` counts the rows the statement gave the model,
+ * so the error says which batch, and where it is in the stream.
+ */
+function inBatch(error: unknown, batch: number, firstRow: number, rows: number): unknown {
+  if (!(error instanceof SqlError) || error.code !== 'model-row-error') return error;
+  const where = rows === 0 ? '' : `, rows ${firstRow + 1} to ${firstRow + rows} of the stream`;
+  const detail = `${error.detail} (in Arrow record batch ${batch + 1}${where})`;
+  return new SqlError({ phase: error.phase, code: error.code, detail, ...(error.span === undefined ? {} : { span: error.span }), ...(error.source === undefined ? {} : { source: error.source }), cause: error.cause });
 }
 
 async function openReader(input: NodeJS.ReadableStream): Promise<RecordBatchReader> {

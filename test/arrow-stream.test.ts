@@ -101,6 +101,10 @@ test('no batch at all: the result schema alone, then the end of the stream', asy
   assert.ok(ended);
   assert.equal(batches.length, 0);
   assert.deepEqual(schema.fields.map((f) => `${f.name} ${String(f.type)}`), ['id Int64', 'y List<Float32>', 'x List<Float32>']);
+  // One batch of no rows is a batch: it gets its (empty) result batch.
+  const one = await runArrowStream(['-c', createLinear, '-c', 'SELECT id, lin(x) AS y FROM batch'], arrowStream([tensorBatch(0, 0)]));
+  assert.equal(one.code, 0, one.stderr);
+  assert.deepEqual(readArrowStream(one.stdout).batches.map((b) => b.numRows), [0]);
 });
 
 /** A column of `type` from JS values (null for NULL). */
@@ -288,6 +292,11 @@ test('a statement that is not row-wise (an aggregate, ORDER BY, LIMIT, a window)
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(readArrowStream(run.stdout).batches.map((b) => b.toArray().map((r) => (r.n === null ? null : Number(r.n)))), expected, statement);
   }
+  // Its bad row counts among the rows of its batch, and the error says which batch that is.
+  const failed = await runArrowStream(['-c', createLinear, '-c', 'SELECT count(lin(x)) AS n FROM batch'], streamWithBadRow());
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /lin failed on row 2: input 'x' expects 3 values \(rows of shape \[3\]\), found 2 \(in Arrow record batch 2, rows 5 to 7 of the stream\)/);
+  assert.deepEqual(readArrowStream(failed.stdout).batches.map((b) => b.numRows), [1]);
 });
 
 test('a column type batch cannot hold, a result type the output cannot carry, and a last -c that is not one statement are errors naming them', async () => {

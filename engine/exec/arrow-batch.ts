@@ -32,12 +32,8 @@ import {
 } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
 import { DataType, DateUnit, TimeUnit, Type, type Data, type Field, type RecordBatch, type Schema } from 'apache-arrow';
-import { rowWiseStatement } from '../plan/row-wise.js';
-import { parseStatement } from '../sql/parser.js';
-import { splitStatements } from '../sql/split-statements.js';
 import { SqlError } from '../sql/sql-error.js';
 import { duckdbError } from './duckdb-error.js';
-import { duckdbCatalog } from './duckdb-plan-catalog.js';
 
 /** How one Arrow column is written into a DuckDB vector. */
 interface ColumnWriter {
@@ -91,7 +87,7 @@ export class ArrowBatchTable {
   private first = { batch: 0, row: 0 };
 
   private constructor(
-    private readonly connection: DuckDBConnection,
+    readonly connection: DuckDBConnection,
     private readonly tables: ArrowTables,
     readonly name: string,
     readonly schema: Schema,
@@ -161,32 +157,6 @@ export class ArrowBatchTable {
     tables.set(name, table);
     tables.set(table.withPositions, table);
     return table;
-  }
-
-  /**
-   * `sql` rewritten to read `withPositions` and give each row's position as its last result column, when
-   * it is row-wise over this relation (engine/plan/row-wise.ts); else null: it must run batch by batch.
-   * `place` turns an error of the rewritten statement into one pointing into `sql`.
-   */
-  async rowWise(sql: string): Promise<{ readonly sql: string; place(error: unknown): unknown } | null> {
-    const [statement] = splitStatements(sql);
-    if (statement === undefined) return null;
-    let parsed;
-    try {
-      parsed = parseStatement(statement.text, statement.lexed);
-    } catch {
-      // Syntax sqlinfer's parser does not know: DuckDB runs it as it is, batch by batch.
-      return null;
-    }
-    const aggregates = await duckdbCatalog(this.connection).aggregateFunctions();
-    const rewritten = rowWiseStatement(statement.text, parsed, this, aggregates);
-    if (rewritten === null) return null;
-    const place = (error: unknown): unknown => {
-      if (!(error instanceof SqlError) || error.span === undefined || error.source !== rewritten.text) return error;
-      const span = { start: rewritten.toSource(error.span.start), end: Math.max(rewritten.toSource(error.span.start), rewritten.toSource(error.span.end)) };
-      return new SqlError({ phase: error.phase, code: error.code, detail: error.detail, span, source: statement.text, cause: error.cause }).rebase(sql, statement.span.start);
-    };
-    return { sql: rewritten.text, place };
   }
 
   /**

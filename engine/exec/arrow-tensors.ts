@@ -2,11 +2,10 @@
 // batches (the planner decides which: plan/late-tensors.ts). DuckDB's input gives only each row's
 // position among the statement's batches; the values go from the Arrow child buffer to the batch with the
 // conversion DuckDB's CAST to the model's element type would make, so results are the same either way.
-import { DataType, Type, type Data, type Field } from 'apache-arrow';
+import { DataType, Type, type Data, type Field, type Schema } from 'apache-arrow';
 import { allocateValues, nullElementValue, type ElementType } from '../../udfs/index.js';
 import { ConversionError, convertInto, type SourceValues } from '../parquet/element-conversion.js';
 import { TensorReadError, type RowLocations, type TensorRows } from '../parquet/tensor-reader.js';
-import type { ArrowBatchTable } from './arrow-batch.js';
 
 type ArrowElement = 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'float32' | 'float64';
 
@@ -35,13 +34,31 @@ export function arrowListUnsupported(field: Field, element: ElementType): string
   return convertible[element].includes(source) ? null : `its ${source} elements are converted to ${element} by DuckDB`;
 }
 
+/** The Arrow batches a statement reads (ArrowBatchTable), as the planner and the model stage see them. */
+export interface ArrowRelation {
+  readonly schema: Schema;
+  /** The table function under the relation's view, and its column of each row's position. */
+  readonly functionName: string;
+  readonly rowColumn: string;
+  readonly rowCount: number;
+  /** Column `column` of each current batch, with its first row among all. */
+  columnParts(column: number): readonly { readonly data: Data; readonly start: number }[];
+  /** A row, by its position, as the stream's reader finds it. */
+  rowName(position: number): string;
+}
+
+/** The Arrow relations of an engine, by name (ArrowTables). */
+export interface ArrowRelations {
+  get(name: string): ArrowRelation | undefined;
+}
+
 /** Reads rows of one list column of the table's current batches, by their position among them. */
 export class ArrowTensorReader {
   /** The last row's length: a batch's buffer is sized for its rows at that length, grown if need be. */
   private rowLength = 0;
 
   constructor(
-    private readonly table: ArrowBatchTable,
+    private readonly table: ArrowRelation,
     private readonly column: number,
     private readonly element: ElementType,
   ) {}

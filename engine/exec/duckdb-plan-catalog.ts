@@ -2,8 +2,7 @@
 // duckdb_tables() for names. Answers are cached for the statement.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inspectTensorColumn } from '../parquet/parquet-footer.js';
-import type { ArrowTables } from './arrow-batch.js';
-import { arrowListUnsupported } from './arrow-tensors.js';
+import { arrowListUnsupported, type ArrowRelations } from './arrow-tensors.js';
 import { hasUrlScheme } from '../plan/file-paths.js';
 import type { ColumnInfo, PlanCatalog } from '../plan/plan-catalog.js';
 import { readDuckDBMessage } from '../sql/duckdb-message.js';
@@ -15,7 +14,7 @@ export const PAGE_ROW_BYTES = 4096;
  * `pages`: SET parquet_pages. 'auto' reads a list column from its pages when its rows are wide; the
  * reader's cost per row (a few microseconds) then vanishes beside what DuckDB's list vectors cost.
  */
-export function duckdbCatalog(connection: DuckDBConnection, pages: 'auto' | 'always' | 'never' = 'auto', arrowTables?: ArrowTables): PlanCatalog {
+export function duckdbCatalog(connection: DuckDBConnection, pages: 'auto' | 'always' | 'never' = 'auto', arrowTables?: ArrowRelations): PlanCatalog {
   const described = new Map<string, Promise<readonly ColumnInfo[]>>();
   let aggregates: Promise<ReadonlySet<string>> | undefined;
   let consistent: Promise<ReadonlySet<string>> | undefined;

@@ -5,8 +5,7 @@ import type { ModelLevel } from '../plan/model-plan.js';
 import { ParquetTensorReader, TensorReadError, type RowLocations, type TensorRows } from '../parquet/tensor-reader.js';
 import { sqlErrorAt } from '../sql/sql-error.js';
 import type { ColumnsBatch, InputColumn } from './arg-columns.js';
-import type { ArrowTables } from './arrow-batch.js';
-import { ArrowTensorReader } from './arrow-tensors.js';
+import { ArrowTensorReader, type ArrowRelations } from './arrow-tensors.js';
 
 interface TensorReader {
   read(locations: RowLocations): Promise<TensorRows> | TensorRows;
@@ -22,7 +21,7 @@ export class LateTensorColumns {
   constructor(
     private readonly level: ModelLevel,
     private readonly source: string,
-    arrowTables?: ArrowTables,
+    arrowTables?: ArrowRelations,
   ) {
     this.readers = level.inputColumns.map((c) => {
       const element = c.kind === 'tensor-list' ? c.element : 'float32';
