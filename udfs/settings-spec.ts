@@ -89,6 +89,7 @@ export const SETTINGS_SPEC: readonly SettingSpec[] = [
     type: 'INTEGER',
     defaultValue: '8192',
     min: 1,
+    max: 1_000_000_000,
   },
   {
     name: ARROW_GROUP_BYTES,
@@ -96,6 +97,7 @@ export const SETTINGS_SPEC: readonly SettingSpec[] = [
     type: 'INTEGER',
     defaultValue: String(256 * 1024 * 1024),
     min: 1,
+    max: 2 ** 40,
   },
 ];
 
