@@ -21,4 +21,4 @@ export { isCompleteInput, splitStatements } from './sql/split-statements.js';
 /** The built-in model functions (predict_resnet50, image_to_tensor ...) over one worker pool. */
 export { createUdfs, type ArgSpec, type ModelFunction, type PrepareProgress, type UdfsOptions } from '../udfs/index.js';
 /** The settings of `--arrow-stream`'s grouping of batches. */
-export { ARROW_GROUP_BYTES, ARROW_GROUP_ROWS } from '../udfs/index.js';
+export { ARROW_GROUP_BYTES, ARROW_GROUP_ROWS, ARROW_GROUP_WAIT_MS } from '../udfs/index.js';

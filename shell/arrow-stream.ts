@@ -2,14 +2,17 @@
 // tool). An Arrow IPC stream comes in on stdin; the statement runs over its record batches as the table
 // `batch`; the results go out on stdout, one record batch per input batch, in order, in one Arrow IPC
 // stream. A row-wise statement (engine/plan/row-wise.ts) runs once over a group of consecutive batches, up
-// to SET arrow_group_rows and arrow_group_bytes, and its results are split back by batch with each row's
-// position; any other statement (an aggregate, ORDER BY ...) runs batch by batch. The earlier -c scripts
+// to SET arrow_group_rows and arrow_group_bytes, of those that arrive within arrow_group_wait_ms of each
+// other, and its results are split back by batch with each row's position; any other statement (an
+// aggregate, ORDER BY ...) runs batch by batch. The earlier -c scripts
 // (SET ...) run once, first. A failure ends the process with the error on stderr and status 1; stdout then
 // holds only whole batches and no end-of-stream marker, so no reader can take a cut stream for a finished one.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { RecordBatch, RecordBatchReader, RecordBatchStreamWriter, type Schema } from 'apache-arrow';
 import {
   ARROW_GROUP_BYTES,
   ARROW_GROUP_ROWS,
+  ARROW_GROUP_WAIT_MS,
   ArrowBatchTable,
   arrowRowWise,
   splitStatements,
@@ -58,7 +61,11 @@ async function streamBatches({ engine, scripts, input, output }: ArrowStreamOpti
   try {
     const rowWise = await arrowRowWise(table, statement);
     // A statement that is not row-wise sees one batch at a time.
-    const budget = rowWise === null ? { rows: 1, bytes: 1 } : { rows: Number(engine.settings.get(ARROW_GROUP_ROWS)), bytes: Number(engine.settings.get(ARROW_GROUP_BYTES)) };
+    const setting = (name: string) => Number(engine.settings.get(name));
+    const budget =
+      rowWise === null
+        ? { rows: 1, bytes: 1, waitMs: 0 }
+        : { rows: setting(ARROW_GROUP_ROWS), bytes: setting(ARROW_GROUP_BYTES), waitMs: setting(ARROW_GROUP_WAIT_MS) };
     const batches = new BatchGroups(reader, budget);
     let stream: ResultStream | null = null;
     for (;;) {
@@ -92,8 +99,9 @@ async function streamBatches({ engine, scripts, input, output }: ArrowStreamOpti
 
 /**
  * The input's batches in groups: consecutive batches while their rows and bytes stay within the budget
- * (a batch over it alone). Batches are taken as they arrive, so a group waits for its batches: the writer
- * of stdin must not wait for a result before it sends the next batch (sqlinfer_spark writes from a thread).
+ * (a batch over it alone), and while the next one arrives within `waitMs`. A group never waits longer: the
+ * writer of stdin may wait for results before it sends more (sqlinfer_spark does, at the end of each
+ * partition, keeping the process for the next one).
  */
 class BatchGroups {
   /** Batches given out so far, and their rows. */
@@ -102,13 +110,15 @@ class BatchGroups {
   /** Batches read so far. */
   private read = 0;
   private held: RecordBatch | null = null;
+  /** A read under way that the last group did not wait for. */
+  private reading: Promise<RecordBatch | null> | null = null;
   private done = false;
   /** A read that failed after a group had begun: thrown once that group has run. */
   private failed: unknown = null;
 
   constructor(
     private readonly reader: RecordBatchReader,
-    private readonly budget: { readonly rows: number; readonly bytes: number },
+    private readonly budget: { readonly rows: number; readonly bytes: number; readonly waitMs: number },
   ) {}
 
   /** The next group; empty at the end of the stream. */
@@ -118,9 +128,14 @@ class BatchGroups {
     let rows = 0;
     let bytes = 0;
     for (;;) {
-      let batch: RecordBatch | null;
+      let batch: RecordBatch | null = this.held;
       try {
-        batch = this.held ?? (this.done ? null : await this.readBatch());
+        if (batch === null && !this.done) {
+          const reading = (this.reading ??= this.readBatch());
+          if (group.length > 0 && !(await arrivesWithin(reading, this.budget.waitMs))) break;
+          this.reading = null;
+          batch = await reading;
+        }
       } catch (error) {
         if (group.length === 0) throw error;
         // The whole batches before the failure still get their results.
@@ -157,6 +172,20 @@ class BatchGroups {
     } catch (error) {
       throw new ArrowStreamError(`stdin: Arrow record batch ${this.read + 1} cannot be read: ${(error as Error).message}`);
     }
+  }
+}
+
+/** Whether `promise` settles within `ms` (it is left to settle later otherwise). */
+async function arrivesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const timer = new AbortController();
+  const settled = promise.then(
+    () => true,
+    () => true,
+  );
+  try {
+    return await Promise.race([settled, sleep(ms, false, { signal: timer.signal })]);
+  } finally {
+    timer.abort();
   }
 }
 

@@ -2,7 +2,9 @@
 // out on stdout, in order; every column type a user may pass through; bad input and failures leave a
 // stream that no reader takes for a finished one.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import {
@@ -24,6 +26,7 @@ import {
   makeData,
   makeVector,
   RecordBatch,
+  RecordBatchReader,
   Schema,
   Struct,
   TimeUnit,
@@ -38,7 +41,7 @@ import {
   type Vector,
 } from 'apache-arrow';
 import { arrowStream, readArrowStream, runArrowStream } from './helpers/arrow-stream-cli.js';
-import { tempDir } from './helpers/cli.js';
+import { cliPath, tempDir } from './helpers/cli.js';
 import { linear, linearModel } from './helpers/onnx-model-fixtures.js';
 
 let createLinear: string;
@@ -261,7 +264,9 @@ test('consecutive batches run as one statement, up to arrow_group_rows, and come
   // batch is bad (ids 0, 3, 4, 21, 85, 87, 92).
   const statement = 'SELECT id, lin(CASE WHEN id IN (0, 3, 4, 21, 85, 87, 92) THEN [1, 2] ELSE x END) AS y, x[1] AS first FROM batch WHERE id % 7 <> 6';
   const summaries = async (groupRows: number) => {
-    const run = await runArrowStream(['-c', createLinear, '-c', "SET model_errors = 'null'", '-c', `SET arrow_group_rows = ${groupRows}`, '-c', statement], input);
+    // A generous wait: every batch is on stdin from the start, whatever the load of the machine.
+    const settings = `SET model_errors = 'null'; SET arrow_group_rows = ${groupRows}; SET arrow_group_wait_ms = 60000`;
+    const run = await runArrowStream(['-c', createLinear, '-c', settings, '-c', statement], input);
     assert.equal(run.code, 0, run.stderr);
     const results = readArrowStream(run.stdout).batches.map((b) => b.toArray().map((row) => JSON.stringify([Number(row.id), row.y === null ? null : [...row.y.toArray()], row.first])));
     return { results, lines: run.stderr.split('\n').filter((l) => l.includes('gave NULL')) };
@@ -278,6 +283,28 @@ test('consecutive batches run as one statement, up to arrow_group_rows, and come
   assert.equal(grouped.lines.length, 1);
   assert.match(grouped.lines[0]!, /7 of 87 rows failed .*: row 1 of Arrow record batch 1 \(row 1 of the stream\): .*; row 1 of Arrow record batch 3 \(row 4 of the stream\): .*; 4 more/);
   assert.equal(twenty.lines.length, 4);
+});
+
+test('a writer that waits for a result before it sends the next batch gets it: a group does not wait for more than arrow_group_wait_ms', async () => {
+  const [first, second] = [tensorBatch(0, 2), tensorBatch(2, 3)];
+  const whole = arrowStream([first, second]);
+  const head = arrowStream([first]).subarray(0, -8);
+  const child = spawn(process.execPath, [cliPath, '--arrow-stream', '-c', createLinear, '-c', 'SELECT id, lin(x) AS y FROM batch'], { cwd: tmpdir(), stdio: ['pipe', 'pipe', 'inherit'] });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  try {
+    child.stdin.write(head);
+    const results = (await RecordBatchReader.from(child.stdout))[Symbol.asyncIterator]();
+    const one = await results.next();
+    assert.equal(one.done, false, 'the first result came before the second batch was sent');
+    assert.deepEqual((one.value as RecordBatch).toArray().map((r) => Number(r.id)), [0, 1]);
+    child.stdin.end(whole.subarray(head.length));
+    const two = await results.next();
+    assert.deepEqual((two.value as RecordBatch).toArray().map((r) => Number(r.id)), [2, 3, 4]);
+    assert.equal((await results.next()).done, true);
+  } finally {
+    clearTimeout(timer);
+    child.kill();
+  }
 });
 
 test('a statement that is not row-wise (an aggregate, ORDER BY, LIMIT, a window) still sees one batch at a time', async () => {

@@ -26,6 +26,7 @@ export const MODEL_ERRORS = 'model_errors';
 export const PARQUET_PAGES = 'parquet_pages';
 export const ARROW_GROUP_ROWS = 'arrow_group_rows';
 export const ARROW_GROUP_BYTES = 'arrow_group_bytes';
+export const ARROW_GROUP_WAIT_MS = 'arrow_group_wait_ms';
 
 const cores = availableParallelism();
 /**
@@ -98,6 +99,14 @@ export const SETTINGS_SPEC: readonly SettingSpec[] = [
     defaultValue: String(256 * 1024 * 1024),
     min: 1,
     max: 2 ** 40,
+  },
+  {
+    name: ARROW_GROUP_WAIT_MS,
+    description: '--arrow-stream: how long a group waits for the next batch before it runs without it (a writer may wait for results first)',
+    type: 'INTEGER',
+    defaultValue: '20',
+    min: 0,
+    max: 60_000,
   },
 ];
 
