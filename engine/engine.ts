@@ -8,6 +8,7 @@ import { duckdbError } from './exec/duckdb-error.js';
 import { runDuckDBStatement, type DuckDBStatementRun } from './exec/duckdb-statement.js';
 import { throwIfAborted } from './exec/interruptible.js';
 import type { SqlValue, StatementResult, StreamedStatement } from './exec/result.js';
+import { ArrowTables } from './exec/arrow-batch.js';
 import { executeModelStatement } from './exec/model-statement.js';
 import type { ShardOptions } from './exec/shard-output.js';
 import { settingsRun } from './exec/result-settings.js';
@@ -180,6 +181,8 @@ export class Engine {
   }
 
   private readonly queue = new StatementQueue();
+  /** The Arrow batch tables made on this engine's connection (ArrowBatchTable.create). */
+  readonly arrowTables = new ArrowTables();
 
   private async execute(statement: SplitStatement, signal: AbortSignal | undefined): Promise<Execution> {
     const { text, lexed, written } = statement;
@@ -220,6 +223,7 @@ export class Engine {
         onProgress: this.options.onProgress,
         onNotice: this.options.onNotice,
         ...(this.options.shard === undefined ? {} : { shard: this.options.shard }),
+        arrowTables: this.arrowTables,
         // Results are appended on a connection of their own: an appender flushing on the connection
         // that streams the input ends that stream early, silently.
         openConnection: () => this.instance.connect(),

@@ -20,7 +20,8 @@ Options:
                                auto takes I and N from the job array's environment
       --arrow-stream           read an Arrow IPC stream on stdin; run the last -c statement over each
                                record batch as the table batch; write the results as an Arrow IPC
-                               stream on stdout, one batch per batch (the Spark model step)
+                               stream on stdout, one batch per batch (the Spark model step); a row-wise
+                               statement runs over groups of batches (SET arrow_group_rows, arrow_group_bytes)
   -h, --help                   show this help, then exit
   -v, --version                show the version, then exit
 

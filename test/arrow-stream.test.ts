@@ -2,7 +2,9 @@
 // out on stdout, in order; every column type a user may pass through; bad input and failures leave a
 // stream that no reader takes for a finished one.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import {
@@ -24,6 +26,7 @@ import {
   makeData,
   makeVector,
   RecordBatch,
+  RecordBatchReader,
   Schema,
   Struct,
   TimeUnit,
@@ -38,7 +41,7 @@ import {
   type Vector,
 } from 'apache-arrow';
 import { arrowStream, readArrowStream, runArrowStream } from './helpers/arrow-stream-cli.js';
-import { tempDir } from './helpers/cli.js';
+import { cliPath, tempDir } from './helpers/cli.js';
 import { linear, linearModel } from './helpers/onnx-model-fixtures.js';
 
 let createLinear: string;
@@ -101,6 +104,10 @@ test('no batch at all: the result schema alone, then the end of the stream', asy
   assert.ok(ended);
   assert.equal(batches.length, 0);
   assert.deepEqual(schema.fields.map((f) => `${f.name} ${String(f.type)}`), ['id Int64', 'y List<Float32>', 'x List<Float32>']);
+  // One batch of no rows is a batch: it gets its (empty) result batch.
+  const one = await runArrowStream(['-c', createLinear, '-c', 'SELECT id, lin(x) AS y FROM batch'], arrowStream([tensorBatch(0, 0)]));
+  assert.equal(one.code, 0, one.stderr);
+  assert.deepEqual(readArrowStream(one.stdout).batches.map((b) => b.numRows), [0]);
 });
 
 /** A column of `type` from JS values (null for NULL). */
@@ -211,26 +218,112 @@ test('a stream cut inside a batch: the whole batches before it are written, then
   assert.deepEqual(batches.map((b) => b.numRows), [4, 4]);
 });
 
-test("a bad row under model_errors = 'fail' ends the stream after the batches before it; under 'null' it is NULL", async () => {
+/** Three batches of ids 0-3, 4-6 and 7-8; row 2 of the second (id 5, row 6 of the stream) has 2 values instead of 3. */
+function streamWithBadRow(): Uint8Array {
   const bad = tensorBatch(4, 3);
   const x = bad.getChild('x')!.data[0]!;
-  // Row 2 of the second batch has 2 values instead of 3.
-  const shortRow = makeData({ ...x, type: x.type, valueOffsets: Int32Array.from([0, 3, 6, 8]), child: x.children[0]! });
+  const shortRow = makeData({ ...x, type: x.type, valueOffsets: Int32Array.from([0, 3, 5, 8]), child: x.children[0]! });
   const badBatch = new RecordBatch(bad.schema, makeData({ type: new Struct(bad.schema.fields), length: 3, nullCount: 0, children: [bad.getChild('id')!.data[0]!, shortRow] }));
-  const input = arrowStream([tensorBatch(0, 4), badBatch, tensorBatch(7, 2)]);
-  const failed = await runArrowStream(['-c', createLinear, '-c', 'SELECT id, lin(x) AS y FROM batch'], input);
+  return arrowStream([tensorBatch(0, 4), badBatch, tensorBatch(7, 2)]);
+}
+
+test("a bad row under model_errors = 'fail' ends the stream after the batches before it, naming its batch and row; under 'null' it is NULL", async () => {
+  const input = streamWithBadRow();
+  // Batch by batch: the first batch's result is written before the second fails.
+  const failed = await runArrowStream(['-c', createLinear, '-c', 'SET arrow_group_rows = 1', '-c', 'SELECT id, lin(x) AS y FROM batch'], input);
   assert.equal(failed.code, 1);
-  assert.match(failed.stderr, /lin failed on row 3: input 'x' expects 3 values \(rows of shape \[3\]\), found 2/);
+  assert.match(failed.stderr, /lin failed on row 2 of Arrow record batch 2 \(row 6 of the stream\): input 'x' expects 3 values \(rows of shape \[3\]\), found 2/);
   const cut = readArrowStream(failed.stdout);
   assert.equal(cut.ended, false);
   assert.deepEqual(cut.batches.map((b) => b.numRows), [4]);
+  // Grouped (the default), with a filter before the model: the row is still named by its place in the stream.
+  const grouped = await runArrowStream(['-c', createLinear, '-c', 'SELECT id, lin(x) AS y FROM batch WHERE id <> 1'], input);
+  assert.equal(grouped.code, 1);
+  assert.match(grouped.stderr, /lin failed on row 2 of Arrow record batch 2 \(row 6 of the stream\)/);
+  assert.equal(readArrowStream(grouped.stdout).ended, false);
 
   const nulls = await runArrowStream(['-c', createLinear, '-c', "SET model_errors = 'null'", '-c', 'SELECT id, lin(x) AS y FROM batch'], input);
   assert.equal(nulls.code, 0, nulls.stderr);
   const { batches } = readArrowStream(nulls.stdout);
   assert.deepEqual(batches.map((b) => b.numRows), [4, 3, 2]);
-  assert.equal(batches[1]!.getChild('y')!.isValid(2), false);
-  assert.equal(batches[1]!.getChild('y')!.isValid(1), true);
+  assert.equal(batches[1]!.getChild('y')!.isValid(1), false);
+  assert.equal(batches[1]!.getChild('y')!.isValid(0), true);
+  assert.match(nulls.stderr, /1 of 9 rows failed and gave NULL \(model_errors = 'null'\): row 2 of Arrow record batch 2 \(row 6 of the stream\): input 'x' expects 3 values/);
+});
+
+test('consecutive batches run as one statement, up to arrow_group_rows, and come back one result batch per input batch', async () => {
+  const sizes = [3, 0, 1, 17, 0, 0, 64, 2, 5, 0, 9];
+  const batches: RecordBatch[] = [];
+  let next = 0;
+  for (const rows of sizes) {
+    batches.push(tensorBatch(next, rows));
+    next += rows;
+  }
+  const input = arrowStream(batches);
+  // Each statement run over the stream gives one summary line of its failed rows: the first row of each
+  // batch is bad (ids 0, 3, 4, 21, 85, 87, 92).
+  const statement = 'SELECT id, lin(CASE WHEN id IN (0, 3, 4, 21, 85, 87, 92) THEN [1, 2] ELSE x END) AS y, x[1] AS first FROM batch WHERE id % 7 <> 6';
+  const summaries = async (groupRows: number) => {
+    // A generous wait: every batch is on stdin from the start, whatever the load of the machine.
+    const settings = `SET model_errors = 'null'; SET arrow_group_rows = ${groupRows}; SET arrow_group_wait_ms = 60000`;
+    const run = await runArrowStream(['-c', createLinear, '-c', settings, '-c', statement], input);
+    assert.equal(run.code, 0, run.stderr);
+    const results = readArrowStream(run.stdout).batches.map((b) => b.toArray().map((row) => JSON.stringify([Number(row.id), row.y === null ? null : [...row.y.toArray()], row.first])));
+    return { results, lines: run.stderr.split('\n').filter((l) => l.includes('gave NULL')) };
+  };
+  const alone = await summaries(1);
+  const grouped = await summaries(8192);
+  const twenty = await summaries(20);
+  assert.equal(alone.results.length, sizes.length);
+  assert.deepEqual(grouped.results, alone.results);
+  assert.deepEqual(twenty.results, alone.results);
+  // Batch by batch, each batch with rows is a statement; grouped, all of them are one; by 20 rows, four:
+  // [3, 0, 1], [17, 0, 0], [64] (alone, over the budget) and [2, 5, 0, 9].
+  assert.equal(alone.lines.length, 7);
+  assert.equal(grouped.lines.length, 1);
+  assert.match(grouped.lines[0]!, /7 of 87 rows failed .*: row 1 of Arrow record batch 1 \(row 1 of the stream\): .*; row 1 of Arrow record batch 3 \(row 4 of the stream\): .*; 4 more/);
+  assert.equal(twenty.lines.length, 4);
+});
+
+test('a writer that waits for a result before it sends the next batch gets it: a group does not wait for more than arrow_group_wait_ms', async () => {
+  const [first, second] = [tensorBatch(0, 2), tensorBatch(2, 3)];
+  const whole = arrowStream([first, second]);
+  const head = arrowStream([first]).subarray(0, -8);
+  const child = spawn(process.execPath, [cliPath, '--arrow-stream', '-c', createLinear, '-c', 'SELECT id, lin(x) AS y FROM batch'], { cwd: tmpdir(), stdio: ['pipe', 'pipe', 'inherit'] });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  try {
+    child.stdin.write(head);
+    const results = (await RecordBatchReader.from(child.stdout))[Symbol.asyncIterator]();
+    const one = await results.next();
+    assert.equal(one.done, false, 'the first result came before the second batch was sent');
+    assert.deepEqual((one.value as RecordBatch).toArray().map((r) => Number(r.id)), [0, 1]);
+    child.stdin.end(whole.subarray(head.length));
+    const two = await results.next();
+    assert.deepEqual((two.value as RecordBatch).toArray().map((r) => Number(r.id)), [2, 3, 4]);
+    assert.equal((await results.next()).done, true);
+  } finally {
+    clearTimeout(timer);
+    child.kill();
+  }
+});
+
+test('a statement that is not row-wise (an aggregate, ORDER BY, LIMIT, a window) still sees one batch at a time', async () => {
+  const input = arrowStream([tensorBatch(0, 3), tensorBatch(3, 0), tensorBatch(3, 5)]);
+  for (const [statement, expected] of [
+    ['SELECT count(*) AS n FROM batch', [[3], [0], [5]]],
+    ['SELECT max(id) AS n FROM batch', [[2], [null], [7]]],
+    ['SELECT id AS n FROM batch ORDER BY id DESC LIMIT 1', [[2], [], [7]]],
+    ['SELECT row_number() OVER () AS n FROM batch WHERE id % 2 = 0', [[1, 2], [], [1, 2]]],
+  ] as const) {
+    const run = await runArrowStream(['-c', statement], input);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(readArrowStream(run.stdout).batches.map((b) => b.toArray().map((r) => (r.n === null ? null : Number(r.n)))), expected, statement);
+  }
+  // Its bad row counts among the rows of its batch, and the error says which batch that is.
+  const failed = await runArrowStream(['-c', createLinear, '-c', 'SELECT count(lin(x)) AS n FROM batch'], streamWithBadRow());
+  assert.equal(failed.code, 1);
+  assert.match(failed.stderr, /lin failed on row 2: input 'x' expects 3 values \(rows of shape \[3\]\), found 2 \(in Arrow record batch 2, rows 5 to 7 of the stream\)/);
+  assert.deepEqual(readArrowStream(failed.stdout).batches.map((b) => b.numRows), [1]);
 });
 
 test('a column type batch cannot hold, a result type the output cannot carry, and a last -c that is not one statement are errors naming them', async () => {

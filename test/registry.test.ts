@@ -32,7 +32,7 @@ test('createUdfs registers the built-ins, exposes settings and setup SQL, and cl
     assert.deepEqual(udfs.registry.list().map((f) => f.name), ['image_to_tensor', 'predict_resnet50']);
     const predict = udfs.registry.get('predict_resnet50');
     assert.deepEqual(predict?.args.map((a) => [a.name, a.optional, a.constant]), [['x', false, false], ['preprocess', true, true]]);
-    assert.deepEqual(udfs.settingsSpec.map((s) => s.name), ['model_threads', 'model_workers', 'model_batch_size', 'resnet50_weights', 'model_errors', 'parquet_pages']);
+    assert.deepEqual(udfs.settingsSpec.map((s) => s.name), ['model_threads', 'model_workers', 'model_batch_size', 'resnet50_weights', 'model_errors', 'parquet_pages', 'arrow_group_rows', 'arrow_group_bytes', 'arrow_group_wait_ms']);
     assert.ok(udfs.setupSql.some((sql) => sql.includes('MACRO imagenet_top5')));
   } finally {
     await udfs.close();

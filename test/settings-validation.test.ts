@@ -29,6 +29,7 @@ const cases: [setting: string, value: string, message: RegExp][] = [
   ['model_batch_size', '1000000000', /^model_batch_size must be an integer from 1 to 65536, got 1000000000$/],
   ['model_errors', "'skip'", /^model_errors must be one of 'fail', 'null', got 'skip'$/],
   ['parquet_pages', "'sometimes'", /^parquet_pages must be one of 'auto', 'always', 'never', got 'sometimes'$/],
+  ['arrow_group_rows', '0', /^arrow_group_rows must be an integer from 1 to 1000000000, got 0$/],
 ];
 
 for (const [setting, value, message] of cases) {

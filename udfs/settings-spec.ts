@@ -24,6 +24,9 @@ export const MODEL_BATCH_SIZE = 'model_batch_size';
 export const RESNET50_WEIGHTS = 'resnet50_weights';
 export const MODEL_ERRORS = 'model_errors';
 export const PARQUET_PAGES = 'parquet_pages';
+export const ARROW_GROUP_ROWS = 'arrow_group_rows';
+export const ARROW_GROUP_BYTES = 'arrow_group_bytes';
+export const ARROW_GROUP_WAIT_MS = 'arrow_group_wait_ms';
 
 const cores = availableParallelism();
 /**
@@ -80,6 +83,30 @@ export const SETTINGS_SPEC: readonly SettingSpec[] = [
     type: 'VARCHAR',
     defaultValue: 'auto',
     values: ['auto', 'always', 'never'],
+  },
+  {
+    name: ARROW_GROUP_ROWS,
+    description: '--arrow-stream: consecutive input batches run as one statement up to this many rows in all (1: each batch alone)',
+    type: 'INTEGER',
+    defaultValue: '8192',
+    min: 1,
+    max: 1_000_000_000,
+  },
+  {
+    name: ARROW_GROUP_BYTES,
+    description: "--arrow-stream: and up to this many bytes of Arrow buffers in all (a batch over either budget runs alone)",
+    type: 'INTEGER',
+    defaultValue: String(256 * 1024 * 1024),
+    min: 1,
+    max: 2 ** 40,
+  },
+  {
+    name: ARROW_GROUP_WAIT_MS,
+    description: '--arrow-stream: how long a group waits for the next batch before it runs without it (a writer may wait for results first)',
+    type: 'INTEGER',
+    defaultValue: '20',
+    min: 0,
+    max: 60_000,
   },
 ];
 

@@ -20,8 +20,9 @@ import { inputSqlOf, type PlannedArg, type PlannedInputColumn } from '../plan/mo
 export type ListColumn = Extract<ArgColumn, { kind: 'float-list' | 'blob' }> | TensorListColumn;
 
 /**
- * A column whose values are read later, from Parquet pages: each row's file (an index into `files`,
- * shared by every batch of the stage) and row number in it; `valid` 0 where the argument is NULL.
+ * A column whose values are read later. From Parquet pages: each row's file (an index into `files`,
+ * shared by every batch of the stage) and row number in it. From the Arrow batch: no files (`file` all 0)
+ * and the row's position among the statement's Arrow rows. `valid` is 0 where the argument is NULL.
  */
 export interface LateRows {
   readonly kind: 'late';
@@ -200,7 +201,9 @@ export class ArgBatcher {
     if (rows === 0) return [];
     this.inputColumns.forEach((column, i) => {
       const at = this.chunkIndex[i]!;
-      const read = column.source !== undefined && 'pages' in column.source ? this.readLocations(chunk, at) : readChunkColumn(chunk, at, column);
+      const source = column.source;
+      const read =
+        source !== undefined && 'pages' in source ? this.readLocations(chunk, at) : source !== undefined && 'arrow' in source ? readArrowRows(chunk, at) : readChunkColumn(chunk, at, column);
       this.pending[i]!.push({ rows, column: read, next: 0 });
     });
     this.keys.push(keys ?? readKeys(chunk, this.keyColumn));
@@ -271,6 +274,21 @@ export interface ColumnsBatch {
   readonly columns: readonly InputColumn[];
   /** Each row's key in its relation's staged rows: the results are stored with it. */
   readonly keys: BigInt64Array;
+}
+
+/** Rows' positions among the Arrow batch's rows (a BIGINT column, NULL where the argument is not read). */
+function readArrowRows(chunk: DuckDBDataChunk, at: number): LateRows {
+  const rows = chunk.rowCount;
+  const positions = readKeys(chunk, at);
+  const validity = duckdb.vector_get_validity(duckdb.data_chunk_get_vector(chunk.chunk, at), validityBytes(rows));
+  const row = new Float64Array(rows);
+  const valid = new Uint8Array(rows);
+  for (let r = 0; r < rows; r++) {
+    if (!isValid(validity, r)) continue;
+    row[r] = Number(positions[r]!);
+    valid[r] = 1;
+  }
+  return { kind: 'late', files: [], file: new Int32Array(rows), row, valid };
 }
 
 /** A BIGINT column without NULLs (the row keys). */

@@ -1,5 +1,5 @@
-// An Arrow record batch as the relation `batch` of `sqlinfer --arrow-stream`: a view over a table function
-// that hands DuckDB the current batch's rows, chunk by chunk, straight from Arrow's buffers. Nothing is
+// Arrow record batches as the relation `batch` of `sqlinfer --arrow-stream`: a view over a table function
+// that hands DuckDB the current batches' rows, chunk by chunk, straight from Arrow's buffers. Nothing is
 // stored in a DuckDB table (appending a 150528-float list per ResNet-50 row to a table, and scanning it
 // back, cost about 20 ms a row here). Column buffers are copied into the scan's vectors in bulk: a tensor
 // column is never turned into JS numbers, only its offsets are rewritten; strings and binaries are copied
@@ -43,52 +43,103 @@ interface ColumnWriter {
   write(vector: duckdb.Vector, data: Data, start: number, rows: number): void;
 }
 
-/** Where one scan of the current batch is. */
+/** Where one scan of the current batches is. */
 interface ScanState {
-  readonly batch: RecordBatch | null;
+  readonly batches: readonly RecordBatch[];
+  /** Each batch's first row among all of them. */
+  readonly starts: readonly number[];
   readonly columns: readonly number[];
+  batch: number;
   next: number;
 }
 
-/** The relation `name`, of an Arrow schema's columns, whose rows are those of the batch last set. */
+/** The Arrow batch tables of an engine, by lower-case name: the planner reads their tensors late. */
+export class ArrowTables {
+  private readonly tables = new Map<string, ArrowBatchTable>();
+
+  get(name: string): ArrowBatchTable | undefined {
+    return this.tables.get(name.toLowerCase());
+  }
+
+  /** Each table once. */
+  list(): ArrowBatchTable[] {
+    return [...new Set(this.tables.values())];
+  }
+
+  /** @internal ArrowBatchTable registers itself on create and leaves on close. */
+  set(name: string, table: ArrowBatchTable | null): void {
+    if (table === null) this.tables.delete(name.toLowerCase());
+    else this.tables.set(name.toLowerCase(), table);
+  }
+}
+
+/**
+ * The relation `name`, of an Arrow schema's columns, whose rows are those of the batches last set, one
+ * batch after the other. The scan under the view has one more column, `rowColumn`: each row's position
+ * among those rows, which the model stage uses to read a tensor straight from the batch (late), and which
+ * the view `withPositions` shows, so that a row-wise statement's results can be split back by batch.
+ */
 export class ArrowBatchTable {
-  /** No rows until the first batch: the statement can run (for its result's schema) before any. */
-  private current: RecordBatch | null = null;
+  /** No rows until the first batches: the statement can run (for its result's schema) before any. */
+  private current: readonly RecordBatch[] = [];
+  private starts: readonly number[] = [0];
+  /** Where the current batches are in the whole stream: the first one's number and first row, from 0. */
+  private first = { batch: 0, row: 0 };
 
   private constructor(
-    private readonly connection: DuckDBConnection,
-    private readonly name: string,
+    readonly connection: DuckDBConnection,
+    private readonly tables: ArrowTables,
+    readonly name: string,
+    readonly schema: Schema,
+    /** The table function under the view. */
+    readonly functionName: string,
+    readonly rowColumn: string,
   ) {}
+
+  /** The view of the same rows with `rowColumn`. */
+  get withPositions(): string {
+    return `__sqlinfer_arrow_rows_${this.name}`;
+  }
 
   /**
    * Registers the scan and creates (or replaces) the view `name` over it; a column type it cannot hold
    * is an error naming the column.
    */
-  static async create(connection: DuckDBConnection, name: string, schema: Schema): Promise<ArrowBatchTable> {
+  static async create(connection: DuckDBConnection, tables: ArrowTables, name: string, schema: Schema): Promise<ArrowBatchTable> {
     const writers = schema.fields.map((field) => columnWriter(field));
-    const table = new ArrowBatchTable(connection, name);
-    const functionName = `__sqlinfer_arrow_${name}`;
+    const taken = new Set(schema.fields.map((f) => f.name.toLowerCase()));
+    let rowColumn = '__sqlinfer_arrow_row';
+    for (let n = 1; taken.has(rowColumn); n++) rowColumn = `__sqlinfer_arrow_row${n}`;
+    const table = new ArrowBatchTable(connection, tables, name, schema, `__sqlinfer_arrow_${name}`, rowColumn);
     connection.registerTableFunction(
       DuckDBTableFunction.create({
-        name: functionName,
+        name: table.functionName,
         supportsProjectionPushdown: true,
         bindFunction: (info) => {
           for (const w of writers) info.addResultColumn(w.name, w.duckdbType);
-          info.setCardinality(table.current?.numRows ?? 0, true);
+          info.addResultColumn(rowColumn, BIGINT);
+          info.setCardinality(table.rowCount, true);
         },
         initFunction: (info) => {
           info.setMaxThreads(1);
-          info.setInitData({ batch: table.current, columns: info.getColumnIndexes(), next: 0 } satisfies ScanState);
+          info.setInitData({ batches: table.current, starts: table.starts, columns: info.getColumnIndexes(), batch: 0, next: 0 } satisfies ScanState);
         },
         mainFunction: (info, output) => {
           const state = info.getInitData() as ScanState;
-          const { batch } = state;
-          const rows = batch === null ? 0 : Math.min(duckdb.vector_size(), batch.numRows - state.next);
+          while (state.batch < state.batches.length && state.next === state.batches[state.batch]!.numRows) {
+            state.batch++;
+            state.next = 0;
+          }
+          const batch = state.batches[state.batch];
+          // A chunk holds rows of one batch: the column writers copy from one batch's buffers.
+          const rows = batch === undefined ? 0 : Math.min(duckdb.vector_size(), batch.numRows - state.next);
           output.rowCount = rows;
-          if (batch === null || rows === 0) return;
+          if (batch === undefined || rows === 0) return;
           try {
             state.columns.forEach((column, i) => {
-              writers[column]!.write(duckdb.data_chunk_get_vector(output.chunk, i), batch.data.children[column]!, state.next, rows);
+              const vector = duckdb.data_chunk_get_vector(output.chunk, i);
+              if (column === writers.length) writeRowNumbers(vector, state.starts[state.batch]! + state.next, rows);
+              else writers[column]!.write(vector, batch.data.children[column]!, state.next, rows);
             });
           } catch (error) {
             info.setError(`cannot read the Arrow batch: ${(error as Error).message}`);
@@ -98,22 +149,70 @@ export class ArrowBatchTable {
       }),
     );
     try {
-      await connection.run(`CREATE OR REPLACE VIEW ${quoteIdentifier(name)} AS SELECT * FROM ${functionName}()`);
+      await connection.run(`CREATE OR REPLACE VIEW ${quoteIdentifier(name)} AS SELECT * EXCLUDE (${quoteIdentifier(rowColumn)}) FROM ${table.functionName}()`);
+      await connection.run(`CREATE OR REPLACE VIEW ${table.withPositions} AS SELECT * FROM ${table.functionName}()`);
     } catch (error) {
       throw duckdbError(error);
     }
+    tables.set(name, table);
+    tables.set(table.withPositions, table);
     return table;
   }
 
-  /** Makes `batch` the relation's rows, for the statements run from now on. */
-  set(batch: RecordBatch): void {
-    this.current = batch;
+  /**
+   * Makes `batches`, one after the other, the relation's rows, for the statements run from now on; `first`
+   * says where they are in the whole stream (for naming rows).
+   */
+  set(batches: readonly RecordBatch[], first = { batch: 0, row: 0 }): void {
+    const starts = [0];
+    for (const b of batches) starts.push(starts.at(-1)! + b.numRows);
+    this.current = batches;
+    this.starts = starts;
+    this.first = first;
+  }
+
+  /** A row, by its position among the current batches' rows, as the stream's reader finds it. */
+  rowName(position: number): string {
+    const { batch, row } = this.locate(position);
+    return `row ${row + 1} of Arrow record batch ${this.first.batch + batch + 1} (row ${this.first.row + position + 1} of the stream)`;
+  }
+
+  get rowCount(): number {
+    return this.starts.at(-1)!;
+  }
+
+  /** The batch (an index into those set) and its row that `row`, a position among all their rows, is. */
+  locate(row: number): { readonly batch: number; readonly row: number } {
+    let lo = 0;
+    let hi = this.current.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= row) lo = mid;
+      else hi = mid - 1;
+    }
+    return { batch: lo, row: row - this.starts[lo]! };
+  }
+
+  /** Column `column` of each batch set, with its first row among all. */
+  columnParts(column: number): readonly { readonly data: Data; readonly start: number }[] {
+    return this.current.map((b, i) => ({ data: b.data.children[column]!, start: this.starts[i]! }));
   }
 
   async close(): Promise<void> {
-    this.current = null;
+    this.current = [];
+    this.starts = [0];
+    this.tables.set(this.name, null);
+    this.tables.set(this.withPositions, null);
     await this.connection.run(`DROP VIEW IF EXISTS ${quoteIdentifier(this.name)}`);
+    await this.connection.run(`DROP VIEW IF EXISTS ${this.withPositions}`);
   }
+}
+
+/** Positions `first`, `first + 1` ... of `rows` rows (the hidden row column). */
+function writeRowNumbers(vector: duckdb.Vector, first: number, rows: number): void {
+  const numbers = new BigInt64Array(rows);
+  for (let r = 0; r < rows; r++) numbers[r] = BigInt(first + r);
+  copyInto(vector, numbers, 0, numbers.byteLength);
 }
 
 function quoteIdentifier(name: string): string {

@@ -2,6 +2,7 @@
 // duckdb_tables() for names. Answers are cached for the statement.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { inspectTensorColumn } from '../parquet/parquet-footer.js';
+import { arrowListUnsupported, type ArrowRelations } from './arrow-tensors.js';
 import { hasUrlScheme } from '../plan/file-paths.js';
 import type { ColumnInfo, PlanCatalog } from '../plan/plan-catalog.js';
 import { readDuckDBMessage } from '../sql/duckdb-message.js';
@@ -13,7 +14,7 @@ export const PAGE_ROW_BYTES = 4096;
  * `pages`: SET parquet_pages. 'auto' reads a list column from its pages when its rows are wide; the
  * reader's cost per row (a few microseconds) then vanishes beside what DuckDB's list vectors cost.
  */
-export function duckdbCatalog(connection: DuckDBConnection, pages: 'auto' | 'always' | 'never' = 'auto'): PlanCatalog {
+export function duckdbCatalog(connection: DuckDBConnection, pages: 'auto' | 'always' | 'never' = 'auto', arrowTables?: ArrowRelations): PlanCatalog {
   const described = new Map<string, Promise<readonly ColumnInfo[]>>();
   let aggregates: Promise<ReadonlySet<string>> | undefined;
   let consistent: Promise<ReadonlySet<string>> | undefined;
@@ -56,6 +57,16 @@ export function duckdbCatalog(connection: DuckDBConnection, pages: 'auto' | 'alw
       const inspected = await inspectTensorColumn(paths, column, element);
       if ('reason' in inspected || pages === 'always' || inspected.rowBytes >= PAGE_ROW_BYTES) return inspected;
       return { reason: `its rows average ${Math.round(inspected.rowBytes)} bytes, which DuckDB reads faster (pages from ${PAGE_ROW_BYTES} bytes a row, or SET parquet_pages = 'always')` };
+    },
+    arrowColumn(relation, column, element) {
+      const table = arrowTables?.get(relation);
+      if (table === undefined) return null;
+      const scan = { functionName: table.functionName, rowColumn: table.rowColumn };
+      // DuckDB binds column names case-insensitively.
+      const field = table.schema.fields.find((f) => f.name.toLowerCase() === column.toLowerCase());
+      if (field === undefined) return { scan, reason: `the Arrow batch has no column ${column}` };
+      const why = arrowListUnsupported(field, element);
+      return why === null ? { scan, column: field.name } : { scan, reason: why };
     },
   };
 }

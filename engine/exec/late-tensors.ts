@@ -1,23 +1,36 @@
-// The model stage's arguments read from Parquet pages: each batch's rows, located by file and row number
-// in DuckDB's input, get their values here before the batch goes to the model.
+// The model stage's arguments read late: each batch's rows, located in DuckDB's input by file and row
+// number (Parquet pages) or by position (the Arrow batch of --arrow-stream), get their values here before
+// the batch goes to the model.
 import type { ModelLevel } from '../plan/model-plan.js';
-import { ParquetTensorReader, TensorReadError } from '../parquet/tensor-reader.js';
+import { ParquetTensorReader, TensorReadError, type RowLocations, type TensorRows } from '../parquet/tensor-reader.js';
 import { sqlErrorAt } from '../sql/sql-error.js';
 import type { ColumnsBatch, InputColumn } from './arg-columns.js';
+import { ArrowTensorReader, type ArrowRelations } from './arrow-tensors.js';
+
+interface TensorReader {
+  read(locations: RowLocations): Promise<TensorRows> | TensorRows;
+  close(): Promise<void>;
+}
 
 export class LateTensorColumns {
-  /** Time spent reading values from pages, on this thread. */
+  /** Time spent reading values late, on this thread. */
   ms = 0;
-  /** A reader per input column read from pages; null for the others. */
-  private readonly readers: readonly (ParquetTensorReader | null)[];
+  /** A reader per input column read late; null for the others. */
+  private readonly readers: readonly (TensorReader | null)[];
 
   constructor(
     private readonly level: ModelLevel,
     private readonly source: string,
+    arrowTables?: ArrowRelations,
   ) {
     this.readers = level.inputColumns.map((c) => {
-      if (c.source === undefined || !('pages' in c.source)) return null;
-      return new ParquetTensorReader(c.source.pages.column, c.kind === 'tensor-list' ? c.element : 'float32', c.source.pages.files);
+      const element = c.kind === 'tensor-list' ? c.element : 'float32';
+      if (c.source !== undefined && 'pages' in c.source) return new ParquetTensorReader(c.source.pages.column, element, c.source.pages.files);
+      if (c.source === undefined || !('arrow' in c.source)) return null;
+      const { relation, column } = c.source.arrow;
+      const table = arrowTables?.get(relation);
+      if (table === undefined) throw new Error(`internal error: no Arrow batch ${relation}`);
+      return new ArrowTensorReader(table, table.schema.fields.findIndex((f) => f.name === column), element);
     });
   }
 

@@ -11,6 +11,7 @@ import { RowError, type ModelResult, type PreparedCall, type RowErrorPolicy, typ
 import { inputSelectList, type ModelLevel, type PlannedCall } from '../plan/model-plan.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
 import { ArgBatcher, asArgBatch, callBatch, type ColumnsBatch } from './arg-columns.js';
+import type { ArrowTables } from './arrow-batch.js';
 import { executeThen } from './execute-then.js';
 import { interruptible, interrupted, throwIfAborted } from './interruptible.js';
 import { LateTensorColumns } from './late-tensors.js';
@@ -46,6 +47,8 @@ export interface ModelStageOptions {
   onRowFailures?(call: PlannedCall, failures: readonly RowFailure[]): void;
   /** Called once DuckDB is executing the input query (on its own threads). */
   onInputStarted?(): void;
+  /** The Arrow batches of --arrow-stream, for arguments read from them. */
+  readonly arrowTables?: ArrowTables;
 }
 
 /** A row the model failed on under model_errors = 'fail': the statement names the row and places the error. */
@@ -71,7 +74,7 @@ export interface ModelStageResult {
   readonly firstRowsAt: number | null;
   /** When the first batch went to the model, its values read (performance.now()), null without rows. */
   readonly firstBatchAt: number | null;
-  /** Milliseconds spent reading arguments from Parquet pages; null when none is. */
+  /** Milliseconds spent reading arguments late (Parquet pages, Arrow batches); null when none is. */
   readonly pagesMs: number | null;
   /** The results written out as they outgrew memory: parts and bytes (0 and 0 when they stayed in memory). */
   readonly spilled: { readonly parts: number; readonly bytes: number };
@@ -90,7 +93,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
   let store: ResultStore | null = null;
   let staged: StagedRowsAppender | null = null;
   const argColumns = inputSelectList(level.inputColumns).length;
-  const late = new LateTensorColumns(level, options.source);
+  const late = new LateTensorColumns(level, options.source, options.arrowTables);
   let rowsRead = 0n;
   const held: { keys: BigInt64Array; columns: ModelResult[]; rows: number }[] = [];
   const inFlight: InFlight[] = [];

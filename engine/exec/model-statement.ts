@@ -15,6 +15,7 @@ import { withOneRowFrom } from '../plan/one-row-from.js';
 import { planModelStatement, type StagingCatalog } from '../plan/planner.js';
 import type { Statement } from '../sql/ast.js';
 import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
+import type { ArrowTables } from './arrow-batch.js';
 import { copyOutput, type AtomicOutput } from './copy-output.js';
 import { runDuckDBStatement, type DuckDBStatementRun } from './duckdb-statement.js';
 import { duckdbError } from './duckdb-error.js';
@@ -46,6 +47,8 @@ export interface ModelStatementContext {
   onNotice?(notice: string): void;
   /** `--shard I/N`: the statement reads its shard of the input and writes its part (shard-output.ts). */
   readonly shard?: ShardOptions;
+  /** The Arrow batches of --arrow-stream: their list columns are read late, from Arrow's buffers. */
+  readonly arrowTables?: ArrowTables;
 }
 
 /** The statement's result as DuckDB streams it, and the end the caller reports once it is read (or not). */
@@ -68,7 +71,7 @@ export async function executeModelStatement(ctx: ModelStatementContext, source: 
 async function execute(ctx: ModelStatementContext, source: string, parsed: Statement, inTemp = false): Promise<ModelExecution> {
   const staging = inTemp || (await insideTransaction(ctx.connection)) ? 'temp' : '__sqlinfer';
   const shard = ctx.shard === undefined ? null : new ShardRun(ctx.shard, source, parsed, ctx.connection);
-  const plan = await planModelStatement(source, parsed, ctx.registry, duckdbCatalog(ctx.connection, pagesSetting(ctx.settings.get(PARQUET_PAGES))), staging, shard?.sharder);
+  const plan = await planModelStatement(source, parsed, ctx.registry, duckdbCatalog(ctx.connection, pagesSetting(ctx.settings.get(PARQUET_PAGES)), ctx.arrowTables), staging, shard?.sharder);
   shard?.planned();
   if (plan.explain === 'plan') {
     const run = await runDuckDBStatement(ctx.connection, explainSql(explainRows(plan, ctx.settings), false), { signal: ctx.signal });
@@ -282,6 +285,7 @@ class ModelStatement {
       onRows: (done) => this.ctx.onProgress?.({ label, done, total }),
       onRowFailures: (call, rowFailures) => this.failures.add(call.text, stage, rowFailures),
       onInputStarted: () => load.start(),
+      ...(this.ctx.arrowTables === undefined ? {} : { arrowTables: this.ctx.arrowTables }),
     }).catch(async (error: unknown) => {
       throw this.inputError(stage, await this.rowErrorOf(stage, error));
     });
@@ -310,8 +314,21 @@ class ModelStatement {
     return sqlErrorAt('execute', 'model-row-error', `${call.fn.name} failed on ${row}: ${rowError.reason}`, this.plan.source, call.span, rowError);
   }
 
-  /** `row N`, with the row's filename when the relation has a `filename` column (read_blob, read_parquet(..., filename = true)). */
+  /**
+   * `row N`, with the row's filename when the relation has a `filename` column (read_blob, read_parquet(...,
+   * filename = true)); a row of the Arrow batches of --arrow-stream, read with its position, by its batch
+   * and row in the stream.
+   */
   private async rowName(stage: RelationStage, row: number): Promise<string> {
+    for (const table of this.ctx.arrowTables?.list() ?? []) {
+      try {
+        const reader = await this.ctx.connection.runAndReadAll(`SELECT "${table.rowColumn}" FROM ${stage.stage.table} WHERE ${stage.key} = ${row + 1}`);
+        const position = reader.getRows()[0]?.[0];
+        if (typeof position === 'bigint') return table.rowName(Number(position));
+      } catch {
+        // The statement read the batch without the positions (it runs batch by batch).
+      }
+    }
     try {
       const reader = await this.ctx.connection.runAndReadAll(
         `SELECT CAST(filename AS VARCHAR) FROM ${stage.stage.table} WHERE ${stage.key} = ${row + 1}`,

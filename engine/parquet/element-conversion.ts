@@ -5,7 +5,8 @@
 import type { ElementType, TensorValues } from '../../udfs/index.js';
 import type { LeafValues } from './list-leaf.js';
 
-export type SourceValues = Float32Array | Float64Array | Int32Array | Uint32Array | BigInt64Array;
+/** Stored values: those of Parquet's physical types, and the narrower integers of Arrow's lists. */
+export type SourceValues = Float32Array | Float64Array | Int32Array | Uint32Array | BigInt64Array | Int8Array | Int16Array | Uint8Array | Uint16Array;
 
 const readable: Record<ElementType, readonly LeafValues[]> = {
   float32: ['float32', 'float64', 'int32', 'uint32'],

@@ -34,8 +34,13 @@ export function explainRows(plan: ModelPlan, settings: Pick<ModelSettings, 'batc
         const source = column.source;
         if (source === undefined) continue;
         const files = 'pages' in source ? source.pages.files.size : 0;
-        const how = 'pages' in source ? `read from Parquet pages (${files} file${files === 1 ? '' : 's'})` : `read by DuckDB: ${source.duckdb}`;
-        rows.push({ stage: `argument ${n}`, detail: `${source.text}: ${how}`, ...('pages' in source ? { measures: `read ${level.id}` } : {}) });
+        const how =
+          'pages' in source
+            ? `read from Parquet pages (${files} file${files === 1 ? '' : 's'})`
+            : 'arrow' in source
+              ? `read from the Arrow batch's buffers (column ${source.arrow.column})`
+              : `read by DuckDB: ${source.duckdb}`;
+        rows.push({ stage: `argument ${n}`, detail: `${source.text}: ${how}`, ...('duckdb' in source ? {} : { measures: `read ${level.id}` }) });
       }
       for (const call of level.calls) {
         const reuse = call.occurrences > 1 ? `, computed once for ${call.occurrences} uses` : '';

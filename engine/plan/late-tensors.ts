@@ -1,17 +1,18 @@
-// Which list arguments are read from Parquet pages rather than by DuckDB: a column of a local Parquet
-// scan, named directly or passed through a subquery or CTE, in a relation that streams through its model
-// stage. DuckDB's input then reads only each row's location (`filename`, `file_row_number` of the scan)
-// and the model stage reads the values (engine/parquet). Anything else keeps DuckDB's read, with the
+// Which list arguments are read late rather than by DuckDB: a column of a local Parquet scan, or of the
+// Arrow batch of `--arrow-stream`, named directly or passed through a subquery or CTE, in a relation that
+// streams through its model stage. DuckDB's input then reads only each row's location (`filename`,
+// `file_row_number` of the Parquet scan; the row's position among the Arrow batches) and the model stage
+// reads the values (engine/parquet, exec/arrow-tensors.ts). Anything else keeps DuckDB's read, with the
 // reason EXPLAIN gives.
 import type { ElementType } from '../../udfs/index.js';
-import type { Expression, FileRef, Query, SelectCore, TableFunctionRef } from '../sql/ast.js';
+import type { Expression, FileRef, Query, SelectCore, TableFunctionRef, TableRef } from '../sql/ast.js';
 import type { Span } from '../sql/span.js';
 import type { PlannedFile } from '../parquet/parquet-footer.js';
 import { columnRefs, hasAggregateCall, hasSetReturningCall, hasWindowCall } from './expression-facts.js';
 import { hasUrlScheme } from './file-paths.js';
 import type { FromLeaf } from './from-leaves.js';
 import type { CteScope } from './leaf-scope.js';
-import type { PlanCatalog } from './plan-catalog.js';
+import type { ArrowScan, PlanCatalog } from './plan-catalog.js';
 import { quoteIdentifier, quoteString } from './sql-text.js';
 
 /** An argument read from Parquet pages: the column in the files, and the files as the plan saw them (by DuckDB's names). */
@@ -35,7 +36,16 @@ export interface Locations {
   readonly patches: readonly Patch[];
 }
 
-export type ArgumentRead = { readonly pages: PageRead; readonly locations: Locations } | { readonly duckdb: string };
+/** An argument read from the Arrow batch: the relation's name and the column's name in the batch. */
+export interface ArrowRead {
+  readonly relation: string;
+  readonly column: string;
+}
+
+export type ArgumentRead =
+  | { readonly pages: PageRead; readonly locations: Locations }
+  | { readonly arrow: ArrowRead; readonly locations: Locations }
+  | { readonly duckdb: string };
 
 /** What the planner knows of the argument and its relation. */
 export interface LateTensorQuestion {
@@ -54,9 +64,12 @@ export interface LateTensorQuestion {
   readonly names: { readonly file: string; readonly row: string };
   /** The statement's text of a span, with the planner's edits. */
   readonly render: (span: Span) => string;
+  /** Whether a CTE of this name is visible where the relation is read (it hides a table of that name). */
+  readonly cteNamed: (name: string) => boolean;
 }
 
-type Scan = FileRef | TableFunctionRef;
+type ParquetScan = FileRef | TableFunctionRef;
+type Scan = ParquetScan | TableRef;
 
 export async function argumentRead(q: LateTensorQuestion, catalog: PlanCatalog): Promise<ArgumentRead> {
   const column = bareColumn(q.arg, q.leaf, q.leafColumns);
@@ -69,15 +82,21 @@ export async function argumentRead(q: LateTensorQuestion, catalog: PlanCatalog):
   let scan: Scan;
   let scanColumn = column;
   let inner: { readonly core: SelectCore; readonly insertAt: number } | null = null;
-  if (node.kind === 'FileRef' || node.kind === 'TableFunctionRef') scan = node;
+  const arrow = (ref: TableRef) => (ref.name.parts.length === 1 && !q.cteNamed(ref.name.parts[0]!.name) ? catalog.arrowColumn(ref.name.parts[0]!.name, column, q.element) : null);
+  if (node.kind === 'FileRef' || node.kind === 'TableFunctionRef' || (node.kind === 'TableRef' && q.cte === null && arrow(node) !== null)) scan = node;
   else {
     const query = node.kind === 'SubqueryRef' ? node.query : q.cte?.target.query;
     if (query === undefined) return { duckdb: `the relation ${q.leaf.alias ?? ''} is a table or view, not a Parquet file`.replace('  ', ' ') };
     if ((node.kind === 'SubqueryRef' && node.alias?.columns != null) || q.cte?.target.columns != null) return { duckdb: 'the relation renames its columns' };
-    const through = await passedThrough(query, column, catalog, q.render);
+    const through = await passedThrough(query, column, catalog, q.render, (ref) => arrow(ref) !== null);
     if ('reason' in through) return { duckdb: through.reason };
     ({ scan, column: scanColumn } = through);
     inner = { core: through.core, insertAt: through.insertAt };
+  }
+  if (scan.kind === 'TableRef') {
+    const answer = catalog.arrowColumn(scan.name.parts[0]!.name, scanColumn, q.element)!;
+    if ('reason' in answer) return { duckdb: answer.reason };
+    return { arrow: { relation: scan.name.parts[0]!.name, column: answer.column }, locations: arrowLocations(q, scan, answer.scan, inner) };
   }
   const files = scanFiles(scan, q.render);
   if ('reason' in files) return { duckdb: files.reason };
@@ -109,6 +128,28 @@ export async function argumentRead(q: LateTensorQuestion, catalog: PlanCatalog):
   return { pages: { column: scanColumn, files: inspected.files }, locations: { select, patches } };
 }
 
+/**
+ * The input query reads the scan under the Arrow batch's view (`ref` replaced by it), which has each
+ * row's position as a column besides the batch's own.
+ */
+function arrowLocations(q: LateTensorQuestion, ref: TableRef, scan: ArrowScan, inner: { readonly core: SelectCore; readonly insertAt: number } | null): Locations {
+  const row = `${quoteIdentifier(scan.rowColumn)} AS ${q.names.row}`;
+  if (inner === null) {
+    // The leaf itself: the planner names it with its alias.
+    const qualifier = q.leaf.alias === null ? '' : `${quoteIdentifier(q.leaf.alias)}.`;
+    return { select: `, ${qualifier}${row}`, patches: [{ span: ref.name.span, text: `${scan.functionName}()` }] };
+  }
+  const alias = ref.alias === null ? ` AS ${quoteIdentifier(ref.name.parts[0]!.name)}` : '';
+  const core = inner.core;
+  return {
+    select: '',
+    patches: [
+      { span: ref.name.span, text: `${scan.functionName}()${alias}` },
+      { span: { start: inner.insertAt, end: inner.insertAt }, text: core.fromFirst && core.items.length === 0 ? ` SELECT *, ${row}` : `, ${row}` },
+    ],
+  };
+}
+
 function readsColumn(e: Expression, lower: string): boolean {
   return columnRefs(e).some((r) => r.parts.at(-1)!.name.toLowerCase() === lower);
 }
@@ -125,13 +166,14 @@ function bareColumn(arg: Expression, leaf: FromLeaf, columns: ReadonlySet<string
 
 /**
  * The scan a subquery or CTE reads `column` from, when it passes the column through unchanged, row for
- * row: one SELECT over one Parquet scan, without grouping, DISTINCT or window functions.
+ * row: one SELECT over one Parquet scan (or the Arrow batch), without grouping, DISTINCT or window functions.
  */
 async function passedThrough(
   query: Query,
   column: string,
   catalog: PlanCatalog,
   render: (span: Span) => string,
+  isArrow: (ref: TableRef) => boolean,
 ): Promise<{ readonly scan: Scan; readonly column: string; readonly core: SelectCore; readonly insertAt: number } | { readonly reason: string }> {
   const why = (what: string) => ({ reason: `the column comes through a subquery or CTE that ${what}` });
   const core = query.body;
@@ -142,7 +184,7 @@ async function passedThrough(
   }
   if (core.from.length !== 1) return why('reads several relations');
   const scan = core.from[0]!;
-  if (scan.kind !== 'FileRef' && scan.kind !== 'TableFunctionRef') return why('reads something other than a Parquet scan');
+  if (scan.kind !== 'FileRef' && scan.kind !== 'TableFunctionRef' && !(scan.kind === 'TableRef' && isArrow(scan))) return why('reads something other than a Parquet scan');
   const aggregates = await catalog.aggregateFunctions();
   if (core.items.some((i) => hasAggregateCall(i.expression, aggregates) || hasWindowCall(i.expression) || hasSetReturningCall(i.expression))) {
     return why('aggregates or unnests rows');
@@ -183,7 +225,7 @@ async function columnNames(catalog: PlanCatalog, query: string): Promise<Readonl
 }
 
 /** The files argument of a local Parquet scan, as SQL, or why the scan is not one. */
-function scanFiles(scan: Scan, render: (span: Span) => string): { readonly sql: string } | { readonly reason: string } {
+function scanFiles(scan: ParquetScan, render: (span: Span) => string): { readonly sql: string } | { readonly reason: string } {
   if (scan.kind === 'FileRef') {
     const path = String(scan.path.value ?? '');
     if (!/\.parquet$/i.test(path)) return { reason: 'the relation is not a Parquet file' };
@@ -202,7 +244,7 @@ function scanFiles(scan: Scan, render: (span: Span) => string): { readonly sql: 
 }
 
 /** The patch that makes the scan give each row's file as column `name` (its `filename` option). */
-function renameFilename(scan: Scan, name: string): Patch | null {
+function renameFilename(scan: ParquetScan, name: string): Patch | null {
   const option = `filename = ${quoteString(name)}`;
   if (scan.kind === 'FileRef') {
     const path = scan.path.span;

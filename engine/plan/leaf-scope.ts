@@ -181,7 +181,8 @@ export class LeafScope {
     return this.cteNamed((leaf.node as TableRef).name.parts[0]!.name.toLowerCase());
   }
 
-  private cteNamed(name: string): CteScope | null {
+  /** The CTE `name` (lower-case) names where this scope reads, if any. */
+  cteNamed(name: string): CteScope | null {
     for (let i = this.queries.length - 1; i >= 0; i--) {
       const query = this.queries[i]!;
       if (query.with === null) continue;

@@ -4,7 +4,7 @@
 // EXPLAIN can print it and the executor can run it.
 import type { ArgKind, ElementType, ModelFunction } from '../../udfs/index.js';
 import type { Span } from '../sql/span.js';
-import type { PageRead } from './late-tensors.js';
+import type { ArrowRead, PageRead } from './late-tensors.js';
 import { quoteString } from './sql-text.js';
 
 /** A column of a model stage's input query, cast in SQL to what the function accepts. */
@@ -15,12 +15,17 @@ export type PlannedInputColumn = (
 ) & {
   /**
    * For a list argument: where its values come from. Read from Parquet pages, `sql` gives the row's
-   * file and `rowSql` its row number in the file; read by DuckDB, `sql` gives the values.
+   * file and `rowSql` its row number in the file; read from the Arrow batch, `sql` gives the row's
+   * position among the statement's Arrow rows; read by DuckDB, `sql` gives the values.
    */
   readonly source?: ArgumentSource;
 };
 
-export type ArgumentSource = { readonly text: string } & ({ readonly pages: PageRead; readonly rowSql: string } | { readonly duckdb: string });
+export type ArgumentSource = { readonly text: string } & (
+  | { readonly pages: PageRead; readonly rowSql: string }
+  | { readonly arrow: ArrowRead }
+  | { readonly duckdb: string }
+);
 
 /** The input query's columns for one input column: two (file, row number) for one read from pages. */
 export function inputSqlOf(column: PlannedInputColumn): string[] {

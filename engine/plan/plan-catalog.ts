@@ -21,4 +21,18 @@ export interface PlanCatalog {
    * `column` of each can be read from its pages as `element` values and is worth it; else why not.
    */
   tensorFiles(files: string, column: string, element: ElementType): Promise<{ readonly files: ReadonlyMap<string, PlannedFile> } | { readonly reason: string }>;
+  /**
+   * Null when `relation` (a table name as written) is not the Arrow batch of `--arrow-stream`; else the
+   * scan under it and, when its column `column` can be read from the Arrow buffers as `element` values,
+   * the column's name in the batch (else why not).
+   */
+  arrowColumn(relation: string, column: string, element: ElementType): ArrowColumn | null;
 }
+
+export interface ArrowScan {
+  /** The table function under the relation's view, and its column of each row's position. */
+  readonly functionName: string;
+  readonly rowColumn: string;
+}
+
+export type ArrowColumn = { readonly scan: ArrowScan } & ({ readonly column: string } | { readonly reason: string });

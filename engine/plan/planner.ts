@@ -283,14 +283,19 @@ class Planner implements LeafScopeHost {
                 alsoRead: [...pushed, ...guardExpressions],
                 names: { file: names.alias('file'), row: names.alias('row') },
                 render: (span) => this.out.render(span),
+                cteNamed: (name) => scope.cteNamed(name.toLowerCase()) !== null || (cte?.ctes.some((c) => c.name.name.toLowerCase() === name.toLowerCase()) ?? false),
               }, shard !== null)
             : null;
           const argText = this.text(arg.value.span);
-          if (read !== null && 'pages' in read) {
+          if (read !== null && !('duckdb' in read)) {
             for (const patch of read.locations.patches) if (!locations.patches.some((p) => samePatch(p, patch))) locations.patches.push(patch);
             locations.select = read.locations.select;
-            const location = `${qAlias}.${names.alias('file')}`;
-            inputColumns.push({ ...input, sql: guarded(location), source: { text: argText, pages: read.pages, rowSql: `${qAlias}.${names.alias('row')}` } });
+            const row = `${qAlias}.${names.alias('row')}`;
+            if ('pages' in read) {
+              inputColumns.push({ ...input, sql: guarded(`${qAlias}.${names.alias('file')}`), source: { text: argText, pages: read.pages, rowSql: row } });
+            } else {
+              inputColumns.push({ ...input, sql: guarded(row), source: { text: argText, arrow: read.arrow } });
+            }
           } else {
             // A cast to the type a column already has still copies every value in DuckDB: skip it.
             const sql = type.toUpperCase() === input.sql ? guarded(text) : `CAST(${guarded(text)} AS ${input.sql})`;
@@ -304,7 +309,7 @@ class Planner implements LeafScopeHost {
         calls.push({ fn: first.fn, column, text: key, span: first.call.span, occurrences: entry.sites.length, args, guard });
       }
       const args = inputSelectList(inputColumns);
-      const located = inputColumns.some((c) => c.source !== undefined && 'pages' in c.source) ? locations : null;
+      const located = inputColumns.some((c) => c.source !== undefined && !('duckdb' in c.source)) ? locations : null;
       const levelId = `${id}.${levels.length + 1}`;
       if (streamed === null) {
         const inputSql = `SELECT ${[...args, names.key].join(', ')} FROM ${stagedRows(stageTable, results, names, unnamed)} AS ${qAlias}`;
@@ -430,6 +435,7 @@ class Planner implements LeafScopeHost {
     if (this.out.render(leaf.node.span) !== this.text(leaf.node.span)) return { duckdb: 'the relation runs model calls of its own' };
     const read = await argumentRead(question, this.catalog);
     // A shard's scan is written by the sharder: it gives the rows' locations, but cannot be patched.
+    if (sharded && 'arrow' in read) return { duckdb: 'the input is split by --shard' };
     if (sharded && 'pages' in read && read.locations.patches.length > 0) return { duckdb: 'the input is split by --shard, and its files have a column named filename' };
     return read;
   }

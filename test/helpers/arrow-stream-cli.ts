@@ -1,8 +1,7 @@
 // Runs `sqlinfer --arrow-stream` with bytes on stdin and reads back its stdout as Arrow record batches.
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
-import { RecordBatchReader, RecordBatchStreamWriter, type RecordBatch, type Schema } from 'apache-arrow';
-import { _InternalEmptyPlaceholderRecordBatch as NoBatch } from 'apache-arrow/recordbatch';
+import { RecordBatch, RecordBatchReader, RecordBatchStreamWriter, type Schema } from 'apache-arrow';
 import { cliPath } from './cli.js';
 
 export interface ArrowRun {
@@ -46,8 +45,8 @@ export function readArrowStream(bytes: Uint8Array): { schema: Schema; batches: R
   const reader = RecordBatchReader.from(bytes).open();
   // Read before the batches: the reader forgets its schema once it reaches the end.
   const schema = reader.schema;
-  // A stream without batches reads as one placeholder batch.
-  const batches = [...reader].filter((b) => !(b instanceof NoBatch));
+  // A stream without batches reads as one placeholder batch, of a subclass of RecordBatch.
+  const batches = [...reader].filter((b) => Object.getPrototypeOf(b) === RecordBatch.prototype);
   const tail = bytes.subarray(bytes.length - 8);
   const ended = bytes.length >= 8 && tail.every((b, i) => b === (i < 4 ? 0xff : 0));
   return { schema, batches, ended };
