@@ -1,6 +1,6 @@
-// Model results that outgrow memory are written out to DuckDB's temp_directory as they come, in Parquet
-// parts of about 8 MB, and read from there by the output stage; the parts are removed when the statement
-// ends. Here a model maps 8 floats to 1000 (4 kB a row), so 12,000 rows give 48 MB of results.
+// Model results that outgrow memory are written out to DuckDB's temp_directory as they come, in parts of
+// about 8 MB, and read from there by the output stage; the parts are removed when the statement ends.
+// Here a model maps 8 floats to 1000 (4 kB a row), so 12,000 rows give 48 MB of results.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
@@ -65,10 +65,12 @@ test('wide results go to temp_directory in parts, give the same rows as in memor
   const statement = (out: string) => `COPY (SELECT id, wide(x) AS y FROM 'in.parquet') TO '${out}'`;
   const spilled = await sql(`${models} SET temp_directory = '${spill}'; EXPLAIN ANALYZE ${statement('spilled.parquet')}`);
   assert.ok(spilled.ok, spilled.stderr);
-  const parts = /written to temp_directory as they came: (\d+) Parquet parts, ([\d.]+) MB/.exec(spilled.stdout);
+  const parts = /written to temp_directory as they came: (\d+) parts, ([\d.]+) MB/.exec(spilled.stdout);
   assert.ok(parts !== null, spilled.stdout);
   assert.ok(Number(parts[1]) >= 5, `${parts[1]} parts`);
-  assert.ok(Math.abs(Number(parts[2]) - (ROWS * WIDTH * 4) / 1e6) < 2, `${parts[2]} MB`);
+  // Every full part is written; the last, partial one stays in memory.
+  const written = Number(parts[2]);
+  assert.ok(written > 35 && written <= (ROWS * (WIDTH * 4 + 8)) / 1e6, `${parts[2]} MB`);
   // The folder was made for the statement, so it goes with it.
   assert.equal(existsSync(spill), false);
 
@@ -96,7 +98,7 @@ test('a second level reads the first one from its parts; a SELECT streams them; 
       `SELECT count(*) AS n, sum(list_sum(y)) AS s FROM 'tx.parquet'`,
   );
   assert.ok(inTransaction.ok, inTransaction.stderr);
-  assert.match(inTransaction.stdout, /written to temp_directory as they came: \d+ Parquet parts/);
+  assert.match(inTransaction.stdout, /written to temp_directory as they came: \d+ parts/);
   const [n3, s3] = figures(inTransaction.stdout.slice(inTransaction.stdout.indexOf('total'))) ?? [];
   assert.equal(n3, ROWS);
   assert.ok(Math.abs(s3! - s2!) <= Math.abs(s2!) * 1e-5, `${s3} against ${s2}`);
@@ -118,9 +120,9 @@ test("a user's temp_directory is kept; only result folders of exited sqlinfer pr
   const strange = join(temp, `sqlinfer-${hostname()}-${dead}-def456`);
   const running = join(temp, `sqlinfer-${hostname()}-${process.pid}-ghi789`);
   for (const folder of [stale, strange, running]) mkdirSync(folder, { recursive: true });
-  writeFileSync(join(stale, 'part-000000.parquet'), 'old part');
+  writeFileSync(join(stale, 'part-000000'), 'old part');
   writeFileSync(join(strange, 'notes.txt'), 'not ours');
-  writeFileSync(join(running, 'part-000000.parquet'), 'a live process');
+  writeFileSync(join(running, 'part-000000'), 'a live process');
   writeFileSync(join(temp, 'mine.txt'), 'the user');
 
   const run = await sql(`${models} SET temp_directory = 'kept'; COPY (SELECT id, wide(x) AS y FROM 'in.parquet') TO 'kept.parquet'`);

@@ -39,7 +39,7 @@ export class StageFigures {
   spill(id: string): string | null {
     const spill = this.spills.get(id);
     if (spill === undefined) return null;
-    return `written to temp_directory as they came: ${spill.parts} Parquet part${spill.parts === 1 ? '' : 's'}, ${(spill.bytes / 1e6).toFixed(1)} MB of results`;
+    return `written to temp_directory as they came: ${spill.parts} part${spill.parts === 1 ? '' : 's'}, ${(spill.bytes / 1e6).toFixed(1)} MB of results`;
   }
 
   loaded(afterMs: number | null): void {

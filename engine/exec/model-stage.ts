@@ -4,7 +4,7 @@
 // to the spill folder as they outgrow memory).
 //
 // DuckDB ends a connection's streaming result, silently, when an appender on that same connection
-// flushes (it does so by itself every ~200k rows). So results go through a second connection when the
+// flushes (it does so by itself every ~200k rows). So staged rows go through a second connection when the
 // engine provides one; without one they are held until the input is read, then appended.
 import type { DuckDBConnection, DuckDBDataChunk } from '@duckdb/node-api';
 import { RowError, type ModelResult, type PreparedCall, type RowErrorPolicy, type RowFailure } from '../../udfs/index.js';
@@ -16,7 +16,7 @@ import { executeThen } from './execute-then.js';
 import { interruptible, interrupted, throwIfAborted } from './interruptible.js';
 import { LateTensorColumns } from './late-tensors.js';
 import { NativeChunkReclaimer } from './native-memory.js';
-import { resultRowCount } from './result-append.js';
+import { resultRowCount } from './result-vectors.js';
 import { ResultStore } from './result-store.js';
 import type { SpillFolder } from './spill-folder.js';
 import { StagedRowsAppender } from './staged-rows-append.js';
@@ -24,7 +24,7 @@ import { StagedRowsAppender } from './staged-rows-append.js';
 export interface ModelStageOptions {
   /** Runs the input query. */
   readonly connection: DuckDBConnection;
-  /** Appends the results while the input streams; null to append after the input is read. */
+  /** Appends the staged rows while the input streams; null to append them after the input is read. */
   readonly appendConnection: DuckDBConnection | null;
   readonly level: ModelLevel;
   /** The row key's column name: the results table stores each result with its row's key under it. */
@@ -78,6 +78,8 @@ export interface ModelStageResult {
   readonly pagesMs: number | null;
   /** The results written out as they outgrew memory: parts and bytes (0 and 0 when they stayed in memory). */
   readonly spilled: { readonly parts: number; readonly bytes: number };
+  /** The results, which DuckDB scans as the level's table until they are forgotten. */
+  readonly results: ResultStore;
 }
 
 /** Runs the level. */
@@ -88,20 +90,16 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
   // Awaited before the first batch; a stage that ends without one leaves the load's failure to its caller.
   options.prepared.catch(() => undefined);
   let prepared: readonly PreparedCall[] | null = null;
-  const resultColumns = level.calls.map((c) => ({ name: c.column, type: c.fn.resultType }));
-  const openStore = (on: DuckDBConnection) => ResultStore.create(on, level.table, options.key, resultColumns, options.spill);
-  let store: ResultStore | null = null;
+  const store = new ResultStore(level.table, options.key, level.calls.map((c) => ({ name: c.column, type: c.fn.resultType })), options.spill);
   let staged: StagedRowsAppender | null = null;
   const argColumns = inputSelectList(level.inputColumns).length;
   const late = new LateTensorColumns(level, options.source, options.arrowTables);
   let rowsRead = 0n;
-  const held: { keys: BigInt64Array; columns: ModelResult[]; rows: number }[] = [];
   const inFlight: InFlight[] = [];
   let done = 0;
   let prefetch: Promise<DuckDBDataChunk | null> | null = null;
   let fetching = false;
   try {
-    store = appendConnection === null ? null : await openStore(appendConnection);
     // A level that reads the relation itself stages its rows' other columns as they stream, keyed by
     // their order: the input's columns after the arguments.
     staged = level.stages === null ? null : await StagedRowsAppender.open(appendConnection, level.stages.table, argColumns, level.stages.columns);
@@ -125,8 +123,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
       columns.forEach((column, i) => {
         if (column.rowErrors !== undefined && column.rowErrors.length > 0) options.onRowFailures?.(level.calls[i]!, column.rowErrors);
       });
-      if (store === null) held.push({ keys: next.batch.keys, columns, rows: next.batch.rowCount });
-      else reclaimer.read(await store.append(next.batch.keys, columns, next.batch.rowCount));
+      reclaimer.read(await store.append(next.batch.keys, columns, next.batch.rowCount));
       done += next.batch.rowCount;
       options.onRows?.(done);
     };
@@ -167,12 +164,10 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     if (last !== null) dispatch(await late.materialize(last), (prepared ??= await options.prepared));
     while (inFlight.length > 0) await completeNext();
     await late.close(false);
-    // Without a second connection the results were held: the input's connection is free now.
-    store ??= await openStore(connection);
-    for (const { keys, columns, rows } of held.splice(0)) await store.append(keys, columns, rows);
-    await store.finish();
+    // The input's connection is free now.
+    await store.finish(connection);
     await staged?.appendHeld(connection);
-    return { rows: done, firstRowsAt, firstBatchAt, pagesMs: late.any ? late.ms : null, spilled: store.spilled };
+    return { rows: done, firstRowsAt, firstBatchAt, pagesMs: late.any ? late.ms : null, spilled: store.spilled, results: store };
   } catch (error) {
     // A failing stage does not wait for DuckDB to finish decoding a chunk it will never use.
     if (fetching) connection.interrupt();
@@ -180,11 +175,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     await late.close(true);
     throw error;
   } finally {
-    try {
-      store?.close();
-    } finally {
-      staged?.close();
-    }
+    staged?.close();
   }
 }
 

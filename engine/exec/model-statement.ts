@@ -28,6 +28,7 @@ import { CallRowError, runModelStage } from './model-stage.js';
 import { reclaimNativeMemory } from './native-memory.js';
 import { RowFailureSummary } from './row-failure-summary.js';
 import { ShardRun, type ShardFacts, type ShardOptions, type ShardOutput } from './shard-output.js';
+import type { ResultStore } from './result-store.js';
 import { SpillFolder } from './spill-folder.js';
 
 export interface ModelStatementContext {
@@ -99,6 +100,8 @@ class ModelStatement {
   private readonly failures = new RowFailureSummary();
   private readonly onRowError: 'fail' | 'null';
   private readonly spill: SpillFolder = new SpillFolder();
+  /** Every level's results, scanned by DuckDB until the statement ends. */
+  private readonly results: ResultStore[] = [];
   private notices: readonly string[] = [];
   private copy: AtomicOutput | null = null;
   private shardOutput: ShardOutput | null = null;
@@ -139,6 +142,7 @@ class ModelStatement {
     // Inside a transaction the staged tables are the connection's own: no second connection sees them.
     const appendConnection = this.staging === 'temp' || this.ctx.openConnection === undefined ? null : await this.ctx.openConnection();
     try {
+      await this.spill.readSetting(this.ctx.connection);
       for (const stage of this.plan.stages) {
         await this.stageRows(stage, load);
         const total = this.ctx.onProgress === undefined ? null : await this.countRows(stage);
@@ -231,6 +235,7 @@ class ModelStatement {
       for (const table of [...this.plan.tempTables].reverse()) {
         await this.ctx.connection.run(`DROP TABLE IF EXISTS ${table}`).catch(() => this.ctx.connection.run(`DROP VIEW IF EXISTS ${table}`)).catch(() => undefined);
       }
+      for (const results of this.results.splice(0)) results.forget();
       await this.spill.remove();
       if (this.restoreOrder) await this.ctx.connection.run('SET preserve_insertion_order = false').catch(() => undefined);
       // Attached only while the statement runs: the user's catalog listings never show it.
@@ -270,7 +275,7 @@ class ModelStatement {
     const started = performance.now();
     const label = level.calls.map((c) => c.fn.name).join(', ');
     this.ctx.onProgress?.({ label, done: 0, total });
-    const { rows, firstRowsAt, firstBatchAt, pagesMs, spilled } = await runModelStage({
+    const { rows, firstRowsAt, firstBatchAt, pagesMs, spilled, results } = await runModelStage({
       connection: this.ctx.connection,
       appendConnection,
       level,
@@ -296,6 +301,7 @@ class ModelStatement {
     if (pagesMs !== null) this.figures.add(`read ${level.id}`, rows, pagesMs);
     this.figures.addLevel(level.id, level.calls.length, rows, performance.now() - started, since(firstRowsAt), since(firstBatchAt));
     this.figures.spilled(level.id, spilled.parts, spilled.bytes);
+    this.results.push(results);
   }
 
   /** The rows the stage's levels will read, for progress. A streamed relation is counted on its own. */

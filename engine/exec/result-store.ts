@@ -1,99 +1,183 @@
-// A level's results, in input order, as its table: the row key, then one column per call. Small results
-// stay one in-memory DuckDB table. Past PART_BYTES the table is written out as a Parquet part to the
-// statement's spill folder and emptied, and at the end the table's name becomes a view over the parts in
-// order, which the output stage reads as it writes. Held in a table instead, a COPY of wide results
-// peaked at twice what DuckDB alone needs for the same statement: DuckDB's writer buffers its row groups
-// beside the whole table of results (measured: 2.0 GB against 1.2 GB for 100,000 rows of 1000 floats).
+// A level's results, in input order, kept where DuckDB can read them as the level's table: batches are
+// merged into parts of about PART_BYTES, each written to the statement's spill folder once full (v8's
+// serialization keeps the typed arrays as they are); the last, partial one stays in memory.
+// DuckDB scans them through the table function of result-scan.ts, one part in memory at a time, so the
+// results of a long job never sit in memory whole. In a DuckDB table instead, a COPY of wide results
+// peaked at twice what DuckDB alone needs (the table, and the POSITIONAL JOIN's copy of it); in Parquet
+// parts, DuckDB's writer took 26 s for the 400 MB of lists that this writes in under one.
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { deserialize, serialize } from 'node:v8';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ModelResult } from '../../udfs/index.js';
-import { createResultTable, ResultAppender, resultBytes } from './result-append.js';
+import type { ModelResult, TensorValues } from '../../udfs/index.js';
+import { createResultTable, resultBytes } from './result-vectors.js';
+import { resultScanSql } from './result-scan.js';
 import type { SpillFolder } from './spill-folder.js';
 
-/** Result bytes a level keeps in memory before it writes them out as a part. */
+/** Result bytes merged into one part. */
 export const PART_BYTES = 8 * 1024 * 1024;
 
-export class ResultStore {
-  private bytes = 0;
-  private rows = 0;
-  private readonly parts: string[] = [];
-  /** Result bytes written out to parts. */
-  private written = 0;
-  /** False once temp_directory turned out to be '' (spilling off): the results then stay in the table. */
-  private spills = true;
+/** Consecutive rows of a level: their keys and each call's results. */
+export interface ResultPart {
+  readonly keys: BigInt64Array;
+  readonly columns: readonly ModelResult[];
+  readonly rows: number;
+}
 
-  private constructor(
-    private readonly connection: DuckDBConnection,
+type StoredPart = { readonly rows: number; readonly file: string } | { readonly rows: number; readonly part: ResultPart };
+
+export class ResultStore {
+  private pending: ResultPart[] = [];
+  private pendingBytes = 0;
+  private readonly parts: StoredPart[] = [];
+  private written = 0;
+  private rowCount = 0;
+  private readonly forgets: (() => void)[] = [];
+
+  constructor(
+    /** The level's table name (`catalog.name`), which becomes a view over the scan. */
     private readonly table: string,
     private readonly key: string,
     private readonly columns: readonly { readonly name: string; readonly type: string }[],
     private readonly spill: SpillFolder,
-    private appender: ResultAppender,
-    private readonly partBytes: number,
+    private readonly partBytes = PART_BYTES,
   ) {}
 
-  /**
-   * Creates the level's table and appends to it on `connection`, which must be free for statements (not
-   * streaming a result: writing a part runs a COPY on it).
-   */
-  static async create(
-    connection: DuckDBConnection,
-    table: string,
-    key: string,
-    columns: readonly { readonly name: string; readonly type: string }[],
-    spill: SpillFolder,
-    partBytes = PART_BYTES,
-  ): Promise<ResultStore> {
-    await createResultTable(connection, table, key, columns);
-    const appender = await ResultAppender.open(connection, table, columns.length);
-    return new ResultStore(connection, table, key, columns, spill, appender, partBytes);
-  }
-
   /** Appends one batch's rows: their keys, and `columns[i]`, call i's result for the same rows. Returns their bytes. */
-  async append(keys: BigInt64Array, columns: readonly ModelResult[], rowCount: number): Promise<number> {
-    this.appender.append(keys, columns, rowCount);
-    const bytes = rowCount * 8 + columns.reduce((sum, column) => sum + resultBytes(column), 0);
-    this.rows += rowCount;
-    this.bytes += bytes;
-    if (this.spills && this.bytes >= this.partBytes) await this.writePart();
+  async append(keys: BigInt64Array, columns: readonly ModelResult[], rows: number): Promise<number> {
+    const bytes = rows * 8 + columns.reduce((sum, column) => sum + resultBytes(column), 0);
+    this.pending.push({ keys, columns, rows });
+    this.pendingBytes += bytes;
+    this.rowCount += rows;
+    if (this.pendingBytes >= this.partBytes) await this.seal();
     return bytes;
   }
 
-  /** The level's rows are all in: the table holds them, or is now the view over the parts. */
-  async finish(): Promise<void> {
-    if (this.parts.length > 0 && this.rows > 0) await this.writePart();
-    this.appender.close();
-    if (this.parts.length === 0) return;
-    const files = this.parts.map((file) => `'${file.replaceAll("'", "''")}'`).join(', ');
-    await this.connection.run(`DROP TABLE ${this.table}`);
-    // A temporary view is named without its catalog: DuckDB puts it in temp.main.
-    const view = this.table.startsWith('temp.') ? `TEMP VIEW ${this.table.slice('temp.'.length)}` : `VIEW ${this.table}`;
-    await this.connection.run(`CREATE ${view} AS SELECT * FROM read_parquet([${files}])`);
-  }
-
-  /** The parts written, and the result bytes they hold. */
-  get spilled(): { readonly parts: number; readonly bytes: number } {
-    return { parts: this.parts.length, bytes: this.written };
-  }
-
-  close(): void {
-    this.appender.close();
-  }
-
-  private async writePart(): Promise<void> {
-    const folder = await this.spill.folder(this.connection);
-    if (folder === null) {
-      this.spills = false;
+  /**
+   * The level's rows are all in: its table becomes the view over the scan, or, with no rows, an empty
+   * table of the result types. `connection` must be free for statements.
+   */
+  async finish(connection: DuckDBConnection): Promise<void> {
+    if (this.pending.length > 0) this.parts.push({ rows: this.pendingRows(), part: this.merged() });
+    if (this.rowCount === 0) {
+      await createResultTable(connection, this.table, this.key, this.columns);
       return;
     }
-    this.appender.close();
-    const file = this.spill.file(folder);
-    await this.connection.run(`COPY ${this.table} TO '${file.replaceAll("'", "''")}' (FORMAT parquet)`);
-    this.parts.push(file);
-    this.written += this.bytes;
-    // Replaced rather than emptied: DuckDB gives a dropped table's memory back at once.
-    await createResultTable(this.connection, this.table, this.key, this.columns);
-    this.appender = await ResultAppender.open(this.connection, this.table, this.columns.length);
-    this.bytes = 0;
-    this.rows = 0;
+    // A temporary view is named without its catalog: DuckDB puts it in temp.main.
+    const view = this.table.startsWith('temp.') ? `TEMP VIEW ${this.table.slice('temp.'.length)}` : `VIEW ${this.table}`;
+    try {
+      await connection.run(`CREATE OR REPLACE ${view} AS ${resultScanSql(connection, this)}`);
+    } catch (error) {
+      this.forget();
+      throw error;
+    }
   }
+
+  /** The parts written out, and the result bytes they hold. */
+  get spilled(): { readonly parts: number; readonly bytes: number } {
+    return { parts: this.parts.filter((p) => 'file' in p).length, bytes: this.written };
+  }
+
+  get rows(): number {
+    return this.rowCount;
+  }
+
+  /** The key's name and the calls' columns, in the table's order. */
+  get columnNames(): readonly string[] {
+    return [this.key, ...this.columns.map((c) => c.name)];
+  }
+
+  get partCount(): number {
+    return this.parts.length;
+  }
+
+  /** Part `i`, read back from its file when it was written out. */
+  part(i: number): ResultPart {
+    const stored = this.parts[i]!;
+    return 'part' in stored ? stored.part : (deserialize(readFileSync(stored.file)) as ResultPart);
+  }
+
+  /** Called when the statement ends: DuckDB can no longer scan the results. */
+  onForget(forget: () => void): void {
+    this.forgets.push(forget);
+  }
+
+  forget(): void {
+    for (const forget of this.forgets.splice(0)) forget();
+  }
+
+  private async seal(): Promise<void> {
+    const rows = this.pendingRows();
+    const part = this.merged();
+    const folder = await this.spill.folder();
+    if (folder === null) {
+      this.parts.push({ rows, part });
+      return;
+    }
+    const file = this.spill.file(folder);
+    await writeFile(file, serialize(part));
+    this.written += resultBytesOf(part);
+    this.parts.push({ rows, file });
+  }
+
+  private pendingRows(): number {
+    return this.pending.reduce((sum, p) => sum + p.rows, 0);
+  }
+
+  /** The pending batches as one part (the row failures, already reported, are left behind). */
+  private merged(): ResultPart {
+    const batches = this.pending;
+    this.pending = [];
+    this.pendingBytes = 0;
+    const keys = new BigInt64Array(batches.reduce((sum, b) => sum + b.rows, 0));
+    let at = 0;
+    for (const b of batches) {
+      keys.set(b.keys.subarray(0, b.rows), at);
+      at += b.rows;
+    }
+    const columns = batches[0]!.columns.map((_, i) => concatResults(batches.map((b) => b.columns[i]!)));
+    return { keys, columns, rows: keys.length };
+  }
+}
+
+function resultBytesOf(part: ResultPart): number {
+  return part.rows * 8 + part.columns.reduce((sum, column) => sum + resultBytes(column), 0);
+}
+
+/** Results of consecutive batches as one: values and validity joined, offsets moved along. */
+function concatResults(results: readonly ModelResult[]): ModelResult {
+  const first = results[0]!;
+  const valid = concatArrays(results.map((r) => r.valid)) as Uint8Array;
+  if (first.kind === 'struct') {
+    const fields = first.fields.map((field, i) => ({
+      name: field.name,
+      column: concatResults(results.map((r) => (r as typeof first).fields[i]!.column)) as typeof field.column,
+    }));
+    return { kind: 'struct', fields, valid };
+  }
+  const lists = results as readonly (typeof first)[];
+  const values = concatArrays(lists.map((r) => r.values.subarray(r.offsets[0]!, r.offsets[r.valid.length]!) as TensorValues));
+  const offsets = new Int32Array(valid.length + 1);
+  let row = 0;
+  let base = 0;
+  for (const r of lists) {
+    const rows = r.valid.length;
+    for (let i = 0; i < rows; i++) offsets[row + i] = base + r.offsets[i]! - r.offsets[0]!;
+    base += r.offsets[rows]! - r.offsets[0]!;
+    row += rows;
+  }
+  offsets[row] = base;
+  return first.kind === 'float-list'
+    ? { kind: 'float-list', values: values as Float32Array, offsets, valid }
+    : { kind: 'tensor', element: first.element, scalar: first.scalar, values: values as TensorValues, offsets, valid };
+}
+
+function concatArrays<T extends TensorValues>(arrays: readonly T[]): T {
+  const out = new (arrays[0]!.constructor as new (length: number) => T)(arrays.reduce((sum, a) => sum + a.length, 0));
+  let at = 0;
+  for (const a of arrays) {
+    (out as unknown as { set(a: T, at: number): void }).set(a, at);
+    at += a.length;
+  }
+  return out;
 }

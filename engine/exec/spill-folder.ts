@@ -10,25 +10,30 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { SqlError } from '../sql/sql-error.js';
 import { isRunning } from './stale-temp-files.js';
 
-const PART_FILE = /^part-[0-9]{6}\.parquet$/;
+const PART_FILE = /^part-[0-9]{6}$/;
 
 export class SpillFolder {
+  /** DuckDB's temp_directory, read before the stages; '' turns spilling off. */
+  private setting = '';
   private made: Promise<string | null> | null = null;
   private madeTempDirectory: string | null = null;
   private readonly files: string[] = [];
 
-  /**
-   * The folder; null when `SET temp_directory = ''` turned spilling off (results then stay in memory).
-   * `connection` reads the setting: one that is not streaming a result.
-   */
-  folder(connection: DuckDBConnection): Promise<string | null> {
-    this.made ??= this.make(connection);
+  /** Reads DuckDB's temp_directory, while `connection` is free (the folder is made later, if ever needed). */
+  async readSetting(connection: DuckDBConnection): Promise<void> {
+    const reader = await connection.runAndReadAll(`SELECT current_setting('temp_directory')`);
+    this.setting = String(reader.getRows()[0]?.[0] ?? '');
+  }
+
+  /** The folder, made on first use; null when `SET temp_directory = ''` turned spilling off (results then stay in memory). */
+  folder(): Promise<string | null> {
+    this.made ??= this.make();
     return this.made;
   }
 
   /** A new file's path in `folder`, removed with it. */
   file(folder: string): string {
-    const path = join(folder, `part-${String(this.files.length).padStart(6, '0')}.parquet`);
+    const path = join(folder, `part-${String(this.files.length).padStart(6, '0')}`);
     this.files.push(path);
     return path;
   }
@@ -41,9 +46,8 @@ export class SpillFolder {
     if (this.madeTempDirectory !== null) await rmdir(this.madeTempDirectory).catch(() => undefined);
   }
 
-  private async make(connection: DuckDBConnection): Promise<string | null> {
-    const reader = await connection.runAndReadAll(`SELECT current_setting('temp_directory')`);
-    const setting = String(reader.getRows()[0]?.[0] ?? '');
+  private async make(): Promise<string | null> {
+    const setting = this.setting;
     if (setting === '') return null;
     // DuckDB reads a relative temp_directory from the working directory too, and `~` as the home folder.
     const tempDirectory = resolve(setting === '~' || setting.startsWith('~/') ? homedir() + setting.slice(1) : setting);

@@ -304,7 +304,7 @@ class Planner implements LeafScopeHost {
           args[i] = { kind: 'column', column: inputColumns.length - 1 };
         }
         const resultRef = `${qAlias}.${column}`;
-        // The staged column already has the function's result type (see engine/exec/result-append.ts).
+        // The staged column already has the function's result type (see engine/exec/result-vectors.ts).
         for (const site of entry.sites) this.out.replace(site.call.span, resultRef);
         calls.push({ fn: first.fn, column, text: key, span: first.call.span, occurrences: entry.sites.length, args, guard });
       }

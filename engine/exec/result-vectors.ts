@@ -1,18 +1,15 @@
-// Model results -> a DuckDB table, in input order. Each result column is written into the vectors of a
-// data chunk with bulk copies (offsets, lengths, values, validity), then appended: lists of any element
-// type, one value per row (scalar results), and STRUCTs of those (a model's several outputs).
+// Model results -> DuckDB vectors. Each result column is written into a vector with bulk copies (offsets,
+// lengths, values, validity): lists of any element type, one value per row (scalar results), and STRUCTs
+// of those (a model's several outputs).
 import {
   BIGINT,
   BOOLEAN,
   DOUBLE,
-  DuckDBDataChunk,
   DuckDBStructType,
-  DuckDBVector,
   FLOAT,
   INTEGER,
   LIST,
   UTINYINT,
-  type DuckDBAppender,
   type DuckDBConnection,
   type DuckDBType,
 } from '@duckdb/node-api';
@@ -46,51 +43,6 @@ export function resultBytes(result: ModelResult): number {
   return result.values.byteLength + result.offsets.byteLength;
 }
 
-export class ResultAppender {
-  private readonly chunkRows = DuckDBVector.standardSize();
-  private rows = 0;
-  private closed = false;
-
-  private constructor(
-    private readonly appender: DuckDBAppender,
-    private readonly columnCount: number,
-  ) {}
-
-  /** `table` is `name` or `catalog.name` (in the catalog's main schema). */
-  static async open(connection: DuckDBConnection, table: string, columnCount: number): Promise<ResultAppender> {
-    const dot = table.indexOf('.');
-    const appender =
-      dot < 0 ? await connection.createAppender(table) : await connection.createAppender(table.slice(dot + 1), 'main', table.slice(0, dot));
-    return new ResultAppender(appender, columnCount);
-  }
-
-  get rowCount(): number {
-    return this.rows;
-  }
-
-  /** Appends one batch's rows: their keys, and `columns[i]`, call i's result for the same rows. */
-  append(keys: BigInt64Array, columns: readonly ModelResult[], rowCount: number): void {
-    if (columns.length !== this.columnCount) throw new Error(`expected ${this.columnCount} result columns, got ${columns.length}`);
-    const types = [BIGINT, ...columns.map(duckdbTypeOf)];
-    for (let from = 0; from < rowCount; from += this.chunkRows) {
-      const to = Math.min(rowCount, from + this.chunkRows);
-      const chunk = DuckDBDataChunk.create(types, to - from);
-      const rowKeys = keys.slice(from, to);
-      duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(chunk.chunk, 0), 0, rowKeys.buffer, 0, rowKeys.byteLength);
-      columns.forEach((column, i) => writeResult(duckdb.data_chunk_get_vector(chunk.chunk, i + 1), column, from, to));
-      this.appender.appendDataChunk(chunk);
-    }
-    this.rows += rowCount;
-  }
-
-  /** Flushes the rows and closes; again, does nothing. */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.appender.closeSync();
-  }
-}
-
 const ELEMENT_TYPES: Readonly<Record<ElementType, DuckDBType>> = {
   float32: FLOAT,
   float64: DOUBLE,
@@ -100,7 +52,8 @@ const ELEMENT_TYPES: Readonly<Record<ElementType, DuckDBType>> = {
   bool: BOOLEAN,
 };
 
-function duckdbTypeOf(result: ModelResult): DuckDBType {
+/** The DuckDB type a result's values take. */
+export function duckdbTypeOf(result: ModelResult): DuckDBType {
   switch (result.kind) {
     case 'float-list':
       return LIST(FLOAT);
@@ -112,7 +65,8 @@ function duckdbTypeOf(result: ModelResult): DuckDBType {
   }
 }
 
-function writeResult(vector: duckdb.Vector, result: ModelResult, from: number, to: number): void {
+/** Rows [from, to) of `result` into `vector`, from its first row. */
+export function writeResult(vector: duckdb.Vector, result: ModelResult, from: number, to: number): void {
   switch (result.kind) {
     case 'float-list':
       return writeList(vector, result, 4, from, to);
