@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { BIGINT, DuckDBTableFunction, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
-import { duckdbTypeOf, writeResult } from './result-vectors.js';
+import { writeResult } from './result-vectors.js';
 import type { ResultPart, ResultStore } from './result-store.js';
 
 const FUNCTION = '__sqlinfer_results';
@@ -44,10 +44,9 @@ function scanFunction(): DuckDBTableFunction {
         info.setError('sqlinfer: these model results are gone (their statement has ended)');
         return;
       }
-      const first = store.part(0);
       const [key, ...names] = store.columnNames;
       info.addResultColumn(key!, BIGINT);
-      first.columns.forEach((column, i) => info.addResultColumn(names[i]!, duckdbTypeOf(column)));
+      store.columnTypes.forEach((type, i) => info.addResultColumn(names[i]!, type));
       info.setCardinality(store.rows, true);
       info.setBindData(store);
     },

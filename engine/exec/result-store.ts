@@ -8,9 +8,9 @@
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { deserialize, serialize } from 'node:v8';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import type { ModelResult, TensorValues } from '../../udfs/index.js';
-import { createResultTable, resultBytes } from './result-vectors.js';
+import { createResultTable, duckdbTypeOf, resultBytes } from './result-vectors.js';
 import { resultScanSql } from './result-scan.js';
 import type { SpillFolder } from './spill-folder.js';
 
@@ -33,6 +33,8 @@ export class ResultStore {
   private written = 0;
   private rowCount = 0;
   private readonly forgets: (() => void)[] = [];
+  /** The calls' DuckDB types, from the first part. */
+  private types: readonly DuckDBType[] = [];
 
   constructor(
     /** The level's table name (`catalog.name`), which becomes a view over the scan. */
@@ -87,6 +89,11 @@ export class ResultStore {
     return [this.key, ...this.columns.map((c) => c.name)];
   }
 
+  /** The calls' DuckDB types, once there is a row. */
+  get columnTypes(): readonly DuckDBType[] {
+    return this.types;
+  }
+
   get partCount(): number {
     return this.parts.length;
   }
@@ -136,6 +143,7 @@ export class ResultStore {
       at += b.rows;
     }
     const columns = batches[0]!.columns.map((_, i) => concatResults(batches.map((b) => b.columns[i]!)));
+    if (this.types.length === 0) this.types = columns.map(duckdbTypeOf);
     return { keys, columns, rows: keys.length };
   }
 }
