@@ -3,27 +3,47 @@
 // bulk copies. A level's table is a view over it. The scan is single-threaded: it is read in order, as
 // the POSITIONAL JOIN that pairs results with their rows needs.
 import { randomUUID } from 'node:crypto';
-import { BIGINT, DuckDBTableFunction, VARCHAR, type DuckDBConnection } from '@duckdb/node-api';
+import { BIGINT, DuckDBTableFunction, VARCHAR, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import duckdb from '@duckdb/node-bindings';
+import type { ModelResult } from '../../udfs/index.js';
 import { writeResult } from './result-vectors.js';
-import type { ResultPart, ResultStore } from './result-store.js';
+
+/** Consecutive rows of a level: their keys and each call's results. */
+export interface ResultPart {
+  readonly keys: BigInt64Array;
+  readonly columns: readonly ModelResult[];
+  readonly rows: number;
+}
+
+/** What the scan reads of a level's results (result-store.ts). */
+export interface ScannedResults {
+  /** The key's name and the calls' columns, in the table's order. */
+  readonly columnNames: readonly string[];
+  /** The calls' DuckDB types, as their results hold them. */
+  readonly columnTypes: readonly DuckDBType[];
+  readonly rows: number;
+  readonly partCount: number;
+  part(i: number): ResultPart;
+  /** Called when the statement ends: DuckDB can no longer scan the results. */
+  onForget(forget: () => void): void;
+}
 
 const FUNCTION = '__sqlinfer_results';
 
 /** The stores DuckDB may scan, by the id in their view's SQL; a store leaves when its statement ends. */
-const stores = new Map<string, ResultStore>();
+const stores = new Map<string, ScannedResults>();
 const registered = new WeakSet<DuckDBConnection>();
 
 interface ScanState {
-  readonly store: ResultStore;
+  readonly store: ScannedResults;
   /** The part being read, its index, and the next row in it. */
   part: ResultPart | null;
   index: number;
   next: number;
 }
 
-/** `SELECT * FROM __sqlinfer_results('<id>')` for `store`, which DuckDB can scan until forget(id). */
-export function resultScanSql(connection: DuckDBConnection, store: ResultStore): string {
+/** `__sqlinfer_results('<id>')`: the relation of `store`'s rows, which DuckDB can scan until it is forgotten. */
+export function resultScanSql(connection: DuckDBConnection, store: ScannedResults): string {
   if (!registered.has(connection)) {
     connection.registerTableFunction(scanFunction());
     registered.add(connection);
@@ -31,7 +51,7 @@ export function resultScanSql(connection: DuckDBConnection, store: ResultStore):
   const id = randomUUID();
   stores.set(id, store);
   store.onForget(() => stores.delete(id));
-  return `SELECT * FROM ${FUNCTION}('${id}')`;
+  return `${FUNCTION}('${id}')`;
 }
 
 function scanFunction(): DuckDBTableFunction {
@@ -52,7 +72,7 @@ function scanFunction(): DuckDBTableFunction {
     },
     initFunction: (info) => {
       info.setMaxThreads(1);
-      info.setInitData({ store: info.getBindData() as ResultStore, part: null, index: -1, next: 0 } satisfies ScanState);
+      info.setInitData({ store: info.getBindData() as ScannedResults, part: null, index: -1, next: 0 } satisfies ScanState);
     },
     mainFunction: (info, output) => {
       const state = info.getInitData() as ScanState;

@@ -11,22 +11,15 @@ import { deserialize, serialize } from 'node:v8';
 import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import type { ModelResult, TensorValues } from '../../udfs/index.js';
 import { createResultTable, duckdbTypeOf, resultBytes } from './result-vectors.js';
-import { resultScanSql } from './result-scan.js';
+import { resultScanSql, type ResultPart, type ScannedResults } from './result-scan.js';
 import type { SpillFolder } from './spill-folder.js';
 
 /** Result bytes merged into one part. */
 export const PART_BYTES = 8 * 1024 * 1024;
 
-/** Consecutive rows of a level: their keys and each call's results. */
-export interface ResultPart {
-  readonly keys: BigInt64Array;
-  readonly columns: readonly ModelResult[];
-  readonly rows: number;
-}
-
 type StoredPart = { readonly rows: number; readonly file: string } | { readonly rows: number; readonly part: ResultPart };
 
-export class ResultStore {
+export class ResultStore implements ScannedResults {
   private pending: ResultPart[] = [];
   private pendingBytes = 0;
   private readonly parts: StoredPart[] = [];
@@ -67,8 +60,10 @@ export class ResultStore {
     }
     // A temporary view is named without its catalog: DuckDB puts it in temp.main.
     const view = this.table.startsWith('temp.') ? `TEMP VIEW ${this.table.slice('temp.'.length)}` : `VIEW ${this.table}`;
+    // Cast to the calls' declared types: a FLOAT[2] result is a list in the scan (a no-op cast otherwise).
+    const columns = [this.key, ...this.columns.map((c) => `CAST(${c.name} AS ${c.type}) AS ${c.name}`)];
     try {
-      await connection.run(`CREATE OR REPLACE ${view} AS ${resultScanSql(connection, this)}`);
+      await connection.run(`CREATE OR REPLACE ${view} AS SELECT ${columns.join(', ')} FROM ${resultScanSql(connection, this)}`);
     } catch (error) {
       this.forget();
       throw error;
@@ -84,12 +79,10 @@ export class ResultStore {
     return this.rowCount;
   }
 
-  /** The key's name and the calls' columns, in the table's order. */
   get columnNames(): readonly string[] {
     return [this.key, ...this.columns.map((c) => c.name)];
   }
 
-  /** The calls' DuckDB types, once there is a row. */
   get columnTypes(): readonly DuckDBType[] {
     return this.types;
   }
@@ -104,7 +97,6 @@ export class ResultStore {
     return 'part' in stored ? stored.part : (deserialize(readFileSync(stored.file)) as ResultPart);
   }
 
-  /** Called when the statement ends: DuckDB can no longer scan the results. */
   onForget(forget: () => void): void {
     this.forgets.push(forget);
   }
