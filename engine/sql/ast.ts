@@ -304,13 +304,13 @@ export type FromItem =
   | OpaqueFrom;
 
 /**
- * A relation kept as text, for DuckDB to read: `(DESCRIBE t)`, `(SUMMARIZE t)`, `(SHOW t)`, `(PIVOT ...)`,
- * `(UNPIVOT ...)`, and `t PIVOT (...)` / `t UNPIVOT (...)` (`construct` names it). A model call cannot be
- * inside one: the planner refuses it by that name.
+ * A relation kept as text, for DuckDB to read: `(DESCRIBE t)`, `(SUMMARIZE t)`, `(SHOW t)`, `(TABLE t)`,
+ * `([WITH ...] PIVOT ...)`, `(UNPIVOT ...)`, and `t PIVOT (...)` / `t UNPIVOT (...)` (`construct` names
+ * it). A model call cannot be inside one: the planner refuses it by that name.
  */
 export interface OpaqueFrom extends NodeBase {
   readonly kind: 'OpaqueFrom';
-  readonly construct: 'DESCRIBE' | 'SUMMARIZE' | 'SHOW' | 'PIVOT' | 'UNPIVOT';
+  readonly construct: 'DESCRIBE' | 'SUMMARIZE' | 'SHOW' | 'PIVOT' | 'UNPIVOT' | 'TABLE';
   /** The construct's own text (without the alias). */
   readonly body: Span;
   readonly alias: TableAlias | null;

@@ -173,6 +173,8 @@ class Parser extends TokenCursor {
       this.advance();
     }
     if (this.isKind('(')) this.skipBalanced('(', ')');
+    // The SQL standard's spelling of a list or array type: `INTEGER ARRAY`, `INTEGER ARRAY[3]`.
+    this.acceptWord('ARRAY');
     while (this.isKind('[')) this.skipBalanced('[', ']');
     const at = this.spanFrom(start);
     return { kind: 'TypeName', text: this.source.slice(at.start, at.end), span: at };
@@ -766,8 +768,27 @@ class Parser extends TokenCursor {
     }
   }
 
-  /** Statements DuckDB reads as a relation in parentheses: `FROM (DESCRIBE t)`, `FROM (PIVOT t ON k)`. */
-  private static readonly opaqueStatements: ReadonlySet<string> = new Set(['DESCRIBE', 'SUMMARIZE', 'SHOW', 'PIVOT', 'UNPIVOT']);
+  /** Statements DuckDB reads as a relation in parentheses: `FROM (DESCRIBE t)`, `FROM (PIVOT t ON k)`, `FROM (TABLE t)`. */
+  private static readonly opaqueStatements: ReadonlySet<string> = new Set(['DESCRIBE', 'SUMMARIZE', 'SHOW', 'PIVOT', 'UNPIVOT', 'TABLE']);
+
+  /**
+   * The statement kept as text that the `(` here opens, if it is one: also a PIVOT after a WITH clause,
+   * `(WITH s AS (...) PIVOT s ON k)`, whose CTEs belong to it.
+   */
+  private opaqueStatementAhead(): A.OpaqueFrom['construct'] | null {
+    const word = this.word(1);
+    if (Parser.opaqueStatements.has(word)) return word as A.OpaqueFrom['construct'];
+    if (word !== 'WITH') return null;
+    const after = this.tryParse(() => {
+      const from = this.pos;
+      this.advance();
+      this.withClause();
+      const next = this.word();
+      this.pos = from;
+      return next;
+    });
+    return after === 'PIVOT' || after === 'UNPIVOT' ? after : null;
+  }
 
   private fromPrimary(): A.FromItem {
     const start = this.start();
@@ -788,8 +809,9 @@ class Parser extends TokenCursor {
       return { kind: 'SubqueryRef', lateral: false, query, alias, sample: null, span: this.spanFrom(start) };
     }
     const lateral = this.acceptWord('LATERAL');
-    if (this.isKind('(') && Parser.opaqueStatements.has(this.word(1))) {
-      const construct = this.word(1) as A.OpaqueFrom['construct'];
+    const opaque = this.isKind('(') ? this.opaqueStatementAhead() : null;
+    if (opaque !== null) {
+      const construct = opaque;
       this.skipBalanced('(', ')');
       const body = this.spanFrom(start);
       const alias = this.tableAlias();
