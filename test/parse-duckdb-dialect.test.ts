@@ -70,7 +70,6 @@ test('FROM (DESCRIBE t), (SUMMARIZE t), PIVOT and UNPIVOT are relations kept as 
   assert.deepEqual(constructs('SELECT m(x) FROM (PIVOT t ON k USING sum(v))'), ['PIVOT (PIVOT t ON k USING sum(v))']);
   assert.deepEqual(constructs('SELECT m(x) FROM t UNPIVOT INCLUDE NULLS (v FOR k IN (a, b))'), ['UNPIVOT t UNPIVOT INCLUDE NULLS (v FOR k IN (a, b))']);
   assert.deepEqual(constructs('SELECT m(x) FROM (UNPIVOT t ON a, b INTO NAME k VALUE v) u JOIN w USING (k)'), ['UNPIVOT (UNPIVOT t ON a, b INTO NAME k VALUE v) u']);
-  assert.deepEqual(constructs('SELECT m(x) FROM (TABLE t) q'), ['TABLE (TABLE t) q']);
   // A WITH clause before PIVOT belongs to the PIVOT; before SELECT, the query is parsed as usual.
   assert.deepEqual(constructs('SELECT m(x) FROM (WITH s AS (SELECT 1 AS k) PIVOT s ON k) q'), ['PIVOT (WITH s AS (SELECT 1 AS k) PIVOT s ON k) q']);
   assert.deepEqual(constructs('SELECT m(x) FROM (WITH s AS (SELECT 1 AS k) SELECT * FROM s) q'), []);
@@ -141,6 +140,12 @@ test('slices with steps, nested GROUPING SETS, postfix !', () => {
   has('SELECT m(x), 3! FROM t', 'UnaryOp:!');
   has('SELECT m(x), finalize(sum(i) EXPORT_STATE) FROM t', 'FunctionCall');
   has('SELECT m(x), 3 ! 2 FROM t', 'BinaryOp:!');
+});
+
+test('TABLE t is a query: in FROM, after WITH, as a set operand', () => {
+  has('SELECT m(x) FROM (TABLE t) q', 'SubqueryRef', 'TableQuery');
+  has('SELECT m(x) FROM (WITH s AS (SELECT 1) TABLE s) q', 'WithClause', 'TableQuery');
+  has('SELECT m(x) FROM ((VALUES (5)) EXCEPT TABLE t) q', 'SetOperation:except', 'TableQuery');
 });
 
 test('the SQL standard\'s list and array types: INTEGER ARRAY, INTEGER ARRAY[3]', () => {

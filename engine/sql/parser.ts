@@ -373,7 +373,7 @@ class Parser extends TokenCursor {
     // must neither overflow the stack nor be scanned again at every level.
     for (let n = 0; n <= maxDepth && this.peek(k).kind === '('; n++) k++;
     const w = this.word(k);
-    return w === 'SELECT' || w === 'WITH' || w === 'FROM' || w === 'VALUES';
+    return w === 'SELECT' || w === 'WITH' || w === 'FROM' || w === 'VALUES' || (w === 'TABLE' && this.isIdentifier(k + 1));
   }
 
   private query(): A.Query {
@@ -471,6 +471,10 @@ class Parser extends TokenCursor {
     }
     if (this.isWord('VALUES')) return this.valuesList();
     if (this.isWord('SELECT') || this.isWord('FROM')) return this.selectCore();
+    if (this.acceptWord('TABLE')) {
+      const table = this.qualifiedName('a table name');
+      return { kind: 'TableQuery', table, span: this.spanFrom(start) };
+    }
     return this.fail('SELECT');
   }
 
@@ -768,8 +772,8 @@ class Parser extends TokenCursor {
     }
   }
 
-  /** Statements DuckDB reads as a relation in parentheses: `FROM (DESCRIBE t)`, `FROM (PIVOT t ON k)`, `FROM (TABLE t)`. */
-  private static readonly opaqueStatements: ReadonlySet<string> = new Set(['DESCRIBE', 'SUMMARIZE', 'SHOW', 'PIVOT', 'UNPIVOT', 'TABLE']);
+  /** Statements DuckDB reads as a relation in parentheses: `FROM (DESCRIBE t)`, `FROM (PIVOT t ON k)`. */
+  private static readonly opaqueStatements: ReadonlySet<string> = new Set(['DESCRIBE', 'SUMMARIZE', 'SHOW', 'PIVOT', 'UNPIVOT']);
 
   /**
    * The statement kept as text that the `(` here opens, if it is one: also a PIVOT after a WITH clause,
