@@ -115,10 +115,15 @@ async function worker(): Promise<void> {
       let current: number | null = null;
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
-      let watchdog = setTimeout(() => child.kill('SIGKILL'), hangMs);
+      let hung = false;
+      const stop = () => {
+        hung = true;
+        child.kill('SIGKILL');
+      };
+      let watchdog = setTimeout(stop, hangMs);
       child.on('message', (message: FileReport | { kind: 'started'; index: number }) => {
         clearTimeout(watchdog);
-        watchdog = setTimeout(() => child.kill('SIGKILL'), hangMs);
+        watchdog = setTimeout(stop, hangMs);
         if (message.kind === 'started') current = message.index;
         else {
           reported.add(message.index);
@@ -131,7 +136,7 @@ async function worker(): Promise<void> {
         if (rest.length > 0) {
           // The file in progress took its process down (or hung it): it counts as ended, the others run again.
           const culprit = rest.find((f) => f.index === current) ?? rest[0]!;
-          const why = signal === 'SIGKILL' ? `process stopped: no answer for ${hangMs / 1000} s` : `process died (${signal ?? `exit ${code}`})`;
+          const why = hung ? `process stopped: no answer for ${hangMs / 1000} s` : `process died (${signal ?? `exit ${code}`})`;
           done++;
           runnable++;
           countInto(ended, why);
@@ -150,11 +155,14 @@ await Promise.all(Array.from({ length: jobs }, () => worker()));
 rmSync(work, { recursive: true, force: true });
 
 function summaryText(): string {
-  const rejected = wrapped.count('sqlinfer parse');
+  const rejected = wrapped.count(/^sqlinfer parse/);
+  const own = (t: Tally) => t.count(/nondeterministic in DuckDB/);
   return [
     `${files.length} files read (every ${every} from ${offset}), ${runnable} runnable; not runnable: ${[...skipped].sort((a, b) => b[1] - a[1]).map(([r, c]) => `${r} ${c}`).join(', ')}`,
     passThrough.report('(a) pass-through, per statement'),
+    `(a) disagreements that are DuckDB's own nondeterminism: ${own(passThrough)} of ${passThrough.total - passThrough.agree}`,
     wrapped.report('(b) queries wrapped with a model call'),
+    `(b) disagreements that are DuckDB's own nondeterminism: ${own(wrapped)} of ${wrapped.total - wrapped.agree}`,
     `(b) parse rejections: ${rejected} of ${wrapped.total} (${wrapped.total === 0 ? 'n/a' : ((100 * rejected) / wrapped.total).toFixed(2)}%)`,
     `files ended early: ${[...ended].map(([r, c]) => `${c} ${r}`).join('; ') || 'none'}`,
     `${((performance.now() - started) / 1000).toFixed(0)} s`,

@@ -33,12 +33,29 @@ function rowsOf(rows: readonly (readonly unknown[])[]): string[] {
   return rows.map((row) => row.map(show).join('|'));
 }
 
-function sameRows(a: readonly string[], b: readonly string[], sort: 'none' | 'rowsort' | 'valuesort'): boolean {
+type Sort = 'none' | 'rowsort' | 'valuesort';
+
+function sameRows(a: readonly string[], b: readonly string[], sort: Sort): boolean {
   if (sort === 'none') return a.length === b.length && a.every((r, i) => r === b[i]);
   const key = (rows: readonly string[]) => (sort === 'rowsort' ? [...rows].sort() : rows.flatMap((r) => r.split('|')).sort()).join('\n');
   return key(a) === key(b);
 }
 
+function sameOutcome(a: Outcome, b: Outcome, sort: Sort): boolean {
+  return a.ok === b.ok && (!a.ok || !b.ok || sameRows(a.rows!, b.rows!, sort));
+}
+
+/** A test file's placeholders filled in for a side's own folder. */
+function filled(sql: string, dir: string): string {
+  return sql.replace(/__TEST_DIR__|\{TEST_DIR\}|\{TEMP_DIR\}/g, dir).replaceAll('{DATA_DIR}', 'data').replaceAll('__WORKING_DIRECTORY__', process.cwd());
+}
+
+/** Each side writes in its own folder: its path in a result (a file name COPY reports) is put back as written. */
+function ownFolder(outcome: Outcome, dir: string): Outcome {
+  return outcome.ok && outcome.rows !== null ? { ok: true, rows: outcome.rows.map((r) => r.replaceAll(dir, '__TEST_DIR__')) } : outcome;
+}
+
+/** A side runs the file's statements (placeholders not filled in yet) in a folder of its own. */
 interface Side {
   run(sql: string): Promise<Outcome>;
   open(database: string, readOnly: boolean): Promise<void>;
@@ -48,11 +65,14 @@ interface Side {
 class DuckDBSide implements Side {
   private instance: DuckDBInstance | null = null;
   private connection: DuckDBConnection | null = null;
-  constructor(private readonly timeoutMs: number) {}
+  constructor(
+    private readonly dir: string,
+    private readonly timeoutMs: number,
+  ) {}
 
   async open(database: string, readOnly: boolean): Promise<void> {
     await this.close();
-    this.instance = await DuckDBInstance.create(database, readOnly ? { access_mode: 'READ_ONLY' } : {});
+    this.instance = await DuckDBInstance.create(filled(database, this.dir), readOnly ? { access_mode: 'READ_ONLY' } : {});
     this.connection = await this.instance.connect();
   }
 
@@ -60,11 +80,11 @@ class DuckDBSide implements Side {
     const connection = this.connection!;
     const timer = setTimeout(() => connection.interrupt(), this.timeoutMs);
     try {
-      const reader = await connection.runAndReadAll(sql);
+      const reader = await connection.runAndReadAll(filled(sql, this.dir));
       // What a client of DuckDB sees: rows, a count of changed rows, or nothing (CREATE ... AS among them).
       switch (reader.returnType) {
         case ResultReturnType.QUERY_RESULT:
-          return { ok: true, rows: rowsOf(reader.getRows()) };
+          return ownFolder({ ok: true, rows: rowsOf(reader.getRows()) }, this.dir);
         case ResultReturnType.CHANGED_ROWS:
           return { ok: true, rows: [`changed ${reader.rowsChanged}`] };
         default:
@@ -85,9 +105,61 @@ class DuckDBSide implements Side {
   }
 }
 
+/**
+ * Plain DuckDB, with a second opinion: asked, a second DuckDB runs everything the first one ran so far, from
+ * the start of the file in a folder of its own, and from then on runs alongside it. Where the two give
+ * different results for the same statements, the difference is DuckDB's own nondeterminism.
+ */
+class ReplayedDuckDB implements Side {
+  private readonly log: ({ readonly open: string; readonly readOnly: boolean } | { readonly sql: string })[] = [];
+  private readonly primary: DuckDBSide;
+  private replay: DuckDBSide | null = null;
+  private replayed: Outcome | null = null;
+
+  constructor(
+    dir: string,
+    private readonly replayDir: string,
+    private readonly timeoutMs: number,
+  ) {
+    this.primary = new DuckDBSide(dir, timeoutMs);
+  }
+
+  async open(database: string, readOnly: boolean): Promise<void> {
+    this.log.push({ open: database, readOnly });
+    await this.primary.open(database, readOnly);
+    await this.replay?.open(database, readOnly);
+  }
+
+  async run(sql: string): Promise<Outcome> {
+    this.log.push({ sql });
+    const [outcome, replayed] = await Promise.all([this.primary.run(sql), this.replay?.run(sql)]);
+    this.replayed = replayed ?? null;
+    return outcome;
+  }
+
+  /** What the second DuckDB gave for the last statement, replaying the file so far if it has not yet. */
+  async secondOpinion(): Promise<Outcome> {
+    if (this.replay === null) {
+      mkdirSync(this.replayDir, { recursive: true });
+      this.replay = new DuckDBSide(this.replayDir, this.timeoutMs);
+      for (const entry of this.log) {
+        if ('open' in entry) await this.replay.open(entry.open, entry.readOnly);
+        else this.replayed = await this.replay.run(entry.sql);
+      }
+    }
+    return this.replayed!;
+  }
+
+  async close(): Promise<void> {
+    await this.primary.close();
+    await this.replay?.close();
+  }
+}
+
 class EngineSide implements Side {
   private engine: Engine | null = null;
   constructor(
+    private readonly dir: string,
     private readonly udfs: EngineUdfs,
     private readonly timeoutMs: number,
   ) {}
@@ -95,15 +167,15 @@ class EngineSide implements Side {
   async open(database: string): Promise<void> {
     await this.close();
     // sqlinfer opens files read-write; a read-only `load` is opened the same way on both sides' copies.
-    this.engine = await createEngine({ database, udfs: this.udfs });
+    this.engine = await createEngine({ database: filled(database, this.dir), udfs: this.udfs });
   }
 
   async run(sql: string): Promise<Outcome> {
     try {
-      const results = await this.engine!.run(sql, { signal: AbortSignal.timeout(this.timeoutMs) });
+      const results = await this.engine!.run(filled(sql, this.dir), { signal: AbortSignal.timeout(this.timeoutMs) });
       const last = results.at(-1);
       if (last === undefined || last.kind === 'nothing') return { ok: true, rows: [] };
-      return { ok: true, rows: last.kind === 'count' ? [`changed ${last.rowsChanged}`] : rowsOf(last.rows) };
+      return ownFolder({ ok: true, rows: last.kind === 'count' ? [`changed ${last.rowsChanged}`] : rowsOf(last.rows) }, this.dir);
     } catch (error) {
       return { ok: false, error: (error as Error).message, phase: error instanceof SqlError ? error.phase : 'crash' };
     }
@@ -115,34 +187,22 @@ class EngineSide implements Side {
   }
 }
 
-/** Each side writes in its own folder: its path in a result (a file name COPY reports) is put back as written. */
-function ownFolder(outcome: Outcome, folder: string): Outcome {
-  return outcome.ok && outcome.rows !== null ? { ok: true, rows: outcome.rows.map((r) => r.replaceAll(folder, '__TEST_DIR__')) } : outcome;
-}
-
 /** Results that differ from run to run in DuckDB itself: timings, random values, clocks, memory, threads. */
 const nondeterministic = /explain\s+analy[sz]e|random\(|uuid|gen_random|now\(|current_(time|date|timestamp)|get_current|setseed|memory|duckdb_(temporary_files|memory|settings)|threads|pragma\s+(database_size|storage_info|metadata_info)|duckdb_(blocks|databases)|database_size|storage_info|version\(/i;
 
-/** A query that only reads, so DuckDB may run it again to see whether it answers the same. */
-const readOnlyQuery = /^\s*(\(\s*)*(select|with|from|values|table|describe|summarize|show)\b/i;
-const writes = /\b(nextval|setseed|insert|update|delete|create|copy|drop|alter|attach|detach)\b/i;
-
-/** Why the rows of a query differ, by what it is. */
-function rowsCause(sql: string, rerunDiffers: boolean): string {
-  const first = /^\s*(\w+)/.exec(sql.replace(/^(\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/))*/, ''))?.[1]?.toUpperCase() ?? '?';
-  // DuckDB answering the same query twice with other rows is DuckDB's own nondeterminism, seen rather than guessed.
-  if (rerunDiffers) return `rows differ, nondeterministic in DuckDB: the same query run again on DuckDB gives other rows (${first})`;
-  return `rows differ${nondeterministic.test(sql) ? ', nondeterministic in DuckDB' : ''} (${first})`;
+/** The statement's first word, to tell causes apart by what the statement is. */
+function firstWord(sql: string): string {
+  return /^\s*(\w+)/.exec(sql.replace(/^(\s*(--[^\n]*\n|\/\*[\s\S]*?\*\/))*/, ''))?.[1]?.toUpperCase() ?? '?';
 }
 
-/** Whether DuckDB, asked the same read-only query again (up to three times), answers otherwise. */
-async function duckdbAnswersOtherwise(side: Side, sql: string, first: readonly string[], sort: 'none' | 'rowsort' | 'valuesort'): Promise<boolean> {
-  if (!readOnlyQuery.test(sql) || writes.test(sql)) return false;
-  for (let i = 0; i < 3; i++) {
-    const again = await side.run(sql);
-    if (!again.ok || !sameRows(first, again.rows!, sort)) return true;
-  }
-  return false;
+/** Why the rows of a query differ, by what it is. */
+function rowsCause(sql: string): string {
+  return `rows differ${nondeterministic.test(sql) ? ', nondeterministic in DuckDB' : ''} (${firstWord(sql)})`;
+}
+
+/** The cause when DuckDB, replaying the file, disagrees with itself. */
+function replayCause(sql: string): string {
+  return `nondeterministic in DuckDB: replayed from the start of the file, DuckDB gives another result itself (${firstWord(sql)})`;
 }
 
 async function runFile(job: ChildJob, index: number, path: string, udfs: EngineUdfs): Promise<FileReport> {
@@ -152,15 +212,14 @@ async function runFile(job: ChildJob, index: number, path: string, udfs: EngineU
   const passThrough = emptyFigures();
   const wrapped = emptyFigures();
   let ended: string | null = null;
-  const dirs = [join(job.work, `${index}-duckdb`), join(job.work, `${index}-sqlinfer`)];
-  for (const dir of dirs) mkdirSync(dir, { recursive: true });
-  const sides: [Side, Side] = [new DuckDBSide(job.timeoutMs), new EngineSide(udfs, job.timeoutMs)];
-  let databases = [':memory:', ':memory:'];
-  const fill = (sql: string, side: number) =>
-    sql.replace(/__TEST_DIR__|\{TEST_DIR\}|\{TEMP_DIR\}/g, dirs[side]!).replaceAll('{DATA_DIR}', 'data').replaceAll('__WORKING_DIRECTORY__', process.cwd());
-  const context: StepContext = { file: name, sides, fill, passThrough, wrapped, model: job.model };
+  const [duckDir, oursDir, replayDir] = ['duckdb', 'sqlinfer', 'replay'].map((side) => join(job.work, `${index}-${side}`)) as [string, string, string];
+  for (const dir of [duckDir, oursDir]) mkdirSync(dir, { recursive: true });
+  const duck = new ReplayedDuckDB(duckDir, replayDir, job.timeoutMs);
+  const ours = new EngineSide(oursDir, udfs, job.timeoutMs);
+  let database = ':memory:';
+  const context: StepContext = { file: name, duck, ours, passThrough, wrapped, model: job.model };
   try {
-    await Promise.all(sides.map((s, i) => s.open(databases[i]!, false)));
+    await Promise.all([duck.open(database, false), ours.open(database)]);
     const fileStarted = performance.now();
     for (const step of test.steps) {
       // The rest of a file that runs too long is left out (a benchmark-sized loop, say), and said so.
@@ -169,8 +228,9 @@ async function runFile(job: ChildJob, index: number, path: string, udfs: EngineU
         break;
       }
       if (step.kind === 'load' || step.kind === 'restart') {
-        if (step.kind === 'load') databases = [0, 1].map((i) => (step.path === null ? ':memory:' : fill(step.path, i)));
-        await Promise.all(sides.map((s, i) => s.open(databases[i]!, step.kind === 'load' && step.readOnly)));
+        if (step.kind === 'load') database = step.path ?? ':memory:';
+        const readOnly = step.kind === 'load' && step.readOnly;
+        await Promise.all([duck.open(database, readOnly), ours.open(database)]);
         continue;
       }
       await runStatement(step, context);
@@ -179,73 +239,69 @@ async function runFile(job: ChildJob, index: number, path: string, udfs: EngineU
     // A database that cannot be opened (a `load` of a file from another DuckDB version, say) ends the file.
     ended = causeOf((error as Error).message);
   } finally {
-    for (const side of sides) await side.close().catch(() => undefined);
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+    await duck.close().catch(() => undefined);
+    await ours.close().catch(() => undefined);
+    for (const dir of [duckDir, oursDir, replayDir]) rmSync(dir, { recursive: true, force: true });
   }
   return { kind: 'ran', index, passThrough, wrapped, ended };
 }
 
 interface StepContext {
   readonly file: string;
-  readonly sides: [Side, Side];
-  readonly fill: (sql: string, side: number) => string;
+  readonly duck: ReplayedDuckDB;
+  readonly ours: EngineSide;
   readonly passThrough: ModeFigures;
   readonly wrapped: ModeFigures;
   readonly model: string;
 }
 
-function tally(figures: ModeFigures, agreed: boolean, cause: () => string, example: () => string): void {
+function tally(figures: ModeFigures, agreed: boolean, cause: string, example: string): void {
   figures.total++;
   if (agreed) figures.agree++;
-  else figures.disagreements.push({ cause: cause(), example: example() });
+  else figures.disagreements.push({ cause, example });
 }
 
 async function runStatement(step: Step & { kind: 'statement' | 'query' }, c: StepContext): Promise<void> {
-  const { sides, fill } = c;
   const where = `${c.file}:${step.line}`;
-  const [duckRun, oursRun] = await Promise.all([sides[0].run(fill(step.sql, 0)), sides[1].run(fill(step.sql, 1))]);
-  const duck = ownFolder(duckRun, fill('__TEST_DIR__', 0));
-  const ours = ownFolder(oursRun, fill('__TEST_DIR__', 1));
+  const [duck, ours] = await Promise.all([c.duck.run(step.sql), c.ours.run(step.sql)]);
   const sort = step.kind === 'query' ? step.sort : 'none';
   const agreed = duck.ok === ours.ok && (!duck.ok || !ours.ok || step.kind === 'statement' || sameRows(duck.rows!, ours.rows!, sort));
-  const rerunDiffers = !agreed && duck.ok && ours.ok && (await duckdbAnswersOtherwise(sides[0], fill(step.sql, 0), duck.rows!, sort));
-  tally(
-    c.passThrough,
-    agreed,
-    () =>
-      !ours.ok
+  if (agreed) tally(c.passThrough, true, '', '');
+  else {
+    const cause = !sameOutcome(duck, await c.duck.secondOpinion(), sort)
+      ? replayCause(step.sql)
+      : !ours.ok
         ? `sqlinfer ${ours.phase}: ${causeOf(ours.error)}`
         : !duck.ok
           ? `DuckDB fails, sqlinfer succeeds: ${causeOf(duck.error)}`
           : sameRows(duck.rows!, ours.rows!, 'rowsort')
             ? 'rows in another order (the query leaves the order to DuckDB)'
-            : rowsCause(step.sql, rerunDiffers),
-    () => `${where}: ${step.sql}${ours.ok ? '' : ` -> ${ours.error.split('\n')[0]}`}`,
-  );
+            : rowsCause(step.sql);
+    tally(c.passThrough, false, cause, `${where}: ${step.sql}${ours.ok ? '' : ` -> ${ours.error.split('\n')[0]}`}`);
+  }
   if (step.kind !== 'query' || !duck.ok) return;
 
   const parts = splitStatements(step.sql);
   if (parts.length !== 1) return;
   const query = parts[0]!.text;
-  const constantSql = fill(`SELECT *, 0.5::FLOAT FROM (${query}) q`, 0);
-  const constant = ownFolder(await sides[0].run(constantSql), fill('__TEST_DIR__', 0));
-  const model = ownFolder(await sides[1].run(fill(`SELECT *, ${c.model}(0.5) FROM (${query}) q`, 1)), fill('__TEST_DIR__', 1));
+  const constant = await c.duck.run(`SELECT *, 0.5::FLOAT FROM (${query}) q`);
+  const model = await c.ours.run(`SELECT *, ${c.model}(0.5) FROM (${query}) q`);
   if (!constant.ok) return;
   const wrappedAgree = model.ok && sameRows(constant.rows!, model.rows!, sort);
-  const constantRerunDiffers = !wrappedAgree && model.ok && (await duckdbAnswersOtherwise(sides[0], constantSql, constant.rows!, sort));
-  tally(
-    c.wrapped,
-    wrappedAgree,
-    () =>
-      !model.ok
-        ? `sqlinfer ${model.phase}: ${causeOf(model.error)}`
-        : sameRows(constant.rows!, model.rows!, 'rowsort')
-          ? 'rows in another order'
-          : /current_query\(/i.test(query)
-            ? 'rows differ: current_query() shows the wrapped statement, whose text differs by construction'
-            : rowsCause(query, constantRerunDiffers),
-    () => `${where}: ${query}${model.ok ? '' : ` -> ${model.error.split('\n')[0]}`}`,
-  );
+  if (wrappedAgree) {
+    tally(c.wrapped, true, '', '');
+    return;
+  }
+  const cause = !sameOutcome(constant, await c.duck.secondOpinion(), sort)
+    ? replayCause(query)
+    : !model.ok
+      ? `sqlinfer ${model.phase}: ${causeOf(model.error)}`
+      : sameRows(constant.rows!, model.rows!, 'rowsort')
+        ? 'rows in another order'
+        : /current_query\(/i.test(query)
+          ? 'rows differ: current_query() shows the wrapped statement, whose text differs by construction'
+          : rowsCause(query);
+  tally(c.wrapped, false, cause, `${where}: ${query}${model.ok ? '' : ` -> ${model.error.split('\n')[0]}`}`);
 }
 
 async function runJob(job: ChildJob): Promise<void> {

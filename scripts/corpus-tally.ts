@@ -58,9 +58,9 @@ export class Tally {
     }
   }
 
-  /** Disagreements whose cause starts with the prefix. */
-  count(prefix: string): number {
-    return [...this.causes].filter(([cause]) => cause.startsWith(prefix)).reduce((sum, [, e]) => sum + e.count, 0);
+  /** Disagreements whose cause matches. */
+  count(pattern: RegExp): number {
+    return [...this.causes].filter(([cause]) => pattern.test(cause)).reduce((sum, [, e]) => sum + e.count, 0);
   }
 
   report(title: string): string {
