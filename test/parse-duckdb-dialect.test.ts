@@ -118,6 +118,16 @@ test('aliases: (...) nulls, t AS \'x\', x : t', () => {
   assert.deepEqual(aliases('SELECT m(x) FROM x : t, y: read_parquet(\'a.parquet\')'), ['x', 'y']);
   // NULLS FIRST after ORDER BY is still no alias.
   assert.deepEqual(aliases('SELECT m(x) FROM t ORDER BY x NULLS FIRST'), []);
+  // Words that may follow an expression are aliases after a relation.
+  assert.deepEqual(aliases('SELECT m(current.x) FROM cc changed, edges current, t rows, u filter'), ['changed', 'current', 'rows', 'filter']);
+});
+
+test('struct and map are column names where no type, call or literal follows', () => {
+  const columns: string[] = [];
+  walk(parseStatement("SELECT m(x), struct, map, struct_pack(a := 1), MAP {'k': 1} FROM t"), (node) => {
+    if (node.kind === 'ColumnRef') columns.push(node.parts.map((p) => p.name).join('.'));
+  });
+  assert.deepEqual(columns, ['x', 'struct', 'map']);
 });
 
 test('WITH RECURSIVE ... USING KEY', () => {

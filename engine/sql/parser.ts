@@ -883,7 +883,9 @@ class Parser extends TokenCursor {
       name = this.isString() ? this.stringAsIdentifier() : this.identifier('an alias');
     } else if ((w === 'PIVOT' || w === 'UNPIVOT') && (this.peek(1).kind === '(' || this.word(1) === 'INCLUDE' || this.word(1) === 'EXCLUDE')) {
       return null;
-    } else if (this.isIdentifier() && (!notImplicitAliases.has(w) || (w === 'NULLS' && this.word(1) !== 'FIRST' && this.word(1) !== 'LAST'))) {
+    } else if (this.isIdentifier() && w !== 'AT') {
+      // Words that may follow an expression (`current`, `rows`, `filter`) cannot follow a relation: in
+      // FROM they are aliases, as DuckDB reads them; `AT (VERSION => ...)` alone follows a table.
       if (this.peek().kind === 'word') this.rejectMisspeltClause();
       name = this.identifier();
     } else {
@@ -1450,8 +1452,10 @@ class Parser extends TokenCursor {
     if (next.kind === '(' && this.isIdentifier(0, 'function')) {
       return this.functionCall(this.qualifiedNameOf(this.identifier('a function name', 'function')), false);
     }
-    if (!this.isIdentifier()) return this.fail('an expression');
-    const parts = [this.identifier()];
+    // DuckDB reads `struct` and `map` as column names where no type, call or literal follows.
+    const typeWordAsName = t.kind === 'word' && (w === 'STRUCT' || w === 'MAP');
+    if (!typeWordAsName && !this.isIdentifier()) return this.fail('an expression');
+    const parts = [this.identifier('a name', typeWordAsName ? 'any-word' : 'name')];
     while (this.isKind('.')) {
       if (this.isOp('*', 1)) {
         this.advance();
