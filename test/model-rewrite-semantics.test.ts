@@ -60,3 +60,16 @@ test('unnamed structs inside lists and maps, and NULL ones, come out as DuckDB g
   assert.deepEqual(await f.rows(text(query)), await f.rows(text(query.replace('m(0.5)', '0.5::FLOAT'))));
   assert.deepEqual((await f.rows(text(query)))[0]?.slice(0, 5), ["[(1, a), (2, b)]", '[(1, a), NULL]', '[[(1, [(2, 3)])]]', '{1=(1, x)}', null]);
 });
+
+test('under PRAGMA enable_verification (DuckDB runs each query again to compare), a model statement runs', async () => {
+  const g = await modelsFixture();
+  try {
+    await g.engine.run(`CREATE MODEL m FROM '${g.dir}/identity.onnx'; PRAGMA enable_verification`);
+    assert.deepEqual(await g.rows('SELECT i, m(0.5) AS v FROM range(2) r(i) ORDER BY i'), [
+      [0n, 0.5],
+      [1n, 0.5],
+    ]);
+  } finally {
+    await g.close();
+  }
+});
