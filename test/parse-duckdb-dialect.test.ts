@@ -165,3 +165,11 @@ test('the SQL standard\'s list and array types: INTEGER ARRAY, INTEGER ARRAY[3]'
   });
   assert.deepEqual(types, ['INTEGER ARRAY[3]', 'INT ARRAY']);
 });
+
+test('a trailing comma in a star\'s EXCLUDE, REPLACE and RENAME lists', () => {
+  const lengths: (number | undefined)[][] = [];
+  walk(parseStatement('SELECT m(x), * EXCLUDE (a, b,) REPLACE (c + 1 AS c,) RENAME (t.d AS e,) FROM t'), (node) => {
+    if (node.kind === 'Star') lengths.push([node.exclude?.length, node.replace?.length, node.rename?.length]);
+  });
+  assert.deepEqual(lengths, [[2, 1, 1]]);
+});

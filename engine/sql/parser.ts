@@ -1553,7 +1553,8 @@ class Parser extends TokenCursor {
   private parenthesizedOrSingle<T>(item: () => T): T[] {
     if (!this.acceptKind('(')) return [item()];
     const items = [item()];
-    while (this.acceptKind(',')) items.push(item());
+    // DuckDB allows a trailing comma: `EXCLUDE (a, b,)`.
+    while (this.acceptKind(',') && !this.isKind(')')) items.push(item());
     this.expectKind(')');
     return items;
   }
