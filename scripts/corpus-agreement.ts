@@ -78,7 +78,8 @@ const wrapped = new Tally();
 let runnable = 0;
 let done = 0;
 const skipped = new Map<string, number>();
-const ended = new Map<string, number>();
+/** Why files ended before their last step, with the files (and the statement a process died in). */
+const ended = new Map<string, string[]>();
 const all = testFiles(folder).filter((_, i) => i % every === offset);
 const files = values.limit === undefined ? all : all.slice(0, Number(values.limit));
 const started = performance.now();
@@ -92,7 +93,7 @@ function take(report: FileReport): void {
     runnable++;
     passThrough.addFigures(report.passThrough);
     wrapped.addFigures(report.wrapped);
-    if (report.ended !== null) countInto(ended, report.ended);
+    if (report.ended !== null) ended.set(report.ended, [...(ended.get(report.ended) ?? []), relative(folder!, files[report.index]!)]);
   }
   if (done % 50 === 0) {
     const seconds = ((performance.now() - started) / 1000).toFixed(0);
@@ -113,6 +114,7 @@ async function worker(): Promise<void> {
       const child: ChildProcess = fork(join(import.meta.dirname, 'corpus-files.js'), [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
       const reported = new Set<number>();
       let current: number | null = null;
+      let line: number | null = null;
       let stderr = '';
       child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
       let hung = false;
@@ -121,11 +123,14 @@ async function worker(): Promise<void> {
         child.kill('SIGKILL');
       };
       let watchdog = setTimeout(stop, hangMs);
-      child.on('message', (message: FileReport | { kind: 'started'; index: number }) => {
+      child.on('message', (message: FileReport | { kind: 'started'; index: number } | { kind: 'step'; line: number }) => {
         clearTimeout(watchdog);
         watchdog = setTimeout(stop, hangMs);
-        if (message.kind === 'started') current = message.index;
-        else {
+        if (message.kind === 'step') line = message.line;
+        else if (message.kind === 'started') {
+          current = message.index;
+          line = null;
+        } else {
           reported.add(message.index);
           take(message);
         }
@@ -139,8 +144,9 @@ async function worker(): Promise<void> {
           const why = hung ? `process stopped: no answer for ${hangMs / 1000} s` : `process died (${signal ?? `exit ${code}`})`;
           done++;
           runnable++;
-          countInto(ended, why);
-          console.error(`${relative(folder!, culprit.path)}: ${why}${stderr === '' ? '' : `\n${stderr.trim().split('\n').slice(-3).join('\n')}`}`);
+          const place = `${relative(folder!, culprit.path)}${line === null ? '' : `:${line}`}`;
+          ended.set(why, [...(ended.get(why) ?? []), place]);
+          console.error(`${place}: ${why}${stderr === '' ? '' : `\n${stderr.trim().split('\n').slice(-3).join('\n')}`}`);
           queue.unshift(...rest.filter((f) => f !== culprit));
         }
         resolve();
@@ -164,7 +170,7 @@ function summaryText(): string {
     wrapped.report('(b) queries wrapped with a model call'),
     `(b) disagreements that are DuckDB's own nondeterminism: ${own(wrapped)} of ${wrapped.total - wrapped.agree}`,
     `(b) parse rejections: ${rejected} of ${wrapped.total} (${wrapped.total === 0 ? 'n/a' : ((100 * rejected) / wrapped.total).toFixed(2)}%)`,
-    `files ended early: ${[...ended].map(([r, c]) => `${c} ${r}`).join('; ') || 'none'}`,
+    `files ended early: ${[...ended].map(([r, where]) => `${where.length} ${r} (${where.slice(0, 5).join(', ')}${where.length > 5 ? ' ...' : ''})`).join('; ') || 'none'}`,
     `${((performance.now() - started) / 1000).toFixed(0)} s`,
   ].join('\n');
 }

@@ -265,6 +265,8 @@ function tally(figures: ModeFigures, agreed: boolean, cause: string, example: st
 
 async function runStatement(step: Step & { kind: 'statement' | 'query' }, c: StepContext): Promise<void> {
   const where = `${c.file}:${step.line}`;
+  // The parent names the statement when the process dies in it (DuckDB itself crashes on a few).
+  process.send!({ kind: 'step', line: step.line });
   if (/^\s*(SET|PRAGMA)\b[^;]*\b(memory_limit|max_memory)\b/i.test(step.sql)) c.memoryLimited = true;
   const [duck, ours] = await Promise.all([c.duck.run(step.sql), c.ours.run(step.sql)]);
   const sort = step.kind === 'query' ? step.sort : 'none';
