@@ -122,12 +122,21 @@ test('aliases: (...) nulls, t AS \'x\', x : t', () => {
   assert.deepEqual(aliases('SELECT m(current.x) FROM cc changed, edges current, t rows, u filter'), ['changed', 'current', 'rows', 'filter']);
 });
 
-test('struct and map are column names where no type, call or literal follows', () => {
-  const columns: string[] = [];
-  walk(parseStatement("SELECT m(x), struct, map, struct_pack(a := 1), MAP {'k': 1} FROM t"), (node) => {
-    if (node.kind === 'ColumnRef') columns.push(node.parts.map((p) => p.name).join('.'));
+test('struct, map, try_cast and generated are column and table names where no type, call or literal follows', () => {
+  const names: string[] = [];
+  walk(parseStatement("SELECT m(x), struct, map, try_cast, generated, struct_pack(a := 1), MAP {'k': 1}, TRY_CAST(1 AS INT) FROM try_cast, struct"), (node) => {
+    if (node.kind === 'ColumnRef') names.push(node.parts.map((p) => p.name).join('.'));
+    if (node.kind === 'TableRef') names.push(`table ${node.name.parts.map((p) => p.name).join('.')}`);
   });
-  assert.deepEqual(columns, ['x', 'struct', 'map']);
+  assert.deepEqual(names, ['x', 'struct', 'map', 'try_cast', 'generated', 'table try_cast', 'table struct']);
+});
+
+test("a table alias's column names may be strings: AS 't'('k')", () => {
+  const aliases: string[] = [];
+  walk(parseStatement("SELECT m(t.k) FROM integers AS 't'('k', j)"), (node) => {
+    if (node.kind === 'TableAlias') aliases.push(`${node.name.name}(${node.columns?.map((c) => c.name).join(', ')})`);
+  });
+  assert.deepEqual(aliases, ['t(k, j)']);
 });
 
 test('WITH RECURSIVE ... USING KEY', () => {

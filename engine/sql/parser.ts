@@ -14,6 +14,7 @@ import {
   nearKeyword,
   notImplicitAliases,
   reservedWords,
+  typeFunctionNames,
 } from './keywords.js';
 import { decodeDollarString, decodeEscapeString, decodeNumber, decodeString } from './literals.js';
 import type { Span } from './span.js';
@@ -867,7 +868,8 @@ class Parser extends TokenCursor {
   private qualifiedNameForCall(description: string): A.QualifiedName {
     const start = this.start();
     const callFollows = this.peek(1).kind === '(';
-    const parts = [this.identifier(description, callFollows ? 'function' : 'name')];
+    const rule = callFollows || (this.peek().kind === 'word' && typeFunctionNames.has(this.word())) ? 'function' : 'name';
+    const parts = [this.identifier(description, rule)];
     while (this.isKind('.') && this.isIdentifier(1, 'any-word')) {
       this.advance();
       parts.push(this.identifier(description, 'any-word'));
@@ -891,8 +893,18 @@ class Parser extends TokenCursor {
     } else {
       return null;
     }
-    const columns = this.isKind('(') ? this.identifierList() : null;
+    const columns = this.isKind('(') ? this.aliasColumns() : null;
     return { kind: 'TableAlias', name, columns, span: this.spanFrom(start) };
+  }
+
+  /** A table alias's column names, which DuckDB also takes as strings: `AS t('k')`. */
+  private aliasColumns(): A.Identifier[] {
+    this.expectKind('(');
+    const names: A.Identifier[] = [];
+    do names.push(this.isString() ? this.stringAsIdentifier() : this.identifier('a column name'));
+    while (this.acceptKind(','));
+    this.expectKind(')');
+    return names;
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -1452,8 +1464,7 @@ class Parser extends TokenCursor {
     if (next.kind === '(' && this.isIdentifier(0, 'function')) {
       return this.functionCall(this.qualifiedNameOf(this.identifier('a function name', 'function')), false);
     }
-    // DuckDB reads `struct` and `map` as column names where no type, call or literal follows.
-    const typeWordAsName = t.kind === 'word' && (w === 'STRUCT' || w === 'MAP');
+    const typeWordAsName = t.kind === 'word' && typeFunctionNames.has(w);
     if (!typeWordAsName && !this.isIdentifier()) return this.fail('an expression');
     const parts = [this.identifier('a name', typeWordAsName ? 'any-word' : 'name')];
     while (this.isKind('.')) {
