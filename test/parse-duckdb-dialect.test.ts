@@ -66,6 +66,7 @@ test('FROM (DESCRIBE t), (SUMMARIZE t), PIVOT and UNPIVOT are relations kept as 
   };
   assert.deepEqual(constructs('SELECT m(x) FROM (DESCRIBE t)'), ['DESCRIBE (DESCRIBE t)']);
   assert.deepEqual(constructs('SELECT m(x) FROM (SUMMARIZE t) s'), ['SUMMARIZE (SUMMARIZE t) s']);
+  assert.deepEqual(constructs('SELECT m(x) FROM (DESC ALL) d'), ['DESCRIBE (DESC ALL) d']);
   assert.deepEqual(constructs("SELECT m(x) FROM t PIVOT (sum(v) FOR k IN ('a', 'b')) AS p"), ["PIVOT t PIVOT (sum(v) FOR k IN ('a', 'b')) p"]);
   assert.deepEqual(constructs('SELECT m(x) FROM (PIVOT t ON k USING sum(v))'), ['PIVOT (PIVOT t ON k USING sum(v))']);
   assert.deepEqual(constructs('SELECT m(x) FROM t UNPIVOT INCLUDE NULLS (v FOR k IN (a, b))'), ['UNPIVOT t UNPIVOT INCLUDE NULLS (v FOR k IN (a, b))']);
@@ -169,10 +170,10 @@ test('TABLE t is a query: in FROM, after WITH, as a set operand', () => {
 
 test('the SQL standard\'s list and array types: INTEGER ARRAY, INTEGER ARRAY[3]', () => {
   const types: string[] = [];
-  walk(parseStatement('SELECT m(x), l::INTEGER ARRAY[3], CAST(l AS INT ARRAY) FROM t'), (node) => {
+  walk(parseStatement('SELECT m(x), l::INTEGER ARRAY[3], CAST(l AS INT ARRAY), NULL::INTEGER ARRAY ARRAY[3], NULL::INT[2][] FROM t'), (node) => {
     if (node.kind === 'TypeName') types.push(node.text);
   });
-  assert.deepEqual(types, ['INTEGER ARRAY[3]', 'INT ARRAY']);
+  assert.deepEqual(types, ['INTEGER ARRAY[3]', 'INT ARRAY', 'INTEGER ARRAY ARRAY[3]', 'INT[2][]']);
 });
 
 test('a trailing comma in a star\'s EXCLUDE, REPLACE and RENAME lists', () => {

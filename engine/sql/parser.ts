@@ -174,9 +174,10 @@ class Parser extends TokenCursor {
       this.advance();
     }
     if (this.isKind('(')) this.skipBalanced('(', ')');
-    // The SQL standard's spelling of a list or array type: `INTEGER ARRAY`, `INTEGER ARRAY[3]`.
-    this.acceptWord('ARRAY');
-    while (this.isKind('[')) this.skipBalanced('[', ']');
+    // Lists and arrays, also in the SQL standard's spelling: `INTEGER[]`, `INTEGER ARRAY[3]`, `INTEGER ARRAY ARRAY`.
+    while (this.acceptWord('ARRAY') || this.isKind('[')) {
+      if (this.isKind('[')) this.skipBalanced('[', ']');
+    }
     const at = this.spanFrom(start);
     return { kind: 'TypeName', text: this.source.slice(at.start, at.end), span: at };
   }
@@ -782,6 +783,7 @@ class Parser extends TokenCursor {
    */
   private opaqueStatementAhead(): A.OpaqueFrom['construct'] | null {
     const word = this.word(1);
+    if (word === 'DESC') return 'DESCRIBE';
     if (Parser.opaqueStatements.has(word)) return word as A.OpaqueFrom['construct'];
     if (word !== 'WITH') return null;
     const after = this.tryParse(() => {
