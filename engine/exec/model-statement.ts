@@ -16,6 +16,7 @@ import { SqlError, sqlErrorAt } from '../sql/sql-error.js';
 import { copyOutput, type AtomicOutput } from './copy-output.js';
 import { runDuckDBStatement, type DuckDBStatementRun } from './duckdb-statement.js';
 import { duckdbError } from './duckdb-error.js';
+import { readsCatalog } from '../plan/catalog-reads.js';
 import { executeThen } from './execute-then.js';
 import { analyzedRows, StageFigures } from './explain-analyze.js';
 import { interruptible } from './interruptible.js';
@@ -63,7 +64,8 @@ export async function executeModelStatement(ctx: ModelStatementContext, source: 
 }
 
 async function execute(ctx: ModelStatementContext, source: string, parsed: Statement, inTemp = false): Promise<ModelExecution> {
-  const staging = inTemp || (await insideTransaction(ctx.connection)) ? 'temp' : '__sqlinfer';
+  // A statement that lists the catalog stages in temp: the staging database attached for it would be listed.
+  const staging = inTemp || readsCatalog(source) || (await insideTransaction(ctx.connection)) ? 'temp' : '__sqlinfer';
   const shard = ctx.shard === undefined ? null : new ShardRun(ctx.shard, source, parsed, ctx.connection);
   const plan = await planModelStatement(source, parsed, ctx.registry, duckdbCatalog(ctx.connection, pagesSetting(ctx.settings.get(PARQUET_PAGES))), staging, shard?.sharder);
   shard?.planned();
@@ -242,12 +244,30 @@ class ModelStatement {
       return;
     }
     const started = performance.now();
-    const result = await this.duckdb(() => executeThen(this.ctx.connection, stage.stage.sql, (statement) => statement.run(), () => load.start())).catch(
-      (error: unknown) => {
-        throw this.inputError(stage, error);
-      },
-    );
-    this.figures.add(`stage ${stage.id}`, result.rowsChanged, performance.now() - started);
+    const rows = await (stage.stage.listingFirst === null
+      ? this.duckdb(() => executeThen(this.ctx.connection, stage.stage.sql, (statement) => statement.run(), () => load.start())).then((r) => r.rowsChanged)
+      : this.stageListing(stage, stage.stage.listingFirst, load)
+    ).catch((error: unknown) => {
+      throw this.inputError(stage, error);
+    });
+    this.figures.add(`stage ${stage.id}`, rows, performance.now() - started);
+  }
+
+  /** A listing of the catalog, read before its table is made (a listing is small: it is held meanwhile). */
+  private async stageListing(stage: RelationStage, listing: string, load: ModelLoad): Promise<number> {
+    load.start();
+    const result = await this.duckdb(() => this.ctx.connection.run(listing));
+    const chunks = await this.duckdb(() => result.fetchAllChunks());
+    await this.duckdb(() => this.ctx.connection.run(`${stage.stage.sql} LIMIT 0`));
+    const [catalog, table] = stage.stage.table.split('.') as [string, string];
+    const appender = await this.ctx.connection.createAppender(table, 'main', catalog);
+    try {
+      for (const chunk of chunks) appender.appendDataChunk(chunk);
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    return chunks.reduce((sum, chunk) => sum + chunk.rowCount, 0);
   }
 
   private async runLevel(
