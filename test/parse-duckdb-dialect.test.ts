@@ -183,3 +183,17 @@ test('a trailing comma in a star\'s EXCLUDE, REPLACE and RENAME lists', () => {
   });
   assert.deepEqual(lengths, [[2, 1, 1]]);
 });
+
+test("LIMIT ALL; EXCLUDE ('i') with names as strings; a join in parentheses whose first relation is a subquery", () => {
+  walk(parseStatement('SELECT m(x) FROM t LIMIT ALL OFFSET 1'), (node) => {
+    if (node.kind === 'LimitClause') assert.deepEqual([node.limit, node.offset?.kind], [null, 'Literal']);
+  });
+  const excluded: string[] = [];
+  walk(parseStatement("SELECT m(x), t.* EXCLUDE ('i', j) FROM t"), (node) => {
+    if (node.kind === 'Star') excluded.push(...(node.exclude ?? []).map((c) => c.parts.map((p) => p.name).join('.')));
+  });
+  assert.deepEqual(excluded, ['i', 'j']);
+  has('SELECT t.*, m(x) FROM ((VALUES (1), (2)) AS t1 (a) CROSS JOIN (VALUES (3)) AS t2 (b)) AS t', 'ParenthesizedFrom', 'JoinedFrom', 'SubqueryRef');
+  // A subquery in parentheses is still a subquery.
+  has('SELECT m(x) FROM ((SELECT 1 AS x)) AS s', 'SubqueryRef');
+});

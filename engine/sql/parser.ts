@@ -695,11 +695,15 @@ class Parser extends TokenCursor {
     let percent = false;
     let offset: A.Expression | null = null;
     let seen = false;
+    let limitSeen = false;
     for (;;) {
-      if (limit === null && this.acceptWord('LIMIT')) {
-        seen = true;
-        limit = this.expr();
-        percent = this.acceptOp('%') || this.acceptWord('PERCENT');
+      if (!limitSeen && this.acceptWord('LIMIT')) {
+        seen = limitSeen = true;
+        // `LIMIT ALL`: no limit.
+        if (!this.acceptWord('ALL')) {
+          limit = this.expr();
+          percent = this.acceptOp('%') || this.acceptWord('PERCENT');
+        }
       } else if (offset === null && this.acceptWord('OFFSET')) {
         seen = true;
         offset = this.expr();
@@ -825,19 +829,18 @@ class Parser extends TokenCursor {
       return { kind: 'OpaqueFrom', construct, body, alias, span: this.spanFrom(start) };
     }
     if (this.isKind('(')) {
-      if (this.isQueryStart(1)) {
+      const subquery = (): A.SubqueryRef => {
         this.advance();
         const query = this.query();
         this.expectKind(')');
         const alias = this.tableAlias();
         const sample = this.tableSample();
         return { kind: 'SubqueryRef', lateral, query, alias, sample, span: this.spanFrom(start) };
-      }
-      this.advance();
-      const item = this.fromItem();
-      this.expectKind(')');
-      const alias = this.tableAlias();
-      return { kind: 'ParenthesizedFrom', item, alias, span: this.spanFrom(start) };
+      };
+      // `((VALUES (1)) AS t1 (a) CROSS JOIN ...)` opens like a subquery but is a join in parentheses:
+      // when it does not read as a subquery and does as a join, it is the join.
+      if (this.isQueryStart(1)) return this.tryParse(subquery) ?? this.tryParse(() => this.parenthesizedFrom(start)) ?? subquery();
+      return this.parenthesizedFrom(start);
     }
     if (this.isString()) {
       const path = this.stringLiteral();
@@ -860,6 +863,14 @@ class Parser extends TokenCursor {
     const alias = this.tableAlias();
     const sample = this.tableSample();
     return { kind: 'TableRef', name, alias, sample, span: this.spanFrom(start) };
+  }
+
+  private parenthesizedFrom(start: number): A.ParenthesizedFrom {
+    this.expectKind('(');
+    const item = this.fromItem();
+    this.expectKind(')');
+    const alias = this.tableAlias();
+    return { kind: 'ParenthesizedFrom', item, alias, span: this.spanFrom(start) };
   }
 
   private tableSample(): A.SampleClause | null {
@@ -1538,7 +1549,12 @@ class Parser extends TokenCursor {
     let rename: A.StarRename[] | null = null;
     for (;;) {
       if (exclude === null && this.acceptWord('EXCLUDE')) {
-        exclude = this.parenthesizedOrSingle(() => this.columnRef());
+        // DuckDB also takes the names as strings: `EXCLUDE ('i')`.
+        exclude = this.parenthesizedOrSingle(() => {
+          if (!this.isString()) return this.columnRef();
+          const name = this.stringAsIdentifier();
+          return { kind: 'ColumnRef', parts: [name], span: name.span } satisfies A.ColumnRef;
+        });
       } else if (replace === null && this.isWord('REPLACE') && this.peek(1).kind === '(') {
         this.advance();
         replace = this.parenthesizedOrSingle(() => {
