@@ -292,11 +292,13 @@ async function runStatement(step: Step & { kind: 'statement' | 'query' }, c: Ste
       ? replayCause(step.sql)
       : !ours.ok
         ? `sqlinfer ${ours.phase}: ${causeOf(ours.error)}`
-        : !duck.ok
-          ? `DuckDB fails, sqlinfer succeeds: ${causeOf(duck.error)}`
-          : sameRows(duck.rows!, ours.rows!, 'rowsort')
-            ? 'rows in another order (the query leaves the order to DuckDB)'
-            : rowsCause(step.sql);
+        : !duck.ok && /attached in read-only mode/.test(duck.error)
+          ? 'harness: the file loads its database read-only; sqlinfer, which has no read-only mode, opens its copy read-write'
+          : !duck.ok
+            ? `DuckDB fails, sqlinfer succeeds: ${causeOf(duck.error)}`
+            : sameRows(duck.rows!, ours.rows!, 'rowsort')
+              ? 'rows in another order (the query leaves the order to DuckDB)'
+              : rowsCause(step.sql);
     tally(c.passThrough, false, cause, `${where}: ${step.sql}${ours.ok ? '' : ` -> ${ours.error.split('\n')[0]}`}`);
   }
   if (step.kind !== 'query' || !duck.ok) return;
