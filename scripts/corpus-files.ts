@@ -290,7 +290,9 @@ async function runStatement(step: Step & { kind: 'statement' | 'query' }, c: Ste
   else {
     const cause = (await c.duck.answersOtherwise(step.sql, duck, sort))
       ? replayCause(step.sql)
-      : !ours.ok
+      : /current_query_id\(/i.test(step.sql)
+        ? 'current_query_id(): DuckDB gives a prepared statement no query id (UINT64 max), and sqlinfer streams each statement through one'
+        : !ours.ok
         ? `sqlinfer ${ours.phase}: ${causeOf(ours.error)}`
         : !duck.ok && /attached in read-only mode/.test(duck.error)
           ? 'harness: the file loads its database read-only; sqlinfer, which has no read-only mode, opens its copy read-write'
