@@ -215,6 +215,16 @@ function rowsCause(sql: string): string {
   return `rows differ${nondeterministic.test(sql) ? ', nondeterministic in DuckDB' : ''} (${firstWord(sql)})`;
 }
 
+/** Why a statement passed through gives another result than on DuckDB, DuckDB agreeing with itself. */
+function passThroughCause(sql: string, duck: Outcome, ours: Outcome): string {
+  if (/current_query_id\(/i.test(sql)) return 'current_query_id(): DuckDB gives a prepared statement no query id (UINT64 max), and sqlinfer streams each statement through one';
+  if (!ours.ok) return `sqlinfer ${ours.phase}: ${causeOf(ours.error)}`;
+  if (!duck.ok && /attached in read-only mode/.test(duck.error)) return 'harness: the file loads its database read-only; sqlinfer, which has no read-only mode, opens its copy read-write';
+  if (!duck.ok) return `DuckDB fails, sqlinfer succeeds: ${causeOf(duck.error)}`;
+  if (sameRows(duck.rows!, ours.rows!, 'rowsort')) return 'rows in another order (the query leaves the order to DuckDB)';
+  return rowsCause(sql);
+}
+
 /** The cause when DuckDB, replaying the file or asked again, disagrees with itself. */
 function replayCause(sql: string): string {
   return `nondeterministic in DuckDB: replayed from the start of the file or asked again, DuckDB gives another result itself (${firstWord(sql)})`;
@@ -288,19 +298,7 @@ async function runStatement(step: Step & { kind: 'statement' | 'query' }, c: Ste
   const agreed = duck.ok === ours.ok && (!duck.ok || !ours.ok || step.kind === 'statement' || sameRows(duck.rows!, ours.rows!, sort));
   if (agreed) tally(c.passThrough, true, '', '');
   else {
-    const cause = (await c.duck.answersOtherwise(step.sql, duck, sort))
-      ? replayCause(step.sql)
-      : /current_query_id\(/i.test(step.sql)
-        ? 'current_query_id(): DuckDB gives a prepared statement no query id (UINT64 max), and sqlinfer streams each statement through one'
-        : !ours.ok
-        ? `sqlinfer ${ours.phase}: ${causeOf(ours.error)}`
-        : !duck.ok && /attached in read-only mode/.test(duck.error)
-          ? 'harness: the file loads its database read-only; sqlinfer, which has no read-only mode, opens its copy read-write'
-          : !duck.ok
-            ? `DuckDB fails, sqlinfer succeeds: ${causeOf(duck.error)}`
-            : sameRows(duck.rows!, ours.rows!, 'rowsort')
-              ? 'rows in another order (the query leaves the order to DuckDB)'
-              : rowsCause(step.sql);
+    const cause = (await c.duck.answersOtherwise(step.sql, duck, sort)) ? replayCause(step.sql) : passThroughCause(step.sql, duck, ours);
     tally(c.passThrough, false, cause, `${where}: ${step.sql}${ours.ok ? '' : ` -> ${ours.error.split('\n')[0]}`}`);
   }
   if (step.kind !== 'query' || !duck.ok) return;
