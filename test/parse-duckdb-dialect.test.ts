@@ -197,3 +197,18 @@ test("LIMIT ALL; EXCLUDE ('i') with names as strings; a join in parentheses whos
   // A subquery in parentheses is still a subquery.
   has('SELECT m(x) FROM ((SELECT 1 AS x)) AS s', 'SubqueryRef');
 });
+
+test('typed literals whose type has several words or modifiers', () => {
+  const types: string[] = [];
+  walk(
+    parseStatement(
+      "SELECT m(x), TIMESTAMP WITH TIME ZONE '2023-01-01 00:00:00+00', CHARACTER VARYING 'a', NATIONAL CHARACTER 'b', NUMERIC(10, 2) '5.5', TIMESTAMP(3) '2024-01-01', DATE '2024-01-01' FROM t",
+    ),
+    (node) => {
+      if (node.kind === 'TypedLiteral') types.push(node.type.text);
+    },
+  );
+  assert.deepEqual(types, ['TIMESTAMP WITH TIME ZONE', 'CHARACTER VARYING', 'NATIONAL CHARACTER', 'NUMERIC(10, 2)', 'TIMESTAMP(3)', 'DATE']);
+  // A call followed by something else stays a call.
+  has('SELECT m(x), round(1, 2) FROM t', 'FunctionCall');
+});

@@ -72,6 +72,7 @@ const typeContinuations: Record<string, readonly string[]> = {
   CHAR: ['VARYING'],
   TIMESTAMP: ['WITH', 'WITHOUT', 'TIME', 'ZONE'],
   TIME: ['WITH', 'WITHOUT', 'TIME', 'ZONE'],
+  NATIONAL: ['CHARACTER', 'CHAR', 'VARYING'],
 };
 
 type IdentifierRule = 'name' | 'any-word' | 'function';
@@ -1390,6 +1391,14 @@ class Parser extends TokenCursor {
     return { kind: 'MapLiteral', entries, span: this.spanFrom(start) };
   }
 
+  /** `NUMERIC(10, 2) '...'`: a word, numbers in parentheses, then a string. */
+  private typeModifiersAhead(): boolean {
+    if (this.peek(1).kind !== '(') return false;
+    let k = 2;
+    while (this.peek(k).kind === 'number' && this.peek(k + 1).kind === ',') k += 2;
+    return this.peek(k).kind === 'number' && this.peek(k + 1).kind === ')' && this.isString(k + 2);
+  }
+
   /** Expressions that start with a word: keywords forms, typed literals, names and calls. */
   private wordExpression(): A.Expression {
     const start = this.start();
@@ -1467,11 +1476,21 @@ class Parser extends TokenCursor {
           break;
       }
       if (specialCallWords.has(w) && next.kind === '(' && this.hasSpecialCallMarker(w)) return this.specialCall(w);
-      // `DATE '1998-12-01'`: a type name followed by a string.
+      // `DATE '1998-12-01'`: a type name followed by a string; also a type of several words or with
+      // modifiers, `TIMESTAMP WITH TIME ZONE '...'`, `VARCHAR(5) '...'`.
       if (!reservedWords.has(w) && this.isString(1)) {
         const type = this.typeName();
         const value = this.stringLiteral();
         return { kind: 'TypedLiteral', type, value, span: this.spanFrom(start) };
+      }
+      if (!reservedWords.has(w) && (typeContinuations[w]?.includes(this.word(1)) === true || this.typeModifiersAhead())) {
+        const typed = this.tryParse(() => {
+          const type = this.typeName();
+          if (!this.isString()) this.fail('a string');
+          const value = this.stringLiteral();
+          return { kind: 'TypedLiteral', type, value, span: this.spanFrom(start) } satisfies A.TypedLiteral;
+        });
+        if (typed !== null) return typed;
       }
     }
     if (next.kind === '(' && this.isIdentifier(0, 'function')) {
