@@ -804,9 +804,9 @@ class Parser extends TokenCursor {
 
   private fromPrimary(): A.FromItem {
     const start = this.start();
-    // DuckDB's prefix alias: `FROM x : t`.
-    if (this.isIdentifier() && this.peek(1).kind === ':') {
-      const name = this.identifier('an alias');
+    // DuckDB's prefix alias: `FROM x : t`, `FROM 'x' : t`.
+    if ((this.isIdentifier() || this.isString()) && this.peek(1).kind === ':') {
+      const name = this.isString() ? this.stringAsIdentifier() : this.identifier('an alias');
       const alias: A.TableAlias = { kind: 'TableAlias', name, columns: null, span: name.span };
       this.advance();
       const item = this.fromPrimary();
@@ -1166,6 +1166,13 @@ class Parser extends TokenCursor {
       return { kind: 'IsBoolean', negated, value, expression: left, span: this.spanFrom(start) };
     }
     const afterNot = this.word(1);
+    // `x NOT NULL`: PostgreSQL's postfix form of IS NOT NULL.
+    if (w === 'NOT' && afterNot === 'NULL') {
+      if (Prec.Is <= minPrec) return null;
+      this.advance();
+      this.advance();
+      return { kind: 'IsNull', negated: true, expression: left, span: this.spanFrom(start) };
+    }
     const negatedForm = w === 'NOT' && (likeWords.has(afterNot) || afterNot === 'IN' || afterNot === 'BETWEEN');
     const op = negatedForm ? afterNot : w;
     for (const candidate of ['LIKE', 'ILIKE', 'IN', 'BETWEEN']) this.note(candidate);
