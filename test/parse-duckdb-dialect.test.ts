@@ -118,6 +118,7 @@ test('aliases: (...) nulls, t AS \'x\', x : t', () => {
   assert.deepEqual(aliases("SELECT m(x) FROM t AS 'my t'"), ['my t']);
   assert.deepEqual(aliases('SELECT m(x) FROM x : t, y: read_parquet(\'a.parquet\')'), ['x', 'y']);
   assert.deepEqual(aliases("SELECT m(x) FROM 'my values' : (VALUES (42))"), ['my values']);
+  assert.deepEqual(aliases('SELECT m(generated.i) FROM range(3) generated(i)'), ['generated']);
   // NULLS FIRST after ORDER BY is still no alias.
   assert.deepEqual(aliases('SELECT m(x) FROM t ORDER BY x NULLS FIRST'), []);
   // Words that may follow an expression are aliases after a relation.

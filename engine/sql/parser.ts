@@ -899,11 +899,11 @@ class Parser extends TokenCursor {
       name = this.isString() ? this.stringAsIdentifier() : this.identifier('an alias');
     } else if ((w === 'PIVOT' || w === 'UNPIVOT') && (this.peek(1).kind === '(' || this.word(1) === 'INCLUDE' || this.word(1) === 'EXCLUDE')) {
       return null;
-    } else if (this.isIdentifier() && w !== 'AT') {
+    } else if ((this.isIdentifier() || (this.peek().kind === 'word' && typeFunctionNames.has(w))) && w !== 'AT') {
       // Words that may follow an expression (`current`, `rows`, `filter`) cannot follow a relation: in
       // FROM they are aliases, as DuckDB reads them; `AT (VERSION => ...)` alone follows a table.
       if (this.peek().kind === 'word') this.rejectMisspeltClause();
-      name = this.identifier();
+      name = this.identifier('an alias', 'any-word');
     } else {
       return null;
     }
