@@ -225,6 +225,22 @@ function passThroughCause(sql: string, duck: Outcome, ours: Outcome): string {
   return rowsCause(sql);
 }
 
+/** Why a wrapped query gives another result than DuckDB's with a constant, DuckDB agreeing with itself. */
+function wrappedCause(query: string, constant: Outcome, model: Outcome, c: StepContext): string {
+  if (!model.ok) {
+    if (c.memoryLimited && /Out of Memory Error/.test(model.error)) {
+      return "out of memory under the memory limit the test file sets: the model path stages the query's rows, a constant needs no memory";
+    }
+    if (c.verifying && /^Failed to append/.test(model.error)) {
+      return "DuckDB's appender fails under PRAGMA enable_verification (a pragma for DuckDB's own tests); sqlinfer appends on the statement's connection when it stages in temp";
+    }
+    return `sqlinfer ${model.phase}: ${causeOf(model.error)}`;
+  }
+  if (constant.ok && sameRows(constant.rows!, model.rows!, 'rowsort')) return 'rows in another order';
+  if (/current_query\(/i.test(query)) return 'rows differ: current_query() shows the wrapped statement, whose text differs by construction';
+  return rowsCause(query);
+}
+
 /** The cause when DuckDB, replaying the file or asked again, disagrees with itself. */
 function replayCause(sql: string): string {
   return `nondeterministic in DuckDB: replayed from the start of the file or asked again, DuckDB gives another result itself (${firstWord(sql)})`;
@@ -242,7 +258,7 @@ async function runFile(job: ChildJob, index: number, path: string, udfs: EngineU
   const duck = new ReplayedDuckDB(duckDir, replayDir, job.timeoutMs);
   const ours = new EngineSide(oursDir, udfs, job.timeoutMs);
   let database = ':memory:';
-  const context: StepContext = { file: name, duck, ours, passThrough, wrapped, model: job.model, memoryLimited: false };
+  const context: StepContext = { file: name, duck, ours, passThrough, wrapped, model: job.model, memoryLimited: false, verifying: false };
   try {
     await Promise.all([duck.open(database, false), ours.open(database)]);
     const fileStarted = performance.now();
@@ -280,6 +296,8 @@ interface StepContext {
   readonly model: string;
   /** Whether the file has set DuckDB's memory limit (some set it to a few MB). */
   memoryLimited: boolean;
+  /** Whether the file has turned on DuckDB's own verification of every query (a pragma for DuckDB's tests). */
+  verifying: boolean;
 }
 
 function tally(figures: ModeFigures, agreed: boolean, cause: string, example: string): void {
@@ -293,6 +311,7 @@ async function runStatement(step: Step & { kind: 'statement' | 'query' }, c: Ste
   // The parent names the statement when the process dies in it (DuckDB itself crashes on a few).
   process.send!({ kind: 'step', line: step.line });
   if (/^\s*(SET|PRAGMA)\b[^;]*\b(memory_limit|max_memory)\b/i.test(step.sql)) c.memoryLimited = true;
+  if (/^\s*PRAGMA\s+enable_verification\b/i.test(step.sql)) c.verifying = true;
   const [duck, ours] = await Promise.all([c.duck.run(step.sql), c.ours.run(step.sql)]);
   const sort = step.kind === 'query' ? step.sort : 'none';
   const agreed = duck.ok === ours.ok && (!duck.ok || !ours.ok || step.kind === 'statement' || sameRows(duck.rows!, ours.rows!, sort));
@@ -315,17 +334,7 @@ async function runStatement(step: Step & { kind: 'statement' | 'query' }, c: Ste
     tally(c.wrapped, true, '', '');
     return;
   }
-  const cause = (await c.duck.answersOtherwise(constantSql, constant, sort))
-    ? replayCause(query)
-    : !model.ok && c.memoryLimited && /Out of Memory Error/.test(model.error)
-      ? "out of memory under the memory limit the test file sets: the model path stages the query's rows, a constant needs no memory"
-      : !model.ok
-        ? `sqlinfer ${model.phase}: ${causeOf(model.error)}`
-        : sameRows(constant.rows!, model.rows!, 'rowsort')
-          ? 'rows in another order'
-          : /current_query\(/i.test(query)
-            ? 'rows differ: current_query() shows the wrapped statement, whose text differs by construction'
-            : rowsCause(query);
+  const cause = (await c.duck.answersOtherwise(constantSql, constant, sort)) ? replayCause(query) : wrappedCause(query, constant, model, c);
   tally(c.wrapped, false, cause, `${where}: ${query}${model.ok ? '' : ` -> ${model.error.split('\n')[0]}`}`);
 }
 
