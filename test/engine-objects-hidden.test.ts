@@ -5,7 +5,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli, tempDir } from './helpers/cli.js';
-import { linearModel } from './helpers/onnx-model-fixtures.js';
+import { identityModel, linearModel } from './helpers/onnx-model-fixtures.js';
 
 const listings = [
   'SHOW TABLES;',
@@ -51,4 +51,23 @@ test('after a model statement, no staged table or staging database is left to li
   assert.equal(run.stderr, '');
   // sqlinfer_models is the user's model catalog, kept in the database on purpose (CREATE MODEL).
   assert.equal(run.stdout, 'n\n2\nname\nsqlinfer_models\nt\ntables\n2\ninfo\n2\ndbs\n0\n');
+});
+
+test('a model statement over a listing of the catalog lists only the user\'s objects, as DuckDB would', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'identity.onnx'), identityModel());
+  const sql = [
+    `CREATE MODEL m FROM '${join(dir, 'identity.onnx')}';`,
+    'CREATE TABLE t AS SELECT 1 AS i;',
+    'SELECT name, m(0.5) AS v FROM (SHOW ALL TABLES) ORDER BY name;',
+    'SELECT database_name, m(0.5) AS v FROM (SHOW SCHEMAS);',
+    'SELECT count(*) AS n, min(m(0.5)) AS v FROM duckdb_tables();',
+    'SELECT table_name, m(0.5) AS v FROM information_schema.tables ORDER BY table_name;',
+  ].join('\n');
+  const run = await runCli(['--format', 'csv', '-c', sql], { timeoutMs: 60000 });
+  assert.equal(run.stderr, '');
+  assert.equal(
+    run.stdout,
+    'name,v\nsqlinfer_models,0.5\nt,0.5\ndatabase_name,v\nmemory,0.5\nn,v\n2,0.5\ntable_name,v\nsqlinfer_models,0.5\nt,0.5\n',
+  );
 });

@@ -38,6 +38,11 @@ const queries = [
   'SELECT [1, 2, 3][:-:-1] AS r, m(0.5) FROM t ORDER BY i',
   'SELECT k, i, count(*), min(m(0.5)) FROM t GROUP BY GROUPING SETS (k, GROUPING SETS (i, ())) ORDER BY ALL',
   'SELECT i, 3! AS f, m(0.5) FROM t ORDER BY i',
+  // DuckDB computes the IN list of this PIVOT from the data: a statement of its own before the query.
+  'SELECT *, m(0.5) FROM (PIVOT t ON k USING sum(v) GROUP BY i) ORDER BY i',
+  "SELECT *, m(0.5) FROM (WITH s AS (SELECT * FROM t) PIVOT s ON k IN ('a', 'b') USING sum(v) GROUP BY i) ORDER BY i",
+  'SELECT *, m(0.5) FROM (TABLE t) ORDER BY i',
+  'SELECT i, [i, v]::INTEGER ARRAY[2] AS a, CAST([i] AS INTEGER ARRAY) AS l, m(0.5) FROM t ORDER BY i',
 ];
 for (const sql of queries) test(`agrees with DuckDB: ${sql}`, () => agrees(sql));
 

@@ -41,3 +41,35 @@ test('unnamed structs (ROW), also inside a struct, come out as DuckDB gives them
   assert.deepEqual(model[0]?.columns.map((c) => c.type), plain[0]?.columns.map((c) => c.type));
   assert.deepEqual(model[0]?.rows.map((r) => r.map(String)), plain[0]?.rows.map((r) => r.map(String)));
 });
+
+test('unnamed structs inside lists and maps, and NULL ones, come out as DuckDB gives them', async () => {
+  const inner = [
+    `SELECT list_zip([1, 2], ['a', 'b']) AS z`,
+    `[ROW(1, 'a'), NULL] AS l`,
+    `[[ROW(1, [ROW(2, 3)])]] AS ll`,
+    `map([1], [ROW(1, 'x')]) AS mp`,
+    `CASE WHEN false THEN ROW(1, 2) END AS nr`,
+    `[ROW(1, 2)]::STRUCT(a INT, b INT)[1] AS named_array`,
+  ].join(', ');
+  // DuckDB's own text of each value: the client library prints an unnamed struct's fields under one key.
+  const text = (select: string) => `SELECT z::VARCHAR, l::VARCHAR, ll::VARCHAR, mp::VARCHAR, nr::VARCHAR, named_array::VARCHAR, v FROM (${select}) q2`;
+  const query = `SELECT *, m(0.5) AS v FROM (${inner}) q`;
+  const model = await f.engine.run(query);
+  const plain = await f.engine.run(query.replace('m(0.5)', '0.5::FLOAT'));
+  assert.deepEqual(model[0]?.columns.map((c) => c.type), plain[0]?.columns.map((c) => c.type));
+  assert.deepEqual(await f.rows(text(query)), await f.rows(text(query.replace('m(0.5)', '0.5::FLOAT'))));
+  assert.deepEqual((await f.rows(text(query)))[0]?.slice(0, 5), ["[(1, a), (2, b)]", '[(1, a), NULL]', '[[(1, [(2, 3)])]]', '{1=(1, x)}', null]);
+});
+
+test('under PRAGMA enable_verification (DuckDB runs each query again to compare), a model statement runs', async () => {
+  const g = await modelsFixture();
+  try {
+    await g.engine.run(`CREATE MODEL m FROM '${g.dir}/identity.onnx'; PRAGMA enable_verification`);
+    assert.deepEqual(await g.rows('SELECT i, m(0.5) AS v FROM range(2) r(i) ORDER BY i'), [
+      [0n, 0.5],
+      [1n, 0.5],
+    ]);
+  } finally {
+    await g.close();
+  }
+});

@@ -66,10 +66,14 @@ test('FROM (DESCRIBE t), (SUMMARIZE t), PIVOT and UNPIVOT are relations kept as 
   };
   assert.deepEqual(constructs('SELECT m(x) FROM (DESCRIBE t)'), ['DESCRIBE (DESCRIBE t)']);
   assert.deepEqual(constructs('SELECT m(x) FROM (SUMMARIZE t) s'), ['SUMMARIZE (SUMMARIZE t) s']);
+  assert.deepEqual(constructs('SELECT m(x) FROM (DESC ALL) d'), ['DESCRIBE (DESC ALL) d']);
   assert.deepEqual(constructs("SELECT m(x) FROM t PIVOT (sum(v) FOR k IN ('a', 'b')) AS p"), ["PIVOT t PIVOT (sum(v) FOR k IN ('a', 'b')) p"]);
   assert.deepEqual(constructs('SELECT m(x) FROM (PIVOT t ON k USING sum(v))'), ['PIVOT (PIVOT t ON k USING sum(v))']);
   assert.deepEqual(constructs('SELECT m(x) FROM t UNPIVOT INCLUDE NULLS (v FOR k IN (a, b))'), ['UNPIVOT t UNPIVOT INCLUDE NULLS (v FOR k IN (a, b))']);
   assert.deepEqual(constructs('SELECT m(x) FROM (UNPIVOT t ON a, b INTO NAME k VALUE v) u JOIN w USING (k)'), ['UNPIVOT (UNPIVOT t ON a, b INTO NAME k VALUE v) u']);
+  // A WITH clause before PIVOT belongs to the PIVOT; before SELECT, the query is parsed as usual.
+  assert.deepEqual(constructs('SELECT m(x) FROM (WITH s AS (SELECT 1 AS k) PIVOT s ON k) q'), ['PIVOT (WITH s AS (SELECT 1 AS k) PIVOT s ON k) q']);
+  assert.deepEqual(constructs('SELECT m(x) FROM (WITH s AS (SELECT 1 AS k) SELECT * FROM s) q'), []);
 });
 
 test('COPY options without parentheses', () => {
@@ -113,8 +117,29 @@ test('aliases: (...) nulls, t AS \'x\', x : t', () => {
   assert.deepEqual(aliases('SELECT m(x) FROM (SELECT 1 AS x) nulls'), ['nulls']);
   assert.deepEqual(aliases("SELECT m(x) FROM t AS 'my t'"), ['my t']);
   assert.deepEqual(aliases('SELECT m(x) FROM x : t, y: read_parquet(\'a.parquet\')'), ['x', 'y']);
+  assert.deepEqual(aliases("SELECT m(x) FROM 'my values' : (VALUES (42))"), ['my values']);
+  assert.deepEqual(aliases('SELECT m(generated.i) FROM range(3) generated(i)'), ['generated']);
   // NULLS FIRST after ORDER BY is still no alias.
   assert.deepEqual(aliases('SELECT m(x) FROM t ORDER BY x NULLS FIRST'), []);
+  // Words that may follow an expression are aliases after a relation.
+  assert.deepEqual(aliases('SELECT m(current.x) FROM cc changed, edges current, t rows, u filter'), ['changed', 'current', 'rows', 'filter']);
+});
+
+test('struct, map, try_cast and generated are column and table names where no type, call or literal follows', () => {
+  const names: string[] = [];
+  walk(parseStatement("SELECT m(x), struct, map, try_cast, generated, struct_pack(a := 1), MAP {'k': 1}, TRY_CAST(1 AS INT) FROM try_cast, struct"), (node) => {
+    if (node.kind === 'ColumnRef') names.push(node.parts.map((p) => p.name).join('.'));
+    if (node.kind === 'TableRef') names.push(`table ${node.name.parts.map((p) => p.name).join('.')}`);
+  });
+  assert.deepEqual(names, ['x', 'struct', 'map', 'try_cast', 'generated', 'table try_cast', 'table struct']);
+});
+
+test("a table alias's column names may be strings: AS 't'('k')", () => {
+  const aliases: string[] = [];
+  walk(parseStatement("SELECT m(t.k) FROM integers AS 't'('k', j)"), (node) => {
+    if (node.kind === 'TableAlias') aliases.push(`${node.name.name}(${node.columns?.map((c) => c.name).join(', ')})`);
+  });
+  assert.deepEqual(aliases, ['t(k, j)']);
 });
 
 test('WITH RECURSIVE ... USING KEY', () => {
@@ -137,4 +162,55 @@ test('slices with steps, nested GROUPING SETS, postfix !', () => {
   has('SELECT m(x), 3! FROM t', 'UnaryOp:!');
   has('SELECT m(x), finalize(sum(i) EXPORT_STATE) FROM t', 'FunctionCall');
   has('SELECT m(x), 3 ! 2 FROM t', 'BinaryOp:!');
+});
+
+test('TABLE t is a query: in FROM, after WITH, as a set operand', () => {
+  has('SELECT m(x) FROM (TABLE t) q', 'SubqueryRef', 'TableQuery');
+  has('SELECT m(x) FROM (WITH s AS (SELECT 1) TABLE s) q', 'WithClause', 'TableQuery');
+  has('SELECT m(x) FROM ((VALUES (5)) EXCEPT TABLE t) q', 'SetOperation:except', 'TableQuery');
+});
+
+test('the SQL standard\'s list and array types: INTEGER ARRAY, INTEGER ARRAY[3]', () => {
+  const types: string[] = [];
+  walk(parseStatement('SELECT m(x), l::INTEGER ARRAY[3], CAST(l AS INT ARRAY), NULL::INTEGER ARRAY ARRAY[3], NULL::INT[2][] FROM t'), (node) => {
+    if (node.kind === 'TypeName') types.push(node.text);
+  });
+  assert.deepEqual(types, ['INTEGER ARRAY[3]', 'INT ARRAY', 'INTEGER ARRAY ARRAY[3]', 'INT[2][]']);
+});
+
+test('a trailing comma in a star\'s EXCLUDE, REPLACE and RENAME lists', () => {
+  const lengths: (number | undefined)[][] = [];
+  walk(parseStatement('SELECT m(x), * EXCLUDE (a, b,) REPLACE (c + 1 AS c,) RENAME (t.d AS e,) FROM t'), (node) => {
+    if (node.kind === 'Star') lengths.push([node.exclude?.length, node.replace?.length, node.rename?.length]);
+  });
+  assert.deepEqual(lengths, [[2, 1, 1]]);
+});
+
+test("LIMIT ALL; EXCLUDE ('i') with names as strings; a join in parentheses whose first relation is a subquery", () => {
+  walk(parseStatement('SELECT m(x) FROM t LIMIT ALL OFFSET 1'), (node) => {
+    if (node.kind === 'LimitClause') assert.deepEqual([node.limit, node.offset?.kind], [null, 'Literal']);
+  });
+  const excluded: string[] = [];
+  walk(parseStatement("SELECT m(x), t.* EXCLUDE ('i', j) FROM t"), (node) => {
+    if (node.kind === 'Star') excluded.push(...(node.exclude ?? []).map((c) => c.parts.map((p) => p.name).join('.')));
+  });
+  assert.deepEqual(excluded, ['i', 'j']);
+  has('SELECT t.*, m(x) FROM ((VALUES (1), (2)) AS t1 (a) CROSS JOIN (VALUES (3)) AS t2 (b)) AS t', 'ParenthesizedFrom', 'JoinedFrom', 'SubqueryRef');
+  // A subquery in parentheses is still a subquery.
+  has('SELECT m(x) FROM ((SELECT 1 AS x)) AS s', 'SubqueryRef');
+});
+
+test('typed literals whose type has several words or modifiers', () => {
+  const types: string[] = [];
+  walk(
+    parseStatement(
+      "SELECT m(x), TIMESTAMP WITH TIME ZONE '2023-01-01 00:00:00+00', CHARACTER VARYING 'a', NATIONAL CHARACTER 'b', NUMERIC(10, 2) '5.5', TIMESTAMP(3) '2024-01-01', DATE '2024-01-01' FROM t",
+    ),
+    (node) => {
+      if (node.kind === 'TypedLiteral') types.push(node.type.text);
+    },
+  );
+  assert.deepEqual(types, ['TIMESTAMP WITH TIME ZONE', 'CHARACTER VARYING', 'NATIONAL CHARACTER', 'NUMERIC(10, 2)', 'TIMESTAMP(3)', 'DATE']);
+  // A call followed by something else stays a call.
+  has('SELECT m(x), round(1, 2) FROM t', 'FunctionCall');
 });

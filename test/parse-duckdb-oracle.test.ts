@@ -57,6 +57,7 @@ const corpus = [
   'SELECT a = ANY (SELECT 1), b > ALL (SELECT 2 UNION SELECT 3), c <> SOME (SELECT 4) FROM t',
   "SELECT 'a' SIMILAR TO 'b', E'x\\ny' || $$z$$ || $t$w$t$",
   'SELECT 2 * 3!, (2 + 1)!, 3 ! 2',
+  'SELECT a NOT NULL, a + 1 NOT NULL = b, NOT a NOT NULL',
   'SELECT [1, 2, 3][:-:-1], l[: :2]',
   'SELECT x IN ((SELECT 1), (SELECT 2))',
   'SELECT cume_dist(ORDER BY i) OVER () FROM t',

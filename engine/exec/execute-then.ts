@@ -10,7 +10,7 @@ export async function executeThen<T>(
   execute: (statement: DuckDBPreparedStatement) => Promise<T>,
   onExecuting: () => void,
 ): Promise<T> {
-  const statement = await connection.prepare(sql);
+  const statement = await prepareLast(connection, sql);
   try {
     const result = execute(statement);
     onExecuting();
@@ -18,4 +18,21 @@ export async function executeThen<T>(
   } finally {
     statement.destroySync();
   }
+}
+
+/**
+ * The statement prepared, after running the statements DuckDB's parser puts before it: a PIVOT whose IN
+ * list DuckDB computes (`PIVOT t ON k`) becomes an ENUM type made from the data, then the query.
+ */
+export async function prepareLast(connection: DuckDBConnection, sql: string): Promise<DuckDBPreparedStatement> {
+  const extracted = await connection.extractStatements(sql);
+  for (let i = 0; i < extracted.count - 1; i++) {
+    const before = await extracted.prepare(i);
+    try {
+      await before.run();
+    } finally {
+      before.destroySync();
+    }
+  }
+  return extracted.prepare(extracted.count - 1);
 }

@@ -95,8 +95,10 @@ export interface RelationStage {
    * The relation's rows (after the pushed WHERE and LIMIT), read once into `table` with a row key: by
    * `sql` (CREATE TABLE ... AS, every column), or, when `streamed`, by the first level's input, which
    * stages only the columns the rest of the statement reads (`sql` creates the empty table).
+   * `listingFirst`: the relation lists the catalog (catalog-reads.ts), and this query reads its rows
+   * before `sql` with LIMIT 0 creates the table they are appended to.
    */
-  readonly stage: { readonly table: string; readonly sql: string; readonly streamed: boolean };
+  readonly stage: { readonly table: string; readonly sql: string; readonly streamed: boolean; readonly listingFirst: string | null };
   /** Counts the rows, for progress: the staged table's, or the relation's when it is streamed. */
   readonly countSql: string;
   /** The row key's column in the stage's table: row_number() in the order the relation gave the rows. */

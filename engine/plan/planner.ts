@@ -5,6 +5,7 @@ import type { Expression, Query, SelectCore, Star, Statement } from '../sql/ast.
 import { readDuckDBMessage, tokenSpanAt } from '../sql/duckdb-message.js';
 import { sqlErrorAt, type SqlError, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
+import { readsCatalog } from './catalog-reads.js';
 import { columnsStars, conjuncts, hasAggregateCall, hasSetReturningCall, hasWindowCall } from './expression-facts.js';
 import { fromLeaves, type FromLeaf } from './from-leaves.js';
 import { argSpecIndexes, constantValue, findModelCalls, type ModelCallSite, type ModelRegistryView } from './model-calls.js';
@@ -232,10 +233,13 @@ class Planner implements LeafScopeHost {
     const argTypes = await this.argumentTypes(sites, describedWith, describedSource, leaf);
     // One level whose output reads only narrow columns streams the relation through the model and stages
     // just those columns as the rows go by; otherwise the relation is first copied whole into a table.
-    const streamed = depths.length === 1 ? await this.streamedColumns(core, scope, leaf, sites, virtual) : null;
+    // A relation that lists the catalog is read whole before its table exists, so it is not streamed.
+    const listing = readsCatalog(`${withPrefix}${sourceExpr}`);
+    const streamed = depths.length === 1 && !listing ? await this.streamedColumns(core, scope, leaf, sites, virtual) : null;
+    const numbered = `${withPrefix}SELECT *, row_number() OVER () AS ${names.key} FROM (${filtered})`;
     const stage = streamed === null
-      ? { table: stageTable, sql: `${createTable}SELECT *, row_number() OVER () AS ${names.key} FROM (${filtered})`, streamed: false }
-      : { table: stageTable, sql: `${createTable}SELECT ${[...streamed, `CAST(0 AS BIGINT) AS ${names.key}`].join(', ')} FROM (${filtered}) LIMIT 0`, streamed: true };
+      ? { table: stageTable, sql: `${createTable}${numbered.slice(withPrefix.length)}`, streamed: false, listingFirst: listing ? numbered : null }
+      : { table: stageTable, sql: `${createTable}SELECT ${[...streamed, `CAST(0 AS BIGINT) AS ${names.key}`].join(', ')} FROM (${filtered}) LIMIT 0`, streamed: true, listingFirst: null };
 
     const levels: ModelLevel[] = [];
     const results: StagedResults[] = [];

@@ -27,8 +27,8 @@ export interface StagedResults {
 }
 
 /**
- * A column holding an unnamed struct (`ROW(1, 'a')`, also inside a struct), which a DuckDB table cannot
- * hold: staged with the fields named v1, v2 ..., and turned back wherever the staged rows are read.
+ * A column holding an unnamed struct (`ROW(1, 'a')`, also inside a struct, a list or a map), which a DuckDB
+ * table cannot hold: staged with the fields named v1, v2 ..., and turned back wherever the staged rows are read.
  */
 export interface UnnamedStructColumn {
   /** The column's name, quoted. */
@@ -39,61 +39,152 @@ export interface UnnamedStructColumn {
   readonly restore: string;
 }
 
-interface StructField {
-  readonly name: string | null;
-  readonly type: string;
-}
+/** A type as DuckDB prints it, as far as staging must see into it. */
+type TypeNode =
+  | { readonly kind: 'struct'; readonly fields: readonly { readonly name: string | null; readonly type: TypeNode }[] }
+  | { readonly kind: 'map'; readonly key: TypeNode; readonly value: TypeNode }
+  | { readonly kind: 'list'; readonly element: TypeNode; readonly size: string | null }
+  | { readonly kind: 'other'; readonly text: string };
 
-/** The fields of a `STRUCT(...)` type as DuckDB prints it; null for any other type. */
-function structFields(type: string): StructField[] | null {
-  if (!type.startsWith('STRUCT(') || !type.endsWith(')')) return null;
+/** The parts of a type's parenthesized list, split at top-level commas (quotes and brackets respected). */
+function topLevelParts(text: string): string[] | null {
   const parts: string[] = [];
   let depth = 0;
-  let from = 7;
-  for (let i = 7; i < type.length - 1; i++) {
-    const c = type[i];
-    if (c === '"') i = type.indexOf('"', i + 1);
-    else if (c === '(' || c === '[') depth++;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      i = text.indexOf(c, i + 1);
+      if (i < 0) return null;
+    } else if (c === '(' || c === '[') depth++;
     else if (c === ')' || c === ']') depth--;
     else if (c === ',' && depth === 0) {
-      parts.push(type.slice(from, i).trim());
+      parts.push(text.slice(from, i).trim());
       from = i + 1;
     }
-    if (i < 0) return null;
   }
-  parts.push(type.slice(from, -1).trim());
-  return parts.map((part) => {
-    // A named field reads `name TYPE`; an unnamed one is the type alone (which may hold spaces itself).
-    const named = /^("(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_]*)\s+(.+)$/s.exec(part);
-    if (named === null || /^(TIMESTAMP|TIME|DOUBLE)$/i.test(named[1]!)) return { name: null, type: part };
-    return { name: named[1]!, type: named[2]! };
-  });
+  parts.push(text.slice(from).trim());
+  return parts;
 }
 
-/** Whether a value of this type holds an unnamed struct that staging must name (not inside a list). */
-function holdsUnnamedStruct(type: string): boolean {
-  const fields = structFields(type);
-  return fields !== null && fields.some((f) => f.name === null || holdsUnnamedStruct(f.type));
+/** The index of the `)` closing the `(` at `open`, or -1. */
+function closing(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") {
+      i = text.indexOf(c, i + 1);
+      if (i < 0) return -1;
+    } else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  return -1;
 }
 
-function stagedTypeOf(type: string): string {
-  const fields = structFields(type);
-  if (fields === null || !holdsUnnamedStruct(type)) return type;
-  return `STRUCT(${fields.map((f, i) => `${f.name ?? `v${i + 1}`} ${stagedTypeOf(f.type)}`).join(', ')})`;
+function parseType(text: string): TypeNode {
+  const type = text.trim();
+  let base: TypeNode = { kind: 'other', text: type };
+  let rest = '';
+  const head = /^(STRUCT|MAP)\(/.exec(type);
+  if (head !== null) {
+    const end = closing(type, head[0].length - 1);
+    const parts = end < 0 ? null : topLevelParts(type.slice(head[0].length, end));
+    if (parts === null) return base;
+    rest = type.slice(end + 1);
+    if (head[1] === 'MAP') {
+      if (parts.length !== 2) return base;
+      base = { kind: 'map', key: parseType(parts[0]!), value: parseType(parts[1]!) };
+    } else {
+      base = {
+        kind: 'struct',
+        fields: parts.map((part) => {
+          // A named field reads `name TYPE`; an unnamed one is the type alone (which may hold spaces itself).
+          const named = /^("(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_]*)\s+(.+)$/s.exec(part);
+          if (named === null || /^(TIMESTAMP|TIME|DOUBLE)$/i.test(named[1]!)) return { name: null, type: parseType(part) };
+          return { name: named[1]!, type: parseType(named[2]!) };
+        }),
+      };
+    }
+  } else {
+    const bracket = /\[\d*\](\[\d*\])*$/.exec(type);
+    if (bracket === null) return base;
+    base = { kind: 'other', text: type.slice(0, bracket.index) };
+    rest = bracket[0];
+  }
+  // Suffixes `[]` (a list) and `[n]` (an array), innermost first.
+  for (const suffix of rest.match(/\[\d*\]/g) ?? []) base = { kind: 'list', element: base, size: suffix === '[]' ? null : suffix.slice(1, -1) };
+  return rest.replace(/\[\d*\]/g, '') === '' ? base : { kind: 'other', text: type };
 }
 
-function restoreOf(value: string, type: string): string {
-  const fields = structFields(type);
-  if (fields === null || !holdsUnnamedStruct(type)) return value;
-  const values = fields.map((f, i) => restoreOf(`${value}.${f.name ?? `v${i + 1}`}`, f.type));
-  if (fields.every((f) => f.name === null)) return `row(${values.join(', ')})`;
-  return `struct_pack(${fields.map((f, i) => `${f.name ?? `v${i + 1}`} := ${values[i]}`).join(', ')})`;
+/** Whether a value of this type holds an unnamed struct that staging must name. */
+function holdsUnnamedStruct(type: TypeNode): boolean {
+  switch (type.kind) {
+    case 'struct':
+      return type.fields.some((f) => f.name === null || holdsUnnamedStruct(f.type));
+    case 'map':
+      return holdsUnnamedStruct(type.key) || holdsUnnamedStruct(type.value);
+    case 'list':
+      return holdsUnnamedStruct(type.element);
+    case 'other':
+      return false;
+  }
 }
 
-/** The column as staging must treat it, or null when it holds no unnamed struct (or one only inside a list). */
-export function unnamedStructColumn(name: string, type: string): UnnamedStructColumn | null {
-  if (!holdsUnnamedStruct(type) || /STRUCT\([^)]*\]/.test(type)) return null;
-  return { column: name, stagedType: stagedTypeOf(type), restore: restoreOf('%', type) };
+/** Whether the value can be turned back: a fixed-size array of unnamed structs has no type DuckDB can spell. */
+function restorable(type: TypeNode): boolean {
+  switch (type.kind) {
+    case 'struct':
+      return type.fields.every((f) => restorable(f.type));
+    case 'map':
+      return restorable(type.key) && restorable(type.value);
+    case 'list':
+      return (type.size === null || !holdsUnnamedStruct(type.element)) && restorable(type.element);
+    case 'other':
+      return true;
+  }
+}
+
+/** The type with every unnamed struct's fields named v1, v2 ... */
+function stagedTypeOf(type: TypeNode): string {
+  switch (type.kind) {
+    case 'struct':
+      return `STRUCT(${type.fields.map((f, i) => `${f.name ?? `v${i + 1}`} ${stagedTypeOf(f.type)}`).join(', ')})`;
+    case 'map':
+      return `MAP(${stagedTypeOf(type.key)}, ${stagedTypeOf(type.value)})`;
+    case 'list':
+      return `${stagedTypeOf(type.element)}[${type.size ?? ''}]`;
+    case 'other':
+      return type.text;
+  }
+}
+
+/** SQL turning the staged value back into the original; `depth` numbers the lambda variables. */
+function restoreOf(value: string, type: TypeNode, depth: number): string {
+  if (!holdsUnnamedStruct(type)) return value;
+  const e = `${tempPrefix}e${depth}`;
+  switch (type.kind) {
+    case 'struct': {
+      const values = type.fields.map((f, i) => restoreOf(`${value}.${f.name ?? `v${i + 1}`}`, f.type, depth));
+      const built = type.fields.every((f) => f.name === null)
+        ? `row(${values.join(', ')})`
+        : `struct_pack(${type.fields.map((f, i) => `${f.name ?? `v${i + 1}`} := ${values[i]}`).join(', ')})`;
+      // A NULL struct stays NULL (row() of its NULL fields would be a struct of NULLs).
+      return `CASE WHEN ${value} IS NULL THEN NULL ELSE ${built} END`;
+    }
+    case 'map':
+      return `map_from_entries(list_transform(map_entries(${value}), ${e} -> struct_pack(key := ${restoreOf(`${e}.key`, type.key, depth + 1)}, value := ${restoreOf(`${e}.value`, type.value, depth + 1)})))`;
+    case 'list':
+      return `list_transform(${value}, ${e} -> ${restoreOf(e, type.element, depth + 1)})`;
+    case 'other':
+      return value;
+  }
+}
+
+/** The column as staging must treat it, or null when it holds no unnamed struct (or one that cannot be turned back). */
+export function unnamedStructColumn(name: string, typeName: string): UnnamedStructColumn | null {
+  const type = parseType(typeName);
+  if (!holdsUnnamedStruct(type) || !restorable(type)) return null;
+  return { column: name, stagedType: stagedTypeOf(type), restore: restoreOf('%', type, 1) };
 }
 
 /** `* REPLACE (...)` items that stage the unnamed structs as named ones. */

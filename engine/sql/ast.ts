@@ -140,7 +140,7 @@ export interface Query extends NodeBase {
   readonly limit: LimitClause | null;
 }
 
-export type QueryBody = SelectCore | SetOperation | ParenthesizedQuery | ValuesList;
+export type QueryBody = SelectCore | SetOperation | ParenthesizedQuery | ValuesList | TableQuery;
 
 export interface WithClause extends NodeBase {
   readonly kind: 'WithClause';
@@ -170,6 +170,12 @@ export interface SetOperation extends NodeBase {
 export interface ParenthesizedQuery extends NodeBase {
   readonly kind: 'ParenthesizedQuery';
   readonly query: Query;
+}
+
+/** `TABLE t`: all of a table's rows, as `SELECT * FROM t`. */
+export interface TableQuery extends NodeBase {
+  readonly kind: 'TableQuery';
+  readonly table: QualifiedName;
 }
 
 /** `VALUES (1, 'a'), (2, 'b')`. */
@@ -304,9 +310,9 @@ export type FromItem =
   | OpaqueFrom;
 
 /**
- * A relation kept as text, for DuckDB to read: `(DESCRIBE t)`, `(SUMMARIZE t)`, `(SHOW t)`, `(PIVOT ...)`,
- * `(UNPIVOT ...)`, and `t PIVOT (...)` / `t UNPIVOT (...)` (`construct` names it). A model call cannot be
- * inside one: the planner refuses it by that name.
+ * A relation kept as text, for DuckDB to read: `(DESCRIBE t)`, `(SUMMARIZE t)`, `(SHOW t)`,
+ * `([WITH ...] PIVOT ...)`, `(UNPIVOT ...)`, and `t PIVOT (...)` / `t UNPIVOT (...)` (`construct` names
+ * it). A model call cannot be inside one: the planner refuses it by that name.
  */
 export interface OpaqueFrom extends NodeBase {
   readonly kind: 'OpaqueFrom';

@@ -20,6 +20,9 @@ export const typeFunctionWords: ReadonlySet<string> = new Set([
   'VERBOSE',
 ]);
 
+/** Type and function words DuckDB also reads as a column or table name where no call, type or literal follows. */
+export const typeFunctionNames: ReadonlySet<string> = new Set(['GENERATED', 'MAP', 'STRUCT', 'TRY_CAST']);
+
 /** Words that may follow a complete expression, so they are never read as an alias written without AS. */
 export const notImplicitAliases: ReadonlySet<string> = new Set([
   'BETWEEN', 'ESCAPE', 'EXCLUDE', 'REPLACE', 'RENAME', 'FILTER', 'OVER', 'WITHIN', 'IGNORE', 'RESPECT',

@@ -14,6 +14,7 @@ import {
   nearKeyword,
   notImplicitAliases,
   reservedWords,
+  typeFunctionNames,
 } from './keywords.js';
 import { decodeDollarString, decodeEscapeString, decodeNumber, decodeString } from './literals.js';
 import type { Span } from './span.js';
@@ -71,6 +72,7 @@ const typeContinuations: Record<string, readonly string[]> = {
   CHAR: ['VARYING'],
   TIMESTAMP: ['WITH', 'WITHOUT', 'TIME', 'ZONE'],
   TIME: ['WITH', 'WITHOUT', 'TIME', 'ZONE'],
+  NATIONAL: ['CHARACTER', 'CHAR', 'VARYING'],
 };
 
 type IdentifierRule = 'name' | 'any-word' | 'function';
@@ -173,7 +175,10 @@ class Parser extends TokenCursor {
       this.advance();
     }
     if (this.isKind('(')) this.skipBalanced('(', ')');
-    while (this.isKind('[')) this.skipBalanced('[', ']');
+    // Lists and arrays, also in the SQL standard's spelling: `INTEGER[]`, `INTEGER ARRAY[3]`, `INTEGER ARRAY ARRAY`.
+    while (this.acceptWord('ARRAY') || this.isKind('[')) {
+      if (this.isKind('[')) this.skipBalanced('[', ']');
+    }
     const at = this.spanFrom(start);
     return { kind: 'TypeName', text: this.source.slice(at.start, at.end), span: at };
   }
@@ -371,7 +376,7 @@ class Parser extends TokenCursor {
     // must neither overflow the stack nor be scanned again at every level.
     for (let n = 0; n <= maxDepth && this.peek(k).kind === '('; n++) k++;
     const w = this.word(k);
-    return w === 'SELECT' || w === 'WITH' || w === 'FROM' || w === 'VALUES';
+    return w === 'SELECT' || w === 'WITH' || w === 'FROM' || w === 'VALUES' || (w === 'TABLE' && this.isIdentifier(k + 1));
   }
 
   private query(): A.Query {
@@ -469,6 +474,10 @@ class Parser extends TokenCursor {
     }
     if (this.isWord('VALUES')) return this.valuesList();
     if (this.isWord('SELECT') || this.isWord('FROM')) return this.selectCore();
+    if (this.acceptWord('TABLE')) {
+      const table = this.qualifiedName('a table name');
+      return { kind: 'TableQuery', table, span: this.spanFrom(start) };
+    }
     return this.fail('SELECT');
   }
 
@@ -687,11 +696,15 @@ class Parser extends TokenCursor {
     let percent = false;
     let offset: A.Expression | null = null;
     let seen = false;
+    let limitSeen = false;
     for (;;) {
-      if (limit === null && this.acceptWord('LIMIT')) {
-        seen = true;
-        limit = this.expr();
-        percent = this.acceptOp('%') || this.acceptWord('PERCENT');
+      if (!limitSeen && this.acceptWord('LIMIT')) {
+        seen = limitSeen = true;
+        // `LIMIT ALL`: no limit.
+        if (!this.acceptWord('ALL')) {
+          limit = this.expr();
+          percent = this.acceptOp('%') || this.acceptWord('PERCENT');
+        }
       } else if (offset === null && this.acceptWord('OFFSET')) {
         seen = true;
         offset = this.expr();
@@ -769,11 +782,31 @@ class Parser extends TokenCursor {
   /** Statements DuckDB reads as a relation in parentheses: `FROM (DESCRIBE t)`, `FROM (PIVOT t ON k)`. */
   private static readonly opaqueStatements: ReadonlySet<string> = new Set(['DESCRIBE', 'SUMMARIZE', 'SHOW', 'PIVOT', 'UNPIVOT']);
 
+  /**
+   * The statement kept as text that the `(` here opens, if it is one: also a PIVOT after a WITH clause,
+   * `(WITH s AS (...) PIVOT s ON k)`, whose CTEs belong to it.
+   */
+  private opaqueStatementAhead(): A.OpaqueFrom['construct'] | null {
+    const word = this.word(1);
+    if (word === 'DESC') return 'DESCRIBE';
+    if (Parser.opaqueStatements.has(word)) return word as A.OpaqueFrom['construct'];
+    if (word !== 'WITH') return null;
+    const after = this.tryParse(() => {
+      const from = this.pos;
+      this.advance();
+      this.withClause();
+      const next = this.word();
+      this.pos = from;
+      return next;
+    });
+    return after === 'PIVOT' || after === 'UNPIVOT' ? after : null;
+  }
+
   private fromPrimary(): A.FromItem {
     const start = this.start();
-    // DuckDB's prefix alias: `FROM x : t`.
-    if (this.isIdentifier() && this.peek(1).kind === ':') {
-      const name = this.identifier('an alias');
+    // DuckDB's prefix alias: `FROM x : t`, `FROM 'x' : t`.
+    if ((this.isIdentifier() || this.isString()) && this.peek(1).kind === ':') {
+      const name = this.isString() ? this.stringAsIdentifier() : this.identifier('an alias');
       const alias: A.TableAlias = { kind: 'TableAlias', name, columns: null, span: name.span };
       this.advance();
       const item = this.fromPrimary();
@@ -788,27 +821,27 @@ class Parser extends TokenCursor {
       return { kind: 'SubqueryRef', lateral: false, query, alias, sample: null, span: this.spanFrom(start) };
     }
     const lateral = this.acceptWord('LATERAL');
-    if (this.isKind('(') && Parser.opaqueStatements.has(this.word(1))) {
-      const construct = this.word(1) as A.OpaqueFrom['construct'];
+    const opaque = this.isKind('(') ? this.opaqueStatementAhead() : null;
+    if (opaque !== null) {
+      const construct = opaque;
       this.skipBalanced('(', ')');
       const body = this.spanFrom(start);
       const alias = this.tableAlias();
       return { kind: 'OpaqueFrom', construct, body, alias, span: this.spanFrom(start) };
     }
     if (this.isKind('(')) {
-      if (this.isQueryStart(1)) {
+      const subquery = (): A.SubqueryRef => {
         this.advance();
         const query = this.query();
         this.expectKind(')');
         const alias = this.tableAlias();
         const sample = this.tableSample();
         return { kind: 'SubqueryRef', lateral, query, alias, sample, span: this.spanFrom(start) };
-      }
-      this.advance();
-      const item = this.fromItem();
-      this.expectKind(')');
-      const alias = this.tableAlias();
-      return { kind: 'ParenthesizedFrom', item, alias, span: this.spanFrom(start) };
+      };
+      // `((VALUES (1)) AS t1 (a) CROSS JOIN ...)` opens like a subquery but is a join in parentheses:
+      // when it does not read as a subquery and does as a join, it is the join.
+      if (this.isQueryStart(1)) return this.tryParse(subquery) ?? this.tryParse(() => this.parenthesizedFrom(start)) ?? subquery();
+      return this.parenthesizedFrom(start);
     }
     if (this.isString()) {
       const path = this.stringLiteral();
@@ -833,6 +866,14 @@ class Parser extends TokenCursor {
     return { kind: 'TableRef', name, alias, sample, span: this.spanFrom(start) };
   }
 
+  private parenthesizedFrom(start: number): A.ParenthesizedFrom {
+    this.expectKind('(');
+    const item = this.fromItem();
+    this.expectKind(')');
+    const alias = this.tableAlias();
+    return { kind: 'ParenthesizedFrom', item, alias, span: this.spanFrom(start) };
+  }
+
   private tableSample(): A.SampleClause | null {
     return this.isWord('TABLESAMPLE') ? this.sampleClause() : null;
   }
@@ -841,7 +882,8 @@ class Parser extends TokenCursor {
   private qualifiedNameForCall(description: string): A.QualifiedName {
     const start = this.start();
     const callFollows = this.peek(1).kind === '(';
-    const parts = [this.identifier(description, callFollows ? 'function' : 'name')];
+    const rule = callFollows || (this.peek().kind === 'word' && typeFunctionNames.has(this.word())) ? 'function' : 'name';
+    const parts = [this.identifier(description, rule)];
     while (this.isKind('.') && this.isIdentifier(1, 'any-word')) {
       this.advance();
       parts.push(this.identifier(description, 'any-word'));
@@ -857,14 +899,26 @@ class Parser extends TokenCursor {
       name = this.isString() ? this.stringAsIdentifier() : this.identifier('an alias');
     } else if ((w === 'PIVOT' || w === 'UNPIVOT') && (this.peek(1).kind === '(' || this.word(1) === 'INCLUDE' || this.word(1) === 'EXCLUDE')) {
       return null;
-    } else if (this.isIdentifier() && (!notImplicitAliases.has(w) || (w === 'NULLS' && this.word(1) !== 'FIRST' && this.word(1) !== 'LAST'))) {
+    } else if ((this.isIdentifier() || (this.peek().kind === 'word' && typeFunctionNames.has(w))) && w !== 'AT') {
+      // Words that may follow an expression (`current`, `rows`, `filter`) cannot follow a relation: in
+      // FROM they are aliases, as DuckDB reads them; `AT (VERSION => ...)` alone follows a table.
       if (this.peek().kind === 'word') this.rejectMisspeltClause();
-      name = this.identifier();
+      name = this.identifier('an alias', 'any-word');
     } else {
       return null;
     }
-    const columns = this.isKind('(') ? this.identifierList() : null;
+    const columns = this.isKind('(') ? this.aliasColumns() : null;
     return { kind: 'TableAlias', name, columns, span: this.spanFrom(start) };
+  }
+
+  /** A table alias's column names, which DuckDB also takes as strings: `AS t('k')`. */
+  private aliasColumns(): A.Identifier[] {
+    this.expectKind('(');
+    const names: A.Identifier[] = [];
+    do names.push(this.isString() ? this.stringAsIdentifier() : this.identifier('a column name'));
+    while (this.acceptKind(','));
+    this.expectKind(')');
+    return names;
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -1112,6 +1166,13 @@ class Parser extends TokenCursor {
       return { kind: 'IsBoolean', negated, value, expression: left, span: this.spanFrom(start) };
     }
     const afterNot = this.word(1);
+    // `x NOT NULL`: PostgreSQL's postfix form of IS NOT NULL.
+    if (w === 'NOT' && afterNot === 'NULL') {
+      if (Prec.Is <= minPrec) return null;
+      this.advance();
+      this.advance();
+      return { kind: 'IsNull', negated: true, expression: left, span: this.spanFrom(start) };
+    }
     const negatedForm = w === 'NOT' && (likeWords.has(afterNot) || afterNot === 'IN' || afterNot === 'BETWEEN');
     const op = negatedForm ? afterNot : w;
     for (const candidate of ['LIKE', 'ILIKE', 'IN', 'BETWEEN']) this.note(candidate);
@@ -1337,6 +1398,14 @@ class Parser extends TokenCursor {
     return { kind: 'MapLiteral', entries, span: this.spanFrom(start) };
   }
 
+  /** `NUMERIC(10, 2) '...'`: a word, numbers in parentheses, then a string. */
+  private typeModifiersAhead(): boolean {
+    if (this.peek(1).kind !== '(') return false;
+    let k = 2;
+    while (this.peek(k).kind === 'number' && this.peek(k + 1).kind === ',') k += 2;
+    return this.peek(k).kind === 'number' && this.peek(k + 1).kind === ')' && this.isString(k + 2);
+  }
+
   /** Expressions that start with a word: keywords forms, typed literals, names and calls. */
   private wordExpression(): A.Expression {
     const start = this.start();
@@ -1414,18 +1483,29 @@ class Parser extends TokenCursor {
           break;
       }
       if (specialCallWords.has(w) && next.kind === '(' && this.hasSpecialCallMarker(w)) return this.specialCall(w);
-      // `DATE '1998-12-01'`: a type name followed by a string.
+      // `DATE '1998-12-01'`: a type name followed by a string; also a type of several words or with
+      // modifiers, `TIMESTAMP WITH TIME ZONE '...'`, `VARCHAR(5) '...'`.
       if (!reservedWords.has(w) && this.isString(1)) {
         const type = this.typeName();
         const value = this.stringLiteral();
         return { kind: 'TypedLiteral', type, value, span: this.spanFrom(start) };
       }
+      if (!reservedWords.has(w) && (typeContinuations[w]?.includes(this.word(1)) === true || this.typeModifiersAhead())) {
+        const typed = this.tryParse(() => {
+          const type = this.typeName();
+          if (!this.isString()) this.fail('a string');
+          const value = this.stringLiteral();
+          return { kind: 'TypedLiteral', type, value, span: this.spanFrom(start) } satisfies A.TypedLiteral;
+        });
+        if (typed !== null) return typed;
+      }
     }
     if (next.kind === '(' && this.isIdentifier(0, 'function')) {
       return this.functionCall(this.qualifiedNameOf(this.identifier('a function name', 'function')), false);
     }
-    if (!this.isIdentifier()) return this.fail('an expression');
-    const parts = [this.identifier()];
+    const typeWordAsName = t.kind === 'word' && typeFunctionNames.has(w);
+    if (!typeWordAsName && !this.isIdentifier()) return this.fail('an expression');
+    const parts = [this.identifier('a name', typeWordAsName ? 'any-word' : 'name')];
     while (this.isKind('.')) {
       if (this.isOp('*', 1)) {
         this.advance();
@@ -1495,7 +1575,12 @@ class Parser extends TokenCursor {
     let rename: A.StarRename[] | null = null;
     for (;;) {
       if (exclude === null && this.acceptWord('EXCLUDE')) {
-        exclude = this.parenthesizedOrSingle(() => this.columnRef());
+        // DuckDB also takes the names as strings: `EXCLUDE ('i')`.
+        exclude = this.parenthesizedOrSingle(() => {
+          if (!this.isString()) return this.columnRef();
+          const name = this.stringAsIdentifier();
+          return { kind: 'ColumnRef', parts: [name], span: name.span } satisfies A.ColumnRef;
+        });
       } else if (replace === null && this.isWord('REPLACE') && this.peek(1).kind === '(') {
         this.advance();
         replace = this.parenthesizedOrSingle(() => {
@@ -1523,7 +1608,8 @@ class Parser extends TokenCursor {
   private parenthesizedOrSingle<T>(item: () => T): T[] {
     if (!this.acceptKind('(')) return [item()];
     const items = [item()];
-    while (this.acceptKind(',')) items.push(item());
+    // DuckDB allows a trailing comma: `EXCLUDE (a, b,)`.
+    while (this.acceptKind(',') && !this.isKind(')')) items.push(item());
     this.expectKind(')');
     return items;
   }

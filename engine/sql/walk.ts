@@ -86,6 +86,8 @@ function rawChildren(node: Node): Child[] {
       return [node.query];
     case 'ValuesList':
       return [node.rows];
+    case 'TableQuery':
+      return [node.table];
     case 'ValuesRow':
       return [node.values];
     case 'SelectCore':
