@@ -40,7 +40,7 @@ export class ResultStore implements ScannedResults {
 
   /** Appends one batch's rows: their keys, and `columns[i]`, call i's result for the same rows. Returns their bytes. */
   async append(keys: BigInt64Array, columns: readonly ModelResult[], rows: number): Promise<number> {
-    const bytes = rows * 8 + columns.reduce((sum, column) => sum + resultBytes(column), 0);
+    const bytes = partBytes({ keys, columns, rows });
     this.pending.push({ keys, columns, rows });
     this.pendingBytes += bytes;
     this.rowCount += rows;
@@ -106,6 +106,7 @@ export class ResultStore implements ScannedResults {
   }
 
   private async seal(): Promise<void> {
+    const bytes = this.pendingBytes;
     const part = this.merged();
     const folder = await this.spill.folder();
     if (folder === null) {
@@ -114,7 +115,7 @@ export class ResultStore implements ScannedResults {
     }
     const file = this.spill.file(folder);
     await writeFile(file, serialize(part));
-    this.written += resultBytesOf(part);
+    this.written += bytes;
     this.parts.push({ file });
   }
 
@@ -135,7 +136,8 @@ export class ResultStore implements ScannedResults {
   }
 }
 
-function resultBytesOf(part: ResultPart): number {
+/** The bytes of a part's keys and results. */
+function partBytes(part: ResultPart): number {
   return part.rows * 8 + part.columns.reduce((sum, column) => sum + resultBytes(column), 0);
 }
 
