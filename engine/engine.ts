@@ -3,7 +3,7 @@
 // statements go through the model path (input and model stages, then an output stage on DuckDB), and
 // everything else goes to DuckDB as the user wrote it.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import type { PrepareProgress, Registry } from '../udfs/index.js';
+import type { PrepareProgress, Registry, SqlSetup } from '../udfs/index.js';
 import { duckdbError } from './exec/duckdb-error.js';
 import { runDuckDBStatement, type DuckDBStatementRun } from './exec/duckdb-statement.js';
 import { throwIfAborted } from './exec/interruptible.js';
@@ -13,11 +13,12 @@ import { executeModelStatement } from './exec/model-statement.js';
 import type { ShardOptions } from './exec/shard-output.js';
 import { settingsRun } from './exec/result-settings.js';
 import { storedStatementError } from './plan/stored-statements.js';
-import { routeStatement, type ModelRegistry } from './router.js';
+import { endsTransaction, namesAnyOf, routeStatement, streamsRows, type ModelRegistry } from './router.js';
 import { ModelCatalog, modelStatementsUnavailable, type ModelCatalogUdfs } from './exec/user-models.js';
 import { EngineSettings, type SettingValue } from './settings.js';
 import { parseStatement } from './sql/parser.js';
 import { splitStatements, type SplitStatement } from './sql/split-statements.js';
+import type { LexedStatement } from './sql/lexer.js';
 import { StatementQueue } from './statement-queue.js';
 import { SqlError } from './sql/sql-error.js';
 import type { Span } from './sql/span.js';
@@ -25,6 +26,8 @@ import type { Span } from './sql/span.js';
 export interface EngineOptions {
   /** A DuckDB database file (created if missing), or ':memory:' (the default). */
   readonly database?: string;
+  /** Opens `database` read-only (it must exist): statements that would change it fail, as in DuckDB's own read-only mode. */
+  readonly readOnly?: boolean;
   /** The model functions statements may call; without them, every statement goes to DuckDB. */
   readonly udfs?: EngineUdfs;
   /** Initial sqlinfer settings, e.g. `{ model_threads: 4, resnet50_weights: 'random' }`. */
@@ -43,8 +46,11 @@ export interface EngineOptions {
 /** What the engine needs of udfs/ (createUdfs() gives all of it). */
 export interface EngineUdfs {
   readonly registry: ModelRegistry;
-  /** SQL run once on the engine's connection, e.g. macros over the model functions' results. */
-  readonly setupSql?: readonly string[];
+  /**
+   * Macros over the model functions' results, made before the first statement that names one: a session
+   * that never names them leaves DuckDB's catalog as DuckDB alone would (its object ids included).
+   */
+  readonly setup?: SqlSetup;
   /** User models (CREATE MODEL ...): with these and a registry that can change, model statements work. */
   inspectModel?: ModelCatalogUdfs['inspectModel'];
   createModel?: ModelCatalogUdfs['createModel'];
@@ -64,7 +70,7 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
   const settings = new EngineSettings(options.settings);
   let instance: DuckDBInstance;
   try {
-    instance = await DuckDBInstance.create(database);
+    instance = await DuckDBInstance.create(database, options.readOnly === true ? { access_mode: 'READ_ONLY' } : {});
   } catch (error) {
     throw new SqlError({
       phase: 'execute',
@@ -74,13 +80,6 @@ export async function createEngine(options: EngineOptions = {}): Promise<Engine>
     });
   }
   const connection = await instance.connect();
-  try {
-    for (const sql of options.udfs?.setupSql ?? []) await connection.run(sql);
-  } catch (error) {
-    connection.closeSync();
-    instance.closeSync();
-    throw duckdbError(error);
-  }
   let catalog: ModelCatalog | null = null;
   const udfs = catalogUdfs(options.udfs);
   if (udfs !== null) {
@@ -184,12 +183,33 @@ export class Engine {
   /** The Arrow batch tables made on this engine's connection (ArrowBatchTable.create). */
   readonly arrowTables = new ArrowTables();
 
+  /** Whether the udfs' setup macros exist on the connection; a rollback may take them away. */
+  private setupMade = false;
+
+  /** Makes the udfs' macros when the statement names one of them and they may not exist. */
+  private async setUp(lexed: LexedStatement): Promise<void> {
+    const setup = this.options.udfs?.setup;
+    if (setup === undefined) return;
+    if (endsTransaction(lexed)) this.setupMade = false;
+    if (this.setupMade || !namesAnyOf(lexed, setup.names)) return;
+    try {
+      for (const sql of setup.sql) await this.connection.run(sql);
+    } catch (error) {
+      throw duckdbError(error);
+    }
+    this.setupMade = true;
+  }
+
   private async execute(statement: SplitStatement, signal: AbortSignal | undefined): Promise<Execution> {
     const { text, lexed, written } = statement;
+    await this.setUp(lexed);
     const route = routeStatement(text, this.options.udfs?.registry, lexed);
     switch (route.kind) {
       case 'duckdb':
-        return { run: await runDuckDBStatement(this.connection, written.text, { signal, errorSource: written.text }), finish: async () => {} };
+        return {
+          run: await runDuckDBStatement(this.connection, written.text, { signal, errorSource: written.text, plain: !streamsRows(lexed) }),
+          finish: async () => {},
+        };
       case 'set-setting':
         try {
           this.settings.set(route.name, route.value);

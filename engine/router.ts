@@ -52,6 +52,45 @@ export function routeStatement(text: string, registry?: Pick<ModelRegistry, 'has
   return calls.length > 0 ? { kind: 'model', calls } : { kind: 'duckdb' };
 }
 
+/** Whether a word or quoted identifier of the statement is one of `names` (lower-case). */
+export function namesAnyOf(lexed: LexedStatement, names: readonly string[]): boolean {
+  return lexed.tokens.some((t) => {
+    const name = identifier(t);
+    return name !== undefined && names.includes(name.toLowerCase());
+  });
+}
+
+/** COMMIT, ROLLBACK and their synonyms: what the transaction made may be gone after them. */
+export function endsTransaction(lexed: LexedStatement): boolean {
+  return ['commit', 'end', 'rollback', 'abort'].includes(words(lexed.tokens, 0) ?? '');
+}
+
+/** Statements whose first word says they give rows, as many as their data holds. */
+const rowStatements = new Set([
+  'select', 'with', 'from', 'values', 'table', 'pivot', 'unpivot', 'describe', 'desc', 'show', 'summarize', 'explain', 'call', 'execute',
+]);
+
+/**
+ * Whether a statement without model calls goes to DuckDB prepared, its rows streamed, rather than as a
+ * plain query, whose result DuckDB materializes. A prepared statement is not quite DuckDB's own run of
+ * the text: a failure in one leaves an explicit transaction aborted where the plain query rolls back
+ * (`PRAGMA copy_database`, `ALTER TABLE ... DEFAULT f()`), and `current_query_id()` is folded while it
+ * is prepared, before it has an id. So only statements that may give many rows stream: queries, and
+ * INSERT, UPDATE, DELETE or MERGE with RETURNING; and not when they name current_query_id.
+ */
+export function streamsRows(lexed: LexedStatement): boolean {
+  const { tokens } = lexed;
+  const first = tokens[0];
+  if (first === undefined) return false;
+  const hasWord = (w: string) => tokens.some((t) => is(t, 'word') && t.text.toLowerCase() === w);
+  if (hasWord('current_query_id')) return false;
+  if (is(first, '(')) return true;
+  const word = words(tokens, 0);
+  if (word === undefined) return false;
+  if (rowStatements.has(word)) return true;
+  return ['insert', 'update', 'delete', 'merge'].includes(word) && hasWord('returning');
+}
+
 /**
  * Names called as functions (`name(`, not `schema.name(`) that the registry knows. A model's name
  * followed by `(` is not always a call: `AS lin(n)`, `WITH lin(a) AS (...)`, `CREATE TABLE lin(a INT)`

@@ -9,6 +9,8 @@ export type ScriptSource = { readonly kind: 'command'; readonly sql: string } | 
 
 export interface CliArgs {
   readonly database: string;
+  /** `--readonly`: DATABASE is opened read-only. */
+  readonly readOnly: boolean;
   readonly scripts: readonly ScriptSource[];
   readonly format: Format;
   readonly interactive: boolean;
@@ -52,6 +54,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
         'arrow-stream': { type: 'boolean' },
+        readonly: { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -86,8 +89,11 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     if (!(error instanceof ShardFlagError)) throw error;
     throw new UsageError(error.message);
   }
+  const readOnly = values.readonly ?? false;
+  if (readOnly && positionals[0] === undefined) throw new UsageError('--readonly needs a DATABASE file (an in-memory database cannot be read-only)');
   return {
     database: positionals[0] ?? ':memory:',
+    readOnly,
     scripts,
     format,
     interactive: values.interactive ?? false,

@@ -49,6 +49,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     engine = await createEngine({
       database: args.database,
+      readOnly: args.readOnly,
       settings: args.settings,
       udfs,
       onProgress: progress.onProgress,

@@ -11,6 +11,7 @@ Options:
   -c, --command SQL            run SQL (one or more ;-separated statements), then exit; repeatable
   -f, --file FILE              run the SQL in FILE, then exit; repeatable, in order with -c
   -i, --interactive            start the interactive shell even when stdin is not a terminal
+      --readonly               open DATABASE read-only: statements that would change it fail
       --format FORMAT          output format: table (default), csv, json, jsonl, markdown, line
       --model-threads N        threads for model work in total (default: all cores)
       --model-batch-size N     rows per batch sent to a model worker (default: 64)

@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { runCli, tempDir } from './helpers/cli.js';
+import { linearModel } from './helpers/onnx-model-fixtures.js';
 
 const csv = ['--format', 'csv'];
 
@@ -98,4 +99,26 @@ test('model flags become engine settings', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^model_threads,3,/m);
   assert.match(r.stdout, /^resnet50_weights,random,/m);
+});
+
+test('--readonly opens a database read-only: queries and model statements run, changes fail, nothing is written', async () => {
+  const dir = tempDir();
+  const database = join(dir, 'kept.duckdb');
+  writeFileSync(join(dir, 'linear.onnx'), linearModel());
+  const made = await runCli([database, '-c', `CREATE TABLE t AS SELECT [1, 2, 3]::FLOAT[] AS x; CREATE MODEL lin FROM '${join(dir, 'linear.onnx')}'`]);
+  assert.equal(made.code, 0, made.stderr);
+  const before = readFileSync(database);
+  const read = await runCli(['--readonly', database, '--format', 'csv', '-c', 'SELECT len(lin(x)) AS n FROM t; SELECT count(*) AS c FROM t']);
+  assert.equal(read.stderr, '');
+  assert.equal(read.stdout, 'n\n2\nc\n1\n');
+  const changed = await runCli(['--readonly', database, '-c', 'INSERT INTO t VALUES ([4, 5, 6])']);
+  assert.equal(changed.code, 1);
+  assert.match(changed.stderr, /read-only mode/);
+  assert.deepEqual(readFileSync(database), before);
+  const missing = await runCli(['--readonly', join(dir, 'missing.duckdb'), '-c', 'SELECT 1']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /cannot open database .*missing\.duckdb.*does not exist/);
+  const inMemory = await runCli(['--readonly', '-c', 'SELECT 1']);
+  assert.equal(inMemory.code, 2);
+  assert.match(inMemory.stderr, /--readonly needs a DATABASE file/);
 });

@@ -1,9 +1,12 @@
 // The engine's own objects (the ImageNet macros, the staged rows of a model statement) never show among
-// the user's tables or in EXPORT DATABASE, and an exported database imports again; the macros still work.
+// the user's tables or in EXPORT DATABASE, and an exported database imports again; the macros still work,
+// and are made only when named, so the catalog's object ids stay DuckDB's own until then.
+import { DuckDBInstance } from '@duckdb/node-api';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { createEngine, createUdfs } from '../engine/index.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { identityModel, linearModel } from './helpers/onnx-model-fixtures.js';
 
@@ -70,4 +73,25 @@ test('a model statement over a listing of the catalog lists only the user\'s obj
     run.stdout,
     'name,v\nsqlinfer_models,0.5\nt,0.5\ndatabase_name,v\nmemory,0.5\nn,v\n2,0.5\ntable_name,v\nsqlinfer_models,0.5\nt,0.5\n',
   );
+});
+
+test("the catalog's object ids are DuckDB's own until a statement names a macro; a rollback does not lose the macros", async () => {
+  const plain = await DuckDBInstance.create(':memory:');
+  const connection = await plain.connect();
+  const catalog = ['CREATE SEQUENCE s;', 'CREATE TABLE t (i INTEGER);', 'CREATE INDEX ti ON t (i);', 'SELECT seqrelid, indexrelid, indrelid FROM pg_sequence, pg_index;'];
+  for (const sql of catalog.slice(0, -1)) await connection.run(sql);
+  const ids = (await connection.runAndReadAll(catalog.at(-1)!)).getRowsJS();
+  connection.closeSync();
+  plain.closeSync();
+
+  const engine = await createEngine({ udfs: createUdfs({ threads: 1 }) });
+  try {
+    const results = await engine.run(catalog.join('\n'));
+    assert.deepEqual(results.at(-1)!.rows, ids);
+    const top = "SELECT imagenet_top5(list_transform(range(1000), i -> (i = 985)::INTEGER::FLOAT))[1].label AS best";
+    const [, inside, , after] = await engine.run(`BEGIN; ${top}; ROLLBACK; ${top};`);
+    assert.deepEqual([inside!.rows, after!.rows], [[['daisy']], [['daisy']]]);
+  } finally {
+    await engine.close();
+  }
 });

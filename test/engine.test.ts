@@ -168,7 +168,7 @@ test('an abort interrupts the running statement; the engine stays usable', async
 test('a database file is created if missing and keeps tables; close closes the udfs and the engine', async () => {
   const database = join(tempDir(), 'engine.duckdb');
   let udfsClosed = 0;
-  const udfs = { registry: { has: () => false, get: () => undefined, list: () => [] }, setupSql: ['CREATE MACRO twice(x) AS x * 2'], close: async () => void udfsClosed++ };
+  const udfs = { registry: { has: () => false, get: () => undefined, list: () => [] }, setup: { names: ['twice'], sql: ['CREATE TEMP MACRO IF NOT EXISTS twice(x) AS x * 2'] }, close: async () => void udfsClosed++ };
   const first = await createEngine({ database, udfs });
   await first.run('CREATE TABLE kept AS SELECT twice(21) AS v');
   await first.close();

@@ -153,6 +153,21 @@ test('inside the user\'s transaction a model statement works and its writes comm
   assert.equal(await stagedTables(f), 0);
 });
 
+test('a first model statement inside a transaction that rolls back leaves the next ones working', async () => {
+  const g = await fixture();
+  try {
+    const sql = `SELECT id, scale2(data)[1] FROM '${g.dir}/image_data.parquet' WHERE id < 10`;
+    await g.connection.run('BEGIN TRANSACTION');
+    assertOwnRows((await run(g, sql)).rows);
+    await g.connection.run('ROLLBACK');
+    const { rows } = await run(g, sql);
+    assert.equal(rows.length, 10);
+    assertOwnRows(rows);
+  } finally {
+    g.close();
+  }
+});
+
 test('a virtual column of a file scan (file_row_number) reaches the output', async () => {
   const { rows } = await run(f, `SELECT file_row_number, scale2(data)[1] FROM ${file} WHERE id = 4`);
   assert.deepEqual(rows, [['4', 8]]);

@@ -18,3 +18,19 @@ test('current_query() is the statement as written', async () => {
     await engine.close();
   }
 });
+
+test("statements that give no rows run as DuckDB's plain queries: a failure rolls back, current_query_id() has its id", async () => {
+  const engine = await createEngine();
+  try {
+    await engine.run('CREATE TABLE t AS SELECT range::INTEGER AS i FROM range(3);');
+    // DuckDB runs this as two statements in one transaction; prepared, the failure left it aborted.
+    const error = await engine.run('ALTER TABLE t ADD COLUMN d INTEGER DEFAULT no_such_function();').catch((e: unknown) => e);
+    assert.ok(error instanceof SqlError);
+    assert.match(error.message, /no_such_function/);
+    assert.deepEqual((await engine.run('SELECT count(*) FROM t;'))[0]!.rows, [[3n]]);
+    const [, id] = await engine.run('SET VARIABLE q = current_query_id() + 1; SELECT current_query_id() - getvariable(\'q\') AS d;');
+    assert.deepEqual(id!.rows, [[0n]]);
+  } finally {
+    await engine.close();
+  }
+});

@@ -33,7 +33,8 @@ test('createUdfs registers the built-ins, exposes settings and setup SQL, and cl
     const predict = udfs.registry.get('predict_resnet50');
     assert.deepEqual(predict?.args.map((a) => [a.name, a.optional, a.constant]), [['x', false, false], ['preprocess', true, true]]);
     assert.deepEqual(udfs.settingsSpec.map((s) => s.name), ['model_threads', 'model_workers', 'model_batch_size', 'resnet50_weights', 'model_errors', 'parquet_pages', 'arrow_group_rows', 'arrow_group_bytes', 'arrow_group_wait_ms']);
-    assert.ok(udfs.setupSql.some((sql) => sql.includes('MACRO imagenet_top5')));
+    assert.deepEqual(udfs.setup.names, ['imagenet_labels', 'imagenet_top5']);
+    assert.ok(udfs.setup.sql.some((sql) => sql.includes('MACRO IF NOT EXISTS imagenet_top5')));
   } finally {
     await udfs.close();
   }

@@ -5,7 +5,7 @@ import './runtime/ort-environment.js';
 import { createImageToTensor } from './functions/image-to-tensor.js';
 import type { ConstantValue } from './model-function.js';
 import type { Env } from './models/keras/keras-get-file.js';
-import { IMAGENET_SETUP_SQL } from './models/imagenet/imagenet-setup-sql.js';
+import { IMAGENET_SETUP_NAMES, IMAGENET_SETUP_SQL } from './models/imagenet/imagenet-setup-sql.js';
 import { deriveModel, type DeriveModelRequest } from './models/resnet50/derived-model.js';
 import { createPredictResnet50 } from './models/resnet50/predict-resnet50.js';
 import { createQuantizedResnet50, type QuantizedResnet50, type QuantizedResnet50Spec } from './models/resnet50/quantized-resnet50.js';
@@ -38,6 +38,14 @@ export {
   validateSetting,
 } from './settings-spec.js';
 
+/** SQL objects over the model functions' results: made on a connection before a statement names one of them. */
+export interface SqlSetup {
+  /** The objects' names, lower-case. */
+  readonly names: readonly string[];
+  /** Statements that make them, each safe to run again. */
+  readonly sql: readonly string[];
+}
+
 export interface UdfsOptions {
   /** Total model threads for the pool until a statement's settings say otherwise (default: cores). */
   readonly threads?: number;
@@ -52,8 +60,8 @@ export interface Udfs {
   readonly runtime: ModelRuntime;
   /** Settings the model functions read through ModelSettings.get(), with defaults and ranges. */
   readonly settingsSpec: readonly SettingSpec[];
-  /** SQL to run once on each new DuckDB connection (the imagenet_labels() and imagenet_top5 macros). */
-  readonly setupSql: readonly string[];
+  /** The imagenet_labels() and imagenet_top5 macros: their names, and the SQL that makes them on a connection. */
+  readonly setup: SqlSetup;
   /** CREATE MODEL: reads the model at `path` (absolute) and checks it under its WITH options. */
   inspectModel(name: string, path: string, options: Readonly<Record<string, ConstantValue>>): Promise<UserModelSpec>;
   /** The SQL function of a user model on this pool (the caller registers it). */
@@ -80,7 +88,7 @@ export function createUdfs(options: UdfsOptions = {}): Udfs {
     registry,
     runtime,
     settingsSpec: SETTINGS_SPEC,
-    setupSql: IMAGENET_SETUP_SQL,
+    setup: { names: IMAGENET_SETUP_NAMES, sql: IMAGENET_SETUP_SQL },
     inspectModel: inspectUserModel,
     createModel: (spec) => createUserModel(runtime, spec),
     deriveModel: (request) => deriveModel(request, options.env ?? process.env),

@@ -19,6 +19,11 @@ export interface DuckDBStatementOptions {
    * was generated (a model statement's output stage), whose positions mean nothing to the user.
    */
   readonly errorSource?: string;
+  /**
+   * Run as a plain query, its result materialized by DuckDB, rather than prepared and streamed: for
+   * statements that give no rows or few (router.ts streamsRows says why it matters).
+   */
+  readonly plain?: boolean;
 }
 
 export async function runDuckDBStatement(
@@ -26,9 +31,9 @@ export async function runDuckDBStatement(
   sql: string,
   options: DuckDBStatementOptions = {},
 ): Promise<DuckDBStatementRun> {
-  const { signal, errorSource } = options;
+  const { signal, errorSource, plain = false } = options;
   throwIfAborted(signal);
-  const result = await interruptible(connection, signal, () => connection.stream(sql), { errorSource });
+  const result: DuckDBResult = await interruptible(connection, signal, () => (plain ? connection.run(sql) : connection.stream(sql)), { errorSource });
   const kind = resultKind(result);
   const columns: ResultColumnInfo[] =
     kind === 'rows'

@@ -29,6 +29,7 @@ import { CallRowError, runModelStage } from './model-stage.js';
 import { reclaimNativeMemory } from './native-memory.js';
 import { RowFailureSummary } from './row-failure-summary.js';
 import { ShardRun, type ShardFacts, type ShardOptions, type ShardOutput } from './shard-output.js';
+import { registerResultScan } from './result-scan.js';
 import type { ResultStore } from './result-store.js';
 import { SpillFolder } from './spill-folder.js';
 
@@ -124,12 +125,14 @@ class ModelStatement {
    * only while DuckDB preserves insertion order: turned on for the statement if the session turned it off.
    */
   async begin(): Promise<void> {
+    registerResultScan(this.ctx.connection);
     const reader = await this.ctx.connection.runAndReadAll(`SELECT current_setting('preserve_insertion_order')`);
     if (reader.getRows()[0]?.[0] === false) {
       await this.ctx.connection.run('SET preserve_insertion_order = true');
       this.restoreOrder = true;
     }
-    if (this.staging === '__sqlinfer') await this.ctx.connection.run(`ATTACH IF NOT EXISTS ':memory:' AS __sqlinfer`);
+    // READ_WRITE: in a database opened read-only, an attached one is read-only too unless told otherwise.
+    if (this.staging === '__sqlinfer') await this.ctx.connection.run(`ATTACH IF NOT EXISTS ':memory:' AS __sqlinfer (READ_WRITE)`);
   }
 
   /**

@@ -32,7 +32,14 @@ const FUNCTION = '__sqlinfer_results';
 
 /** The stores DuckDB may scan, by the id in their view's SQL; a store leaves when its statement ends. */
 const stores = new Map<string, ScannedResults>();
-const registered = new WeakSet<DuckDBConnection>();
+
+/**
+ * Registers `__sqlinfer_results` on the connection, for each model statement: it is a catalog entry, and
+ * one registered inside a user's transaction is gone after a ROLLBACK. Registering it again is harmless.
+ */
+export function registerResultScan(connection: DuckDBConnection): void {
+  connection.registerTableFunction(scanFunction());
+}
 
 interface ScanState {
   readonly store: ScannedResults;
@@ -42,12 +49,11 @@ interface ScanState {
   next: number;
 }
 
-/** `__sqlinfer_results('<id>')`: the relation of `store`'s rows, which DuckDB can scan until it is forgotten. */
-export function resultScanSql(connection: DuckDBConnection, store: ScannedResults): string {
-  if (!registered.has(connection)) {
-    connection.registerTableFunction(scanFunction());
-    registered.add(connection);
-  }
+/**
+ * `__sqlinfer_results('<id>')`: the relation of `store`'s rows, which DuckDB can scan until it is
+ * forgotten (registerResultScan() on the statement's connection first).
+ */
+export function resultScanSql(store: ScannedResults): string {
   const id = randomUUID();
   stores.set(id, store);
   store.onForget(() => stores.delete(id));

@@ -63,7 +63,7 @@ export class ResultStore implements ScannedResults {
     // Cast to the calls' declared types: a FLOAT[2] result is a list in the scan (a no-op cast otherwise).
     const columns = [this.key, ...this.columns.map((c) => `CAST(${c.name} AS ${c.type}) AS ${c.name}`)];
     try {
-      await connection.run(`CREATE OR REPLACE ${view} AS SELECT ${columns.join(', ')} FROM ${resultScanSql(connection, this)}`);
+      await connection.run(`CREATE OR REPLACE ${view} AS SELECT ${columns.join(', ')} FROM ${resultScanSql(this)}`);
     } catch (error) {
       this.forget();
       throw error;

@@ -187,12 +187,27 @@ export class ModelCatalog {
     return notices;
   }
 
+  /**
+   * The table is looked up by an appender, which finds it by name without listing the catalog: a listing
+   * (duckdb_columns(), or the "did you mean" of a failed SELECT) makes DuckDB create its built-in views,
+   * which shifts the object ids of everything created after, as DuckDB alone would not. A read-only
+   * database has no appenders: there the listing is read.
+   */
   private async tableState(): Promise<TableState> {
-    const reader = await this.connection.runAndReadAll(
-      `SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = $1 AND schema_name = 'main' AND table_name = '${TABLE}' ORDER BY column_index`,
-      [this.databaseName],
-    );
-    const columns = reader.getRows().map(([name, type]) => ({ name: String(name), type: String(type) }));
+    let columns: { readonly name: string; readonly type: string }[];
+    try {
+      (await this.connection.createAppender(TABLE, 'main', this.databaseName)).closeSync();
+      const reader = await this.connection.runAndReadAll(`SELECT * FROM ${this.table} LIMIT 0`);
+      const types = reader.columnTypes();
+      columns = reader.columnNames().map((name, i) => ({ name, type: types[i]!.toString() }));
+    } catch (error) {
+      if (/could not be found/.test((error as Error).message)) return { kind: 'absent' };
+      const reader = await this.connection.runAndReadAll(
+        `SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = $1 AND schema_name = 'main' AND table_name = '${TABLE}' ORDER BY column_index`,
+        [this.databaseName],
+      );
+      columns = reader.getRows().map(([name, type]) => ({ name: String(name), type: String(type) }));
+    }
     if (columns.length === 0) return { kind: 'absent' };
     const ours = COLUMNS.every((c) => columns.some((column) => column.name === c && column.type === 'VARCHAR'));
     return ours ? { kind: 'ours' } : { kind: 'foreign', columns: columns.map((c) => `${c.name} ${c.type}`).join(', ') };
