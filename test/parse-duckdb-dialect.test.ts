@@ -214,3 +214,11 @@ test('typed literals whose type has several words or modifiers', () => {
   // A call followed by something else stays a call.
   has('SELECT m(x), round(1, 2) FROM t', 'FunctionCall');
 });
+
+test("a CTE named by a string: WITH 'df.parquet' AS (...)", () => {
+  const names: string[] = [];
+  walk(parseStatement("WITH 'df.parquet' AS (SELECT 1 AS x) SELECT m(x) FROM 'df.parquet'"), (node) => {
+    if (node.kind === 'CommonTableExpression') names.push(node.name.name);
+  });
+  assert.deepEqual(names, ['df.parquet']);
+});

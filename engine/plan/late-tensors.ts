@@ -83,12 +83,12 @@ export async function argumentRead(q: LateTensorQuestion, catalog: PlanCatalog):
   let scanColumn = column;
   let inner: { readonly core: SelectCore; readonly insertAt: number } | null = null;
   const arrow = (ref: TableRef) => (ref.name.parts.length === 1 && !q.cteNamed(ref.name.parts[0]!.name) ? catalog.arrowColumn(ref.name.parts[0]!.name, column, q.element) : null);
-  if (node.kind === 'FileRef' || node.kind === 'TableFunctionRef' || (node.kind === 'TableRef' && q.cte === null && arrow(node) !== null)) scan = node;
+  if ((node.kind === 'FileRef' && q.cte === null) || node.kind === 'TableFunctionRef' || (node.kind === 'TableRef' && q.cte === null && arrow(node) !== null)) scan = node;
   else {
     const query = node.kind === 'SubqueryRef' ? node.query : q.cte?.target.query;
     if (query === undefined) return { duckdb: `the relation ${q.leaf.alias ?? ''} is a table or view, not a Parquet file`.replace('  ', ' ') };
     if ((node.kind === 'SubqueryRef' && node.alias?.columns != null) || q.cte?.target.columns != null) return { duckdb: 'the relation renames its columns' };
-    const through = await passedThrough(query, column, catalog, q.render, (ref) => arrow(ref) !== null);
+    const through = await passedThrough(query, column, catalog, q.render, (ref) => arrow(ref) !== null, q.cteNamed);
     if ('reason' in through) return { duckdb: through.reason };
     ({ scan, column: scanColumn } = through);
     inner = { core: through.core, insertAt: through.insertAt };
@@ -174,6 +174,7 @@ async function passedThrough(
   catalog: PlanCatalog,
   render: (span: Span) => string,
   isArrow: (ref: TableRef) => boolean,
+  cteNamed: (name: string) => boolean,
 ): Promise<{ readonly scan: Scan; readonly column: string; readonly core: SelectCore; readonly insertAt: number } | { readonly reason: string }> {
   const why = (what: string) => ({ reason: `the column comes through a subquery or CTE that ${what}` });
   const core = query.body;
@@ -185,6 +186,8 @@ async function passedThrough(
   if (core.from.length !== 1) return why('reads several relations');
   const scan = core.from[0]!;
   if (scan.kind !== 'FileRef' && scan.kind !== 'TableFunctionRef' && !(scan.kind === 'TableRef' && isArrow(scan))) return why('reads something other than a Parquet scan');
+  // `FROM 'name'` reads a CTE of that name, not a file, where one is visible.
+  if (scan.kind === 'FileRef' && cteNamed(String(scan.path.value))) return why('reads a CTE named like its file');
   const aggregates = await catalog.aggregateFunctions();
   if (core.items.some((i) => hasAggregateCall(i.expression, aggregates) || hasWindowCall(i.expression) || hasSetReturningCall(i.expression))) {
     return why('aggregates or unnests rows');

@@ -1,6 +1,6 @@
 // Name resolution within one SELECT block: which relation ("leaf") a column, a model call or a WHERE
 // conjunct belongs to, what can be evaluated on a leaf before the model, and the CTE a leaf names.
-import type { ColumnRef, CommonTableExpression, Expression, Query, SelectCore, TableRef } from '../sql/ast.js';
+import type { ColumnRef, CommonTableExpression, Expression, Query, SelectCore } from '../sql/ast.js';
 import { readDuckDBMessage } from '../sql/duckdb-message.js';
 import type { SqlError, SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
@@ -28,6 +28,12 @@ export interface CteScope {
   readonly target: CommonTableExpression;
 }
 
+/** The CTEs visible where a relation is read, as one WITH list, outermost first. */
+export interface VisibleCtes {
+  readonly recursive: boolean;
+  readonly ctes: readonly CommonTableExpression[];
+}
+
 /** What a scope asks of the planner: DuckDB's catalog, the statement's text with calls as typed NULLs, errors. */
 export interface LeafScopeHost {
   readonly registryView: ModelRegistryView;
@@ -36,7 +42,7 @@ export interface LeafScopeHost {
   aggregates(): Promise<ReadonlySet<string>>;
   consistentFunctions(): Promise<ReadonlySet<string>>;
   renderDescribed(span: Span): string;
-  withPrefixDescribed(scope: CteScope): string;
+  withPrefixDescribed(visible: VisibleCtes | null): string;
 }
 
 /** Name resolution within one SELECT block: which leaf a column, a call or a WHERE conjunct belongs to. */
@@ -176,24 +182,57 @@ export class LeafScope {
     return found;
   }
 
+  /** The CTE a leaf names: `FROM c`, or `FROM 'c'`, which DuckDB binds to a CTE of that name before any file. */
   cteOf(leaf: FromLeaf): CteScope | null {
-    if (leaf.node.kind !== 'TableRef' || leaf.node.name.parts.length !== 1) return null;
-    return this.cteNamed((leaf.node as TableRef).name.parts[0]!.name.toLowerCase());
+    const { node } = leaf;
+    if (node.kind === 'FileRef') return this.cteNamed(String(node.path.value).toLowerCase());
+    if (node.kind !== 'TableRef' || node.name.parts.length !== 1) return null;
+    return this.cteNamed(node.name.parts[0]!.name.toLowerCase());
   }
 
   /** The CTE `name` (lower-case) names where this scope reads, if any. */
   cteNamed(name: string): CteScope | null {
     for (let i = this.queries.length - 1; i >= 0; i--) {
-      const query = this.queries[i]!;
-      if (query.with === null) continue;
-      const all = query.with.ctes;
-      // Inside a CTE's own definition only the CTEs before it are visible (itself too when RECURSIVE).
-      const inside = all.findIndex((c) => c.query === this.queries[i + 1]);
-      const visible = inside < 0 ? all : all.slice(0, query.with.recursive ? inside + 1 : inside);
+      const visible = this.visibleAt(i);
       const at = visible.findIndex((c) => c.name.name.toLowerCase() === name);
-      if (at >= 0) return { query, ctes: visible.slice(0, at + 1), target: visible[at]! };
+      if (at >= 0) return { query: this.queries[i]!, ctes: visible.slice(0, at + 1), target: visible[at]! };
     }
     return null;
+  }
+
+  /** The CTEs of query i's WITH that this scope sees. */
+  private visibleAt(i: number): readonly CommonTableExpression[] {
+    const query = this.queries[i]!;
+    if (query.with === null) return [];
+    const all = query.with.ctes;
+    // Inside a CTE's own definition only the CTEs before it are visible (itself too when RECURSIVE).
+    const inside = all.findIndex((c) => c.query === this.queries[i + 1]);
+    return inside < 0 ? all : all.slice(0, query.with.recursive ? inside + 1 : inside);
+  }
+
+  /**
+   * Every CTE visible where `leaf` is read, outermost first: staged on its own, the relation's text (a CTE
+   * it names, a subquery, a table function's argument) may read any of them. One WITH list cannot hold two
+   * CTEs of one name, where a subquery's CTE hides an outer one: such a statement is refused.
+   */
+  visibleCtes(leaf: FromLeaf): VisibleCtes | null {
+    const ctes: CommonTableExpression[] = [];
+    let recursive = false;
+    for (let i = 0; i < this.queries.length; i++) {
+      for (const cte of this.visibleAt(i)) {
+        const name = cte.name.name.toLowerCase();
+        if (ctes.some((c) => c.name.name.toLowerCase() === name)) {
+          throw this.planner.error(
+            'relation-cte-hidden',
+            `the CTE ${cte.name.name} hides another CTE of that name around its query, and a model statement reads ${leaf.alias ?? 'this relation'} with every CTE it can see in one WITH: rename one of them`,
+            cte.name.span,
+          );
+        }
+        ctes.push(cte);
+      }
+      recursive ||= this.queries[i]!.with?.recursive ?? false;
+    }
+    return ctes.length === 0 ? null : { recursive, ctes };
   }
 
   /** The leaf's columns with their types, as `SELECT *` gives them; null when DuckDB cannot tell. */
@@ -217,8 +256,7 @@ export class LeafScope {
 
   private async describeLeaf(leaf: FromLeaf): Promise<readonly ColumnInfo[] | null> {
     if (leaf.lateral) return null;
-    const cte = this.cteOf(leaf);
-    const prefix = cte === null ? '' : this.planner.withPrefixDescribed(cte);
+    const prefix = this.planner.withPrefixDescribed(this.visibleCtes(leaf));
     try {
       return await this.planner.describe(`${prefix}SELECT * FROM ${this.planner.renderDescribed(leaf.node.span)}`);
     } catch (error) {

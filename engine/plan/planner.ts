@@ -23,7 +23,7 @@ import type { ColumnInfo, PlanCatalog } from './plan-catalog.js';
 import { normalizeSql, quoteIdentifier } from './sql-text.js';
 import { TextEdits } from './text-edits.js';
 import { accepts, inputColumnOf } from './argument-types.js';
-import { LeafScope, type CteScope, type LeafScopeHost } from './leaf-scope.js';
+import { LeafScope, type LeafScopeHost, type VisibleCtes } from './leaf-scope.js';
 import { limitDecision } from './limit-pushdown.js';
 import { internalNames, namedStructs, stagedRows, tempPrefix, unnamedStructColumn, type StagedResults, type UnnamedStructColumn } from './staged-rows.js';
 import { columnsReadOutside, wholeRowReference } from './staged-columns.js';
@@ -184,10 +184,11 @@ class Planner implements LeafScopeHost {
       throw this.error('model-relation-row', `${alias} as a whole row cannot be read in a statement that runs a model over ${alias}: name its columns instead (e.g. struct_pack(a, b))`, wholeRow.span);
     }
     const cte = scope.cteOf(leaf);
-    const withPrefix = cte === null ? '' : this.withPrefix(cte, this.out);
-    const describedWith = cte === null ? '' : this.withPrefix(cte, this.described);
+    const visible = scope.visibleCtes(leaf);
+    const withPrefix = this.withPrefix(visible, this.out);
+    const describedWith = this.withPrefix(visible, this.described);
     // --shard: the relation becomes this shard's part of it (shard-leaf.ts).
-    const shard = this.sharder === undefined ? null : await this.sharder.leaf(core, leaf, sites[0]!.queries, qAlias);
+    const shard = this.sharder === undefined ? null : await this.sharder.leaf(core, leaf, sites[0]!.queries, qAlias, cte !== null);
     const sourceExpr = shard?.source ?? aliased(leaf, this.out.render(leaf.node.span), qAlias);
     const describedSource = aliased(leaf, this.described.render(leaf.node.span), qAlias);
 
@@ -319,7 +320,7 @@ class Planner implements LeafScopeHost {
         const inputSql = `SELECT ${[...args, names.key].join(', ')} FROM ${stagedRows(stageTable, results, names, unnamed)} AS ${qAlias}`;
         levels.push({ id: levelId, table, inputSql, stages: null, inputColumns, calls });
       } else {
-        const prefix = cte === null ? '' : this.withPrefix(cte, (span) => this.renderPatched(span, located?.patches ?? []));
+        const prefix = this.withPrefix(visible, (span) => this.renderPatched(span, located?.patches ?? []));
         const inputSql = `${prefix}SELECT ${[...args, ...streamed].join(', ')} FROM (${filteredWith(located)}) AS ${qAlias}`;
         levels.push({ id: levelId, table, inputSql, stages: { table: stageTable, columns: streamed.length }, inputColumns, calls });
       }
@@ -457,10 +458,10 @@ class Planner implements LeafScopeHost {
   }
 
   /** `WITH a AS (...), b AS (...) ` up to the CTE referenced, rendered with `edits` (or by `render`). */
-  private withPrefix(scope: CteScope, edits: TextEdits | ((span: Span) => string)): string {
-    const withClause = scope.query.with!;
+  private withPrefix(visible: VisibleCtes | null, edits: TextEdits | ((span: Span) => string)): string {
+    if (visible === null) return '';
     const render = typeof edits === 'function' ? edits : (span: Span) => edits.render(span);
-    return `WITH ${withClause.recursive ? 'RECURSIVE ' : ''}${scope.ctes.map((c) => render(c.span)).join(', ')} `;
+    return `WITH ${visible.recursive ? 'RECURSIVE ' : ''}${visible.ctes.map((c) => render(c.span)).join(', ')} `;
   }
 
   /** Adds the staged result columns to `*` / `alias.*` so the user sees the columns they asked for. */
@@ -509,8 +510,8 @@ class Planner implements LeafScopeHost {
     return this.registry;
   }
 
-  withPrefixDescribed(scope: CteScope): string {
-    return this.withPrefix(scope, this.described);
+  withPrefixDescribed(visible: VisibleCtes | null): string {
+    return this.withPrefix(visible, this.described);
   }
 }
 

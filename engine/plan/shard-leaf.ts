@@ -74,12 +74,13 @@ export class LeafSharder {
   }
 
   /** This shard's part of `leaf`, which `core` (inside `queries`, innermost last) runs models over. */
-  async leaf(core: SelectCore, leaf: FromLeaf, queries: readonly Query[], qAlias: string): Promise<ShardedLeaf> {
+  /** `namesCte`: the leaf names a CTE (`FROM 'x.parquet'` reads a CTE of that name, where there is one). */
+  async leaf(core: SelectCore, leaf: FromLeaf, queries: readonly Query[], qAlias: string, namesCte: boolean): Promise<ShardedLeaf> {
     if (this.split !== null) {
       throw this.error('shard-statement', `--shard splits one relation, and this statement runs models over ${this.split.relation} and this one too: run them as two statements`, leaf.node.span);
     }
     await this.checkStatement(core, leaf, queries);
-    const reader = readerOf(leaf.node, this.source);
+    const reader = namesCte ? `--shard splits Parquet files, and ${this.text(leaf.node.span)} names a CTE here, not a file: write the CTE to Parquet first` : readerOf(leaf.node, this.source);
     if (typeof reader === 'string') throw this.error('shard-input', reader, leaf.node.span);
     const relation = this.text(leaf.node.span);
     const files = await this.catalog.inputFiles(reader.name, reader.paths);

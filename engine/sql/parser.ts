@@ -404,7 +404,7 @@ class Parser extends TokenCursor {
     const ctes: A.CommonTableExpression[] = [];
     do {
       const cteStart = this.start();
-      const name = this.identifier('a CTE name');
+      const name = this.isString() ? this.stringAsIdentifier() : this.identifier('a CTE name');
       const columns = this.isKind('(') ? this.identifierList() : null;
       // `WITH RECURSIVE t(k, v) USING KEY (k) AS (...)`: rows replaced by key as the recursion goes.
       if (this.isWord('USING') && this.word(1) === 'KEY') {

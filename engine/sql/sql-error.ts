@@ -53,6 +53,7 @@ export type SqlErrorCode =
   | 'model-argument-subquery'
   | 'ambiguous-column'
   | 'relation-invalid'
+  | 'relation-cte-hidden'
   // models
   | 'model-not-found'
   | 'model-builtin'
