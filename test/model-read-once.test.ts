@@ -220,6 +220,16 @@ test('inside a transaction, staged tables never touch the user\'s tables of the 
   assert.deepEqual(await duck(f, `SELECT kept FROM s1`), [[42]]);
 });
 
+test('a WHERE is not pushed below a USING SAMPLE of the same SELECT: DuckDB samples the rows before filtering', async () => {
+  for (const [where, sample] of [['id > 100', '30 ROWS (reservoir, 1)'], ['id % 3 = 1', '20% (bernoulli, 2)']]) {
+    const sql = `SELECT id, scale2(data)[1] FROM images WHERE ${where} USING SAMPLE ${sample}`;
+    const { rows } = await run(f, sql);
+    assertOwnRows(rows);
+    const ids = (rows_: unknown[][]) => rows_.map((r) => String(r[0])).sort();
+    assert.deepEqual(ids(rows), ids(await duck(f, sql.replace('scale2(data)[1]', 'data[1] * 2'))), sql);
+  }
+});
+
 test('LIMIT is not pushed below a USING SAMPLE of the same SELECT', async () => {
   const { rows } = await run(f, `SELECT count(*) FROM (SELECT scale2(data) FROM ${file} USING SAMPLE 50 PERCENT (bernoulli) LIMIT 100)`);
   assert.deepEqual(rows, [['100']]);

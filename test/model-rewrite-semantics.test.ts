@@ -73,3 +73,19 @@ test('under PRAGMA enable_verification (DuckDB runs each query again to compare)
     await g.close();
   }
 });
+
+test("a model statement that fails on a row inside BEGIN ... COMMIT aborts the transaction, as DuckDB's errors do", async () => {
+  await f.engine.run(`CREATE OR REPLACE MODEL lin FROM '${f.dir}/linear.onnx'`);
+  await f.engine.run(`CREATE TABLE bad AS SELECT i AS id, CASE WHEN i = 3 THEN [1, 2] ELSE [i, 1, 2] END::FLOAT[] AS v FROM range(1, 6) r(i)`);
+  await f.engine.run('CREATE TABLE kept (id BIGINT, y FLOAT)');
+  await f.engine.run("BEGIN; INSERT INTO kept VALUES (0, 0);");
+  await assert.rejects(f.engine.run('INSERT INTO kept SELECT id, lin(v)[1] FROM bad'), /lin failed on row 3/);
+  await assert.rejects(f.engine.run('SELECT 1'), /transaction is aborted/);
+  await f.engine.run('COMMIT');
+  assert.deepEqual(await f.rows('SELECT count(*) FROM kept'), [[0n]]);
+  // A statement refused before it runs (a plan error) leaves the transaction as it is, as DuckDB's binder errors do.
+  await f.engine.run("BEGIN; INSERT INTO kept VALUES (0, 0);");
+  await assert.rejects(f.engine.run('SELECT lin(no_such_column) FROM bad'));
+  await f.engine.run('COMMIT');
+  assert.deepEqual(await f.rows('SELECT count(*) FROM kept'), [[1n]]);
+});

@@ -94,6 +94,7 @@ async function execute(ctx: ModelStatementContext, source: string, parsed: State
     if (staging === '__sqlinfer' && error instanceof SqlError && error.detail.includes('can only write to a single attached database')) {
       return execute(ctx, source, parsed, true);
     }
+    await abortTransaction(ctx.connection, error);
     throw error;
   }
 }
@@ -413,6 +414,17 @@ async function insideTransaction(connection: DuckDBConnection): Promise<boolean>
     if (error instanceof Error && error.message.includes('Copied statement differs from original result')) return false;
     throw error;
   }
+}
+
+/**
+ * DuckDB aborts the user's transaction when a statement fails as it runs (not when it fails to parse or
+ * bind), so that COMMIT keeps nothing of it: a model statement that fails as it runs, on a row or in a
+ * model, does the same. A DuckDB error has done it already; a failing query does it for the others.
+ */
+async function abortTransaction(connection: DuckDBConnection, error: unknown): Promise<void> {
+  if (error instanceof SqlError && error.phase !== 'execute') return;
+  if (!(await insideTransaction(connection).catch(() => false))) return;
+  await connection.run(`SELECT error('sqlinfer: a model statement failed in this transaction')`).catch(() => undefined);
 }
 
 function pagesSetting(value: string | undefined): 'auto' | 'always' | 'never' {

@@ -194,7 +194,9 @@ class Planner implements LeafScopeHost {
 
     const where = core.where === null ? [] : conjuncts(core.where);
     const pushed: Expression[] = [];
-    for (const c of where) if (await scope.pushable(c, leaf)) pushed.push(c);
+    // USING SAMPLE samples the FROM's rows before WHERE filters them: a filter pushed below would change which
+    // rows are sampled.
+    if (core.sample === null) for (const c of where) if (await scope.pushable(c, leaf)) pushed.push(c);
     const limit = await limitDecision(core, scope, leaf, sites[0]!.queries, pushed.length === where.length, (span) => this.out.render(span));
     // The relation is read once, here: its rows, numbered, are what the model stages read and what the
     // output stage sees, so a second evaluation can never pair results with other rows.

@@ -206,7 +206,7 @@ export interface SelectCore extends NodeBase {
   readonly having: Expression | null;
   readonly windows: readonly WindowDefinition[];
   readonly qualify: Expression | null;
-  /** `USING SAMPLE ...`, which samples the rows this block produces. */
+  /** `USING SAMPLE ...`, which samples the rows of this block's FROM, before WHERE filters them. */
   readonly sample: SampleClause | null;
 }
 
