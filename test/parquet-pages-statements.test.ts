@@ -122,6 +122,14 @@ describe('arguments read from Parquet pages', () => {
     assert.deepEqual(rows, await duck(f, `SELECT filename, [x * 2 FOR x IN data] AS y FROM '${f.dir}/image_data.parquet' WHERE id > 500`));
   });
 
+  test("a scan's own filename option, written name = value as DuckDB allows, is read by DuckDB and gives DuckDB's column", async () => {
+    for (const [option, column] of [['filename = true', 'filename'], ["filename = 'fname'", 'fname'], ['file_row_number = true', 'file_row_number']]) {
+      const sql = `SELECT id, ${column}, scale2(data) AS y FROM read_parquet('${parts}/part-1.parquet', ${option}) WHERE id % 5 = 0`;
+      assert.deepEqual(await explainArguments(sql), ['data: read by DuckDB: the scan sets its own row location options'], sql);
+      assert.deepEqual((await run(f, sql)).rows, await duck(f, sql.replace('scale2(data)', '[x * 2 FOR x IN data]')), sql);
+    }
+  });
+
   test("SET parquet_pages: 'auto' reads narrow rows with DuckDB, 'never' never reads pages", async () => {
     const sql = `SELECT id, scale2(data) AS y FROM '${parts}/*.parquet'`;
     const [auto] = await explainArguments(sql, 'auto');

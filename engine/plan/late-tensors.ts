@@ -5,7 +5,7 @@
 // reads the values (engine/parquet, exec/arrow-tensors.ts). Anything else keeps DuckDB's read, with the
 // reason EXPLAIN gives.
 import type { ElementType } from '../../udfs/index.js';
-import type { Expression, FileRef, Query, SelectCore, TableFunctionRef, TableRef } from '../sql/ast.js';
+import type { Expression, FileRef, FunctionArg, Query, SelectCore, TableFunctionRef, TableRef } from '../sql/ast.js';
 import type { Span } from '../sql/span.js';
 import type { PlannedFile } from '../parquet/parquet-footer.js';
 import { columnRefs, hasAggregateCall, hasSetReturningCall, hasWindowCall } from './expression-facts.js';
@@ -240,10 +240,19 @@ function scanFiles(scan: ParquetScan, render: (span: Span) => string): { readonl
   if (scan.lateral) return { reason: 'the Parquet scan is LATERAL' };
   const first = scan.call.args[0];
   if (first === undefined || first.name !== null) return { reason: 'the Parquet scan names no files' };
-  if (scan.call.args.some((a) => ['filename', 'file_row_number'].includes(a.name?.name.toLowerCase() ?? ''))) {
+  if (scan.call.args.slice(1).some((a) => ['filename', 'file_row_number'].includes(optionName(a)?.toLowerCase() ?? ''))) {
     return { reason: 'the scan sets its own row location options' };
   }
   return { sql: render(first.value.span) };
+}
+
+/** A table function option's name: `name := value`, `name => value`, or DuckDB's `name = value`. */
+function optionName(arg: FunctionArg): string | null {
+  if (arg.name !== null) return arg.name.name;
+  const { value } = arg;
+  return value.kind === 'BinaryOp' && (value.operator === '=' || value.operator === '==') && value.left.kind === 'ColumnRef' && value.left.parts.length === 1
+    ? value.left.parts[0]!.name
+    : null;
 }
 
 /** The patch that makes the scan give each row's file as column `name` (its `filename` option). */
