@@ -89,3 +89,16 @@ test("a model statement that fails on a row inside BEGIN ... COMMIT aborts the t
   await f.engine.run('COMMIT');
   assert.deepEqual(await f.rows('SELECT count(*) FROM kept'), [[1n]]);
 });
+
+test('a call over grouping keys in a grouped SELECT gives one value per group, as DuckDB computes it', async () => {
+  await f.engine.run('CREATE TABLE grouped AS SELECT i AS id, i % 3 AS g, i * 1.5 AS x FROM range(1, 11) r(i)');
+  for (const sql of [
+    'SELECT g, m(g) AS r FROM grouped GROUP BY g ORDER BY g',
+    'SELECT g, m(g) + sum(x) AS r FROM grouped GROUP BY g HAVING m(g) > 0 ORDER BY m(g) DESC',
+    'SELECT g + 1 AS k, m(g + 1) AS r, m(0.5) AS c FROM grouped GROUP BY g + 1 ORDER BY k',
+  ]) {
+    assert.deepEqual(await f.rows(sql), await f.rows(sql.replace(/\bm\(([^()]*(\([^()]*\))?[^()]*)\)/g, 'CAST($1 AS FLOAT)')), sql);
+  }
+  // A call over a column that is not a grouping key is DuckDB's binder error, as without the model.
+  await assert.rejects(f.engine.run('SELECT g, m(x) FROM grouped GROUP BY g'), /must appear in the GROUP BY clause/);
+});

@@ -38,6 +38,8 @@ export interface ModelCallSite {
    * side of AND/OR), innermost last: every one must hold. Empty when the call is always evaluated.
    */
   readonly guards: readonly Guard[];
+  /** Inside an aggregate's arguments: the call runs on the rows the aggregate reads. */
+  readonly aggregated: boolean;
 }
 
 /** One condition of a call's evaluation: `expression` (compared with `equals` in a simple CASE) tested so. */
@@ -56,6 +58,7 @@ interface Context {
   readonly guards: readonly Guard[];
   /** Inside a lambda or a list comprehension: names there may be its parameters, not columns. */
   readonly lambda: boolean;
+  readonly aggregated: boolean;
 }
 
 /** The model function a call names, if any: single-part names only, case-insensitive. */
@@ -143,7 +146,7 @@ export function findModelCalls(root: Node, registry: ModelRegistryView, source: 
     const name = node.name.parts.length === 1 ? node.name.parts[0]!.name.toLowerCase() : '';
     const args = node.args.map((a) => a.value);
     if (node.over !== null || node.filter !== null || node.orderBy !== null || node.distinct || aggregates.has(name)) {
-      return visitChildren(node, { ...ctx, guards: [] });
+      return visitChildren(node, { ...ctx, guards: [], aggregated: ctx.aggregated || (node.over === null && aggregates.has(name)) });
     }
     if (node.args.some((a) => a.name !== null)) return visitChildren(node, ctx);
     if (name === 'coalesce' || name === 'ifnull' || name === 'nvl') {
@@ -164,7 +167,7 @@ export function findModelCalls(root: Node, registry: ModelRegistryView, source: 
   };
   const visitQuery = (query: Query, outer: Context): void => {
     // A subquery's rows are its own: the guards around it do not say which of them DuckDB evaluates.
-    const ctx: Context = { ...outer, queries: [...outer.queries, query], guards: [], lambda: false };
+    const ctx: Context = { ...outer, queries: [...outer.queries, query], guards: [], lambda: false, aggregated: false };
     if (query.with !== null) visit(query.with, ctx);
     visit(query.body, ctx);
     if (query.orderBy !== null) {
@@ -184,7 +187,7 @@ export function findModelCalls(root: Node, registry: ModelRegistryView, source: 
     for (const w of core.windows) visit(w, ctx('window'));
     if (core.qualify !== null) visit(core.qualify, ctx('qualify'));
   };
-  visit(root, { core: null, clause: 'none', queries: [], parent: null, guards: [], lambda: false });
+  visit(root, { core: null, clause: 'none', queries: [], parent: null, guards: [], lambda: false, aggregated: false });
   return sites;
 }
 
@@ -217,7 +220,7 @@ function placeCall(call: FunctionCall, fn: ModelFunction, ctx: Context, source: 
       throw fail(`${name} must be called inside a SELECT`);
     default:
       if (ctx.core === null) throw fail(`${name} must be called inside a SELECT`);
-      return { call, fn, core: ctx.core, clause: ctx.clause, queries: ctx.queries, parent: ctx.parent, guards: ctx.guards };
+      return { call, fn, core: ctx.core, clause: ctx.clause, queries: ctx.queries, parent: ctx.parent, guards: ctx.guards, aggregated: ctx.aggregated };
   }
 }
 

@@ -1,7 +1,7 @@
 // Plans a statement that calls model functions (see README.md): finds the relation each call runs over,
 // decides which WHERE conjuncts and which LIMIT can run before the model, and writes the SQL of every
 // stage by re-emitting the user's text with spans replaced.
-import type { Expression, Query, SelectCore, Star, Statement } from '../sql/ast.js';
+import type { Expression, GroupingSets, Query, SelectCore, Star, Statement } from '../sql/ast.js';
 import { readDuckDBMessage, tokenSpanAt } from '../sql/duckdb-message.js';
 import { sqlErrorAt, type SqlError, type SqlErrorCode } from '../sql/sql-error.js';
 import type { Span } from '../sql/span.js';
@@ -312,7 +312,7 @@ class Planner implements LeafScopeHost {
         }
         const resultRef = `${qAlias}.${column}`;
         // The staged column already has the function's result type (see engine/exec/result-vectors.ts).
-        for (const site of entry.sites) this.out.replace(site.call.span, resultRef);
+        for (const site of entry.sites) this.out.replace(site.call.span, this.perGroup(site) ? `any_value(${resultRef})` : resultRef);
         calls.push({ fn: first.fn, column, text: key, span: first.call.span, occurrences: entry.sites.length, args, guard });
       }
       const args = inputSelectList(inputColumns);
@@ -464,6 +464,23 @@ class Planner implements LeafScopeHost {
     if (visible === null) return '';
     const render = typeof edits === 'function' ? edits : (span: Span) => edits.render(span);
     return `WITH ${visible.recursive ? 'RECURSIVE ' : ''}${visible.ctes.map((c) => render(c.span)).join(', ')} `;
+  }
+
+  /**
+   * A call in a grouped SELECT, outside any aggregate, whose arguments are all grouping expressions:
+   * DuckDB computes it once per group. Its result is then one value per group, the same on each of the
+   * group's rows, which the output reads with any_value(). Under ROLLUP, CUBE or GROUPING SETS a
+   * subtotal's key is NULL where its rows' keys are not, so those are left to DuckDB's binder.
+   */
+  private perGroup(site: ModelCallSite): boolean {
+    const { groupBy } = site.core;
+    if (groupBy === null || groupBy.all || site.aggregated) return false;
+    const plain = (e: Expression | GroupingSets): e is Expression =>
+      e.kind !== 'GroupingSets' && !(e.kind === 'FunctionCall' && ['rollup', 'cube'].includes(e.name.parts.at(-1)!.name.toLowerCase()));
+    if (!groupBy.items.every(plain)) return false;
+    const norm = (span: Span) => this.text(span).replace(/\s+/g, '').toLowerCase();
+    const keys = new Set(groupBy.items.map((e) => norm(e.span)));
+    return site.call.args.every((a) => constantValue(a.value) !== undefined || keys.has(norm(a.value.span)));
   }
 
   /** Adds the staged result columns to `*` / `alias.*` so the user sees the columns they asked for. */
