@@ -222,3 +222,20 @@ test("a CTE named by a string: WITH 'df.parquet' AS (...)", () => {
   });
   assert.deepEqual(names, ['df.parquet']);
 });
+
+test('FETCH FIRST/NEXT n ROWS ONLY, * REPLACE without parentheses, a PIVOT as a CTE, trailing commas in FROM and GROUP BY, * AS name, INTERVAL fields, escapes without digits', () => {
+  const limits: string[] = [];
+  walk(parseStatement('SELECT m(a) FROM t ORDER BY a OFFSET 1 ROWS FETCH NEXT (1 + 1) ROWS ONLY'), (node) => {
+    if (node.kind === 'LimitClause') limits.push(`${node.limit?.kind}/${node.offset?.kind}`);
+  });
+  assert.deepEqual(limits, ['Parenthesized/Literal']);
+  walk(parseStatement('SELECT * REPLACE i + 100 AS i, m(j) FROM t'), (node) => {
+    if (node.kind === 'Star') assert.deepEqual(node.replace?.map((r) => r.name.name), ['i']);
+  });
+  has('WITH p AS (PIVOT s ON month USING sum(amount) GROUP BY id) SELECT m(id) FROM p', 'CommonTableExpression', 'OpaqueFrom');
+  for (const sql of ['SELECT m(x) FROM t,', 'SELECT i, m(i) FROM t GROUP BY i,', 'SELECT m(x) FROM t, WHERE x > 1', 'SELECT * AS idx, m(idx) FROM t']) parseStatement(sql);
+  has("SELECT m(x), '5 days'::INTERVAL DAY TO SECOND, CAST('1' AS INTERVAL YEAR) FROM t", 'Cast');
+  walk(parseStatement("SELECT m(x), e'\\x' FROM t"), (node) => {
+    if (node.kind === 'Literal' && node.literalType === 'string') assert.equal(node.value, 'x');
+  });
+});

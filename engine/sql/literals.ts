@@ -20,7 +20,10 @@ export function decodeEscapeString(text: string): string {
       case 'x':
       case 'u':
       case 'U':
-        return String.fromCodePoint(parseInt(esc.slice(1), 16));
+        // Without its digits the letter stands for itself: e'\x' is 'x', as in DuckDB.
+        if (esc.length === 1) return esc;
+        // Past Unicode's last code point: left as written, for DuckDB to judge when the statement runs.
+        return parseInt(esc.slice(1), 16) <= 0x10ffff ? String.fromCodePoint(parseInt(esc.slice(1), 16)) : `\\${esc}`;
       default:
         return /^[0-7]/.test(esc) ? String.fromCharCode(parseInt(esc, 8)) : esc;
     }

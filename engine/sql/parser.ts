@@ -73,6 +73,8 @@ const typeContinuations: Record<string, readonly string[]> = {
   TIMESTAMP: ['WITH', 'WITHOUT', 'TIME', 'ZONE'],
   TIME: ['WITH', 'WITHOUT', 'TIME', 'ZONE'],
   NATIONAL: ['CHARACTER', 'CHAR', 'VARYING'],
+  // `INTERVAL DAY TO SECOND`: fields that DuckDB reads and ignores.
+  INTERVAL: ['YEAR', 'YEARS', 'MONTH', 'MONTHS', 'DAY', 'DAYS', 'HOUR', 'HOURS', 'MINUTE', 'MINUTES', 'SECOND', 'SECONDS', 'TO'],
 };
 
 type IdentifierRule = 'name' | 'any-word' | 'function';
@@ -84,7 +86,7 @@ class Parser extends TokenCursor {
       statement = this.statement();
     } catch (error) {
       // maxDepth bounds expressions; subqueries in FROM nest deeper per level and can exhaust the stack first.
-      if (!(error instanceof RangeError)) throw error;
+      if (!(error instanceof RangeError && /call stack/i.test(error.message))) throw error;
       const at = this.peek();
       throw sqlErrorAt('parse', tooDeepCode, `statement nested too deeply to parse (subqueries within subqueries): simplify it`, this.source, { start: at.start, end: at.end });
     }
@@ -420,12 +422,33 @@ class Parser extends TokenCursor {
       } else if (this.acceptWord('MATERIALIZED')) {
         materialized = true;
       }
-      this.expectKind('(');
-      const query = this.query();
-      this.expectKind(')');
+      const query = this.isKind('(') && this.opaqueStatementAhead() !== null ? this.opaqueQuery() : this.parenthesizedQuery();
       ctes.push({ kind: 'CommonTableExpression', name, columns, materialized, query, span: this.spanFrom(cteStart) });
     } while (this.acceptKind(','));
     return { kind: 'WithClause', recursive, ctes, span: this.spanFrom(start) };
+  }
+
+  private parenthesizedQuery(): A.Query {
+    this.expectKind('(');
+    const query = this.query();
+    this.expectKind(')');
+    return query;
+  }
+
+  /**
+   * A CTE whose body is a statement kept as text, `WITH p AS (PIVOT t ON k ...)`: the query `FROM (<it>)`,
+   * as DuckDB reads it.
+   */
+  private opaqueQuery(): A.Query {
+    const start = this.start();
+    const construct = this.opaqueStatementAhead()!;
+    this.skipBalanced('(', ')');
+    const span = this.spanFrom(start);
+    const from: A.OpaqueFrom = { kind: 'OpaqueFrom', construct, body: span, alias: null, span };
+    const body: A.SelectCore = {
+      kind: 'SelectCore', fromFirst: true, distinct: null, items: [], from: [from], where: null, groupBy: null, having: null, windows: [], qualify: null, sample: null, span,
+    };
+    return { kind: 'Query', with: null, body, orderBy: null, limit: null, span };
   }
 
   /** UNION and EXCEPT, left-associative, over INTERSECT terms (which bind tighter). */
@@ -604,7 +627,8 @@ class Parser extends TokenCursor {
       return { kind: 'SelectItem', expression, alias, span: this.spanFrom(start) };
     }
     const expression = this.expr();
-    const alias = expression.kind === 'Star' ? null : this.optionalAlias();
+    // `* AS name` names the star's one column (DuckDB's error when it has more).
+    const alias = expression.kind === 'Star' && !this.isWord('AS') ? null : this.optionalAlias();
     return { kind: 'SelectItem', expression, alias, span: this.spanFrom(start) };
   }
 
@@ -639,7 +663,7 @@ class Parser extends TokenCursor {
     if (this.acceptWord('ALL')) return { kind: 'GroupBy', all: true, items: [], span: this.spanFrom(start) };
     const items: (A.Expression | A.GroupingSets)[] = [];
     do items.push(this.isGroupingSets() ? this.groupingSets() : this.expr());
-    while (this.acceptKind(','));
+    while (this.acceptKind(',') && !this.endsClause());
     return { kind: 'GroupBy', all: false, items, span: this.spanFrom(start) };
   }
 
@@ -709,6 +733,13 @@ class Parser extends TokenCursor {
         seen = true;
         offset = this.expr();
         if (!this.acceptWord('ROWS')) this.acceptWord('ROW');
+      } else if (!limitSeen && this.acceptWord('FETCH')) {
+        // SQL's `FETCH FIRST|NEXT n ROW|ROWS ONLY`: LIMIT n.
+        seen = limitSeen = true;
+        if (!this.acceptWord('FIRST')) this.expectWord('NEXT');
+        limit = this.expr();
+        if (!this.acceptWord('ROWS')) this.expectWord('ROW');
+        this.expectWord('ONLY');
       } else {
         break;
       }
@@ -721,8 +752,15 @@ class Parser extends TokenCursor {
 
   private fromList(): A.FromItem[] {
     const items = [this.fromItem()];
-    while (this.acceptKind(',')) items.push(this.fromItem());
+    while (this.acceptKind(',') && !this.endsClause()) items.push(this.fromItem());
     return items;
+  }
+
+  /** A list's end after a trailing comma, which DuckDB allows: the statement's or the query's end, or the next clause. */
+  private endsClause(): boolean {
+    const kind = this.peek().kind;
+    if (kind === ')' || kind === ';' || kind === 'eof') return true;
+    return kind === 'word' && ['WHERE', 'GROUP', 'HAVING', 'WINDOW', 'QUALIFY', 'ORDER', 'LIMIT', 'OFFSET', 'FETCH', 'UNION', 'INTERSECT', 'EXCEPT', 'USING'].includes(this.word());
   }
 
   private fromItem(): A.FromItem {
@@ -1581,8 +1619,7 @@ class Parser extends TokenCursor {
           const name = this.stringAsIdentifier();
           return { kind: 'ColumnRef', parts: [name], span: name.span } satisfies A.ColumnRef;
         });
-      } else if (replace === null && this.isWord('REPLACE') && this.peek(1).kind === '(') {
-        this.advance();
+      } else if (replace === null && this.acceptWord('REPLACE')) {
         replace = this.parenthesizedOrSingle(() => {
           const itemStart = this.start();
           const expression = this.expr();
