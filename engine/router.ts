@@ -65,9 +65,9 @@ export function endsTransaction(lexed: LexedStatement): boolean {
   return ['commit', 'end', 'rollback', 'abort'].includes(words(lexed.tokens, 0) ?? '');
 }
 
-/** Statements whose first word says they give rows, as many as their data holds. */
+/** Statements whose first word says they give rows, as many as their data holds (EXPLAIN's plan is a few). */
 const rowStatements = new Set([
-  'select', 'with', 'from', 'values', 'table', 'pivot', 'unpivot', 'describe', 'desc', 'show', 'summarize', 'explain', 'call', 'execute',
+  'select', 'with', 'from', 'values', 'table', 'pivot', 'unpivot', 'describe', 'desc', 'show', 'summarize', 'call', 'execute',
 ]);
 
 /**

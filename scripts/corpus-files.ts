@@ -224,13 +224,15 @@ function rowsCause(sql: string): string {
   return `rows differ${nondeterministic.test(sql) ? ', nondeterministic in DuckDB' : ''} (${firstWord(sql)})`;
 }
 
-const LOGS_CAUSE =
-  "duckdb_logs: sqlinfer streams a query through a prepared statement, which DuckDB prepares in a transaction of its own (two transaction ids where a plain query takes one) and binds before it runs (a CSV file is opened twice), and DuckDB logs both";
-
 /** Why a statement passed through gives another result than on DuckDB, DuckDB agreeing with itself. */
-function passThroughCause(sql: string, duck: Outcome, ours: Outcome): string {
+function passThroughCause(sql: string, duck: Outcome, ours: Outcome, c: StepContext): string {
+  if (c.logged) {
+    return "DuckDB's log: sqlinfer streams a query through a prepared statement, which DuckDB prepares in a transaction of its own (two transaction ids where a plain query takes one) and binds before it runs (a CSV file opened twice, a log file written later), and logs both";
+  }
+  if (c.modelRan && /\b(pg_\w+|\w*oid)\b/i.test(sql)) {
+    return "object ids: the wrapped model statements run earlier in the file made their staging objects (an attached database, tables, a table function), and DuckDB gives every object an id from one counter";
+  }
   if (!ours.ok) return `sqlinfer ${ours.phase}: ${causeOf(ours.error)}`;
-  if (/duckdb_logs/i.test(sql)) return LOGS_CAUSE;
   if (!duck.ok) return `DuckDB fails, sqlinfer succeeds: ${causeOf(duck.error)}`;
   if (sameRows(duck.rows!, ours.rows!, 'rowsort')) return 'rows in another order (the query leaves the order to DuckDB)';
   return rowsCause(sql);
@@ -248,6 +250,9 @@ function wrappedCause(query: string, constant: Outcome, model: Outcome, c: StepC
     return `sqlinfer ${model.phase}: ${causeOf(model.error)}`;
   }
   if (constant.ok && sameRows(constant.rows!, model.rows!, 'rowsort')) return 'rows in another order';
+  if (/\b(pg_\w+|\w*oid)\b/i.test(query)) {
+    return "object ids: a model statement makes its staging objects (an attached database, tables, a table function), and DuckDB gives every object an id from one counter";
+  }
   if (/current_query\(/i.test(query)) return 'rows differ: current_query() shows the wrapped statement, whose text differs by construction';
   return rowsCause(query);
 }
@@ -269,7 +274,7 @@ async function runFile(job: ChildJob, index: number, path: string, udfs: EngineU
   const duck = new ReplayedDuckDB(duckDir, replayDir, job.timeoutMs);
   const ours = new EngineSide(oursDir, udfs, job.timeoutMs);
   let database = ':memory:';
-  const context: StepContext = { file: name, duck, ours, passThrough, wrapped, model: job.model, memoryLimited: false, verifying: false, logging: false };
+  const context: StepContext = { file: name, duck, ours, passThrough, wrapped, model: job.model, memoryLimited: false, verifying: false, logging: false, logged: false, modelRan: false };
   try {
     await Promise.all([duck.open(database, false), ours.open(database, false)]);
     const fileStarted = performance.now();
@@ -314,6 +319,10 @@ interface StepContext {
    * (staging, the results' view) would be logged, and later statements that read the log would differ.
    */
   logging: boolean;
+  /** Whether logging was ever on in the file: its log, in a table or a file, may be read later. */
+  logged: boolean;
+  /** Whether a wrapped model statement has run in the file (its staging objects took object ids). */
+  modelRan: boolean;
 }
 
 function tally(figures: ModeFigures, agreed: boolean, cause: string, example: string): void {
@@ -328,14 +337,14 @@ async function runStatement(step: Step & { kind: 'statement' | 'query' }, c: Ste
   process.send!({ kind: 'step', line: step.line });
   if (/^\s*(SET|PRAGMA)\b[^;]*\b(memory_limit|max_memory)\b/i.test(step.sql)) c.memoryLimited = true;
   if (/^\s*PRAGMA\s+enable_verification\b/i.test(step.sql)) c.verifying = true;
-  if (/\benable_logging\b/i.test(step.sql)) c.logging = true;
+  if (/\benable_logging\b/i.test(step.sql)) c.logging = c.logged = true;
   if (/\bdisable_logging\b/i.test(step.sql)) c.logging = false;
   const [duck, ours] = await Promise.all([c.duck.run(step.sql), c.ours.run(step.sql)]);
   const sort = step.kind === 'query' ? step.sort : 'none';
   const agreed = duck.ok === ours.ok && (!duck.ok || !ours.ok || step.kind === 'statement' || sameRows(duck.rows!, ours.rows!, sort));
   if (agreed) tally(c.passThrough, true, '', '');
   else {
-    const cause = (await c.duck.answersOtherwise(step.sql, duck, sort)) ? replayCause(step.sql) : passThroughCause(step.sql, duck, ours);
+    const cause = (await c.duck.answersOtherwise(step.sql, duck, sort)) ? replayCause(step.sql) : passThroughCause(step.sql, duck, ours, c);
     tally(c.passThrough, false, cause, `${where}: ${step.sql}${ours.ok ? '' : ` -> ${ours.error.split('\n')[0]}`}`);
   }
   if (step.kind !== 'query' || !duck.ok || c.logging) return;
@@ -346,6 +355,7 @@ async function runStatement(step: Step & { kind: 'statement' | 'query' }, c: Ste
   const constantSql = `SELECT *, 0.5::FLOAT FROM (${query}) q`;
   const constant = await c.duck.run(constantSql);
   const model = await c.ours.run(`SELECT *, ${c.model}(0.5) FROM (${query}) q`);
+  c.modelRan = true;
   if (!constant.ok) return;
   const wrappedAgree = model.ok && sameRows(constant.rows!, model.rows!, sort);
   if (wrappedAgree) {

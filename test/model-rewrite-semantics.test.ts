@@ -2,6 +2,7 @@
 // may do (unnamed structs, sequences advance, the result has DuckDB's shape).
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { SqlError } from '../engine/sql/sql-error.js';
 import { modelsFixture, type ModelsFixture } from './helpers/onnx-model-fixtures.js';
 
 let f: ModelsFixture;
@@ -101,4 +102,15 @@ test('a call over grouping keys in a grouped SELECT gives one value per group, a
   }
   // A call over a column that is not a grouping key is DuckDB's binder error, as without the model.
   await assert.rejects(f.engine.run('SELECT g, m(x) FROM grouped GROUP BY g'), /must appear in the GROUP BY clause/);
+});
+
+test('structs with some fields named and some not (a Parquet UNION as DuckDB reads it) are refused, never staged without their fields', async () => {
+  const file = `'${f.dir}/list_union.parquet'`;
+  await f.engine.run(`COPY (SELECT 1 AS id, [1::UNION(str VARCHAR, num INT), 'one'] AS items) TO ${file}`);
+  const error = await f.engine.run(`SELECT *, m(0.5) AS v FROM (SELECT items FROM read_parquet(${file})) q`).catch((e: unknown) => e);
+  assert.ok(error instanceof SqlError, String(error));
+  assert.equal(error.code, 'relation-struct-names');
+  assert.match(error.message, /column items of q holds structs with some fields named and some not/);
+  // Without that column, the statement runs.
+  assert.deepEqual(await f.rows(`SELECT id, m(0.5) AS v FROM read_parquet(${file})`), [[1, 0.5]]);
 });

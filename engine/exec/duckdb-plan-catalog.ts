@@ -1,6 +1,6 @@
 // The planner's catalog over a DuckDB connection: DESCRIBE for a query's columns, duckdb_functions() and
 // duckdb_tables() for names. Answers are cached for the statement.
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { DuckDBTypeId, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import { inspectTensorColumn } from '../parquet/parquet-footer.js';
 import { arrowListUnsupported, type ArrowRelations } from './arrow-tensors.js';
 import { hasUrlScheme } from '../plan/file-paths.js';
@@ -28,6 +28,11 @@ export function duckdbCatalog(connection: DuckDBConnection, pages: 'auto' | 'alw
         described.set(query, columns);
       }
       return columns;
+    },
+    async partlyNamedStructs(query) {
+      const result = await connection.run(`SELECT * FROM (${query}) LIMIT 0`);
+      const types = result.columnTypes();
+      return result.columnNames().filter((_, i) => partlyNamed(types[i]!));
     },
     aggregateFunctions() {
       aggregates ??= connection
@@ -69,4 +74,23 @@ export function duckdbCatalog(connection: DuckDBConnection, pages: 'auto' | 'alw
       return why === null ? { scan, column: field.name } : { scan, reason: why };
     },
   };
+}
+
+/** Whether the type holds a struct some of whose fields are named and some not. */
+function partlyNamed(type: DuckDBType): boolean {
+  switch (type.typeId) {
+    case DuckDBTypeId.STRUCT: {
+      const unnamed = type.entryNames.filter((n) => n === '').length;
+      return (unnamed > 0 && unnamed < type.entryNames.length) || type.entryTypes.some(partlyNamed);
+    }
+    case DuckDBTypeId.LIST:
+    case DuckDBTypeId.ARRAY:
+      return partlyNamed(type.valueType);
+    case DuckDBTypeId.MAP:
+      return partlyNamed(type.keyType) || partlyNamed(type.valueType);
+    case DuckDBTypeId.UNION:
+      return type.memberTypes.some(partlyNamed);
+    default:
+      return false;
+  }
 }

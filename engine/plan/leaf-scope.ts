@@ -254,11 +254,16 @@ export class LeafScope {
     return columns;
   }
 
+  /** The query of the leaf's rows, with the CTEs it can see, for DESCRIBE. */
+  describedQuery(leaf: FromLeaf): string {
+    return `${this.planner.withPrefixDescribed(this.visibleCtes(leaf))}SELECT * FROM ${this.planner.renderDescribed(leaf.node.span)}`;
+  }
+
   private async describeLeaf(leaf: FromLeaf): Promise<readonly ColumnInfo[] | null> {
     if (leaf.lateral) return null;
-    const prefix = this.planner.withPrefixDescribed(this.visibleCtes(leaf));
+    const query = this.describedQuery(leaf);
     try {
-      return await this.planner.describe(`${prefix}SELECT * FROM ${this.planner.renderDescribed(leaf.node.span)}`);
+      return await this.planner.describe(query);
     } catch (error) {
       throw this.planner.error('relation-invalid', readDuckDBMessage(error).detail, leaf.node.span, error);
     }

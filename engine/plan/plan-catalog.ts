@@ -12,6 +12,11 @@ export interface ColumnInfo {
 export interface PlanCatalog {
   /** The columns `query` (a SELECT, possibly with WITH) returns; rejects with DuckDB's message. */
   describe(query: string): Promise<readonly ColumnInfo[]>;
+  /**
+   * The columns of `query` whose type holds a struct with some fields named and some not (DuckDB reads
+   * a Parquet UNION so): DESCRIBE prints such a struct as if no field had a name.
+   */
+  partlyNamedStructs(query: string): Promise<readonly string[]>;
   /** Lower-case names of aggregate functions. */
   aggregateFunctions(): Promise<ReadonlySet<string>>;
   /** Lower-case names of scalar functions whose every overload gives the same result for the same input. */

@@ -205,7 +205,7 @@ class Planner implements LeafScopeHost {
     // Applied here only: evaluated twice, a conjunct with a volatile function (hidden in a macro, say)
     // would keep other rows the second time.
     for (const c of pushed) this.out.replace(c.span, 'TRUE');
-    const unnamed = await this.unnamedStructColumns(scope, leaf);
+    const unnamed = await this.unnamedStructColumns(core, scope, leaf);
     // `locations`: each row's file and row number, for arguments read from Parquet pages. A sharded leaf
     // is already rewritten as its shard's scan, which gives them unpatched.
     const filteredWith = (locations: Locations | null) =>
@@ -346,9 +346,26 @@ class Planner implements LeafScopeHost {
   }
 
   /** The relation's columns of unnamed-struct type, which are staged as named structs. */
-  private async unnamedStructColumns(scope: LeafScope, leaf: FromLeaf): Promise<UnnamedStructColumn[]> {
+  private async unnamedStructColumns(core: SelectCore, scope: LeafScope, leaf: FromLeaf): Promise<UnnamedStructColumn[]> {
     const infos = (await scope.columnInfosOf(leaf)) ?? [];
-    return infos.flatMap((c) => unnamedStructColumn(quoteIdentifier(c.name), c.type) ?? []);
+    const unnamed = infos.flatMap((c) => unnamedStructColumn(quoteIdentifier(c.name), c.type) ?? []);
+    if (unnamed.length === 0) return unnamed;
+    // Printed as unnamed, such a struct would be staged by position under new names and lose its fields,
+    // and no table can hold it as it is: left out of the staged rows when the statement does not read it.
+    const partly = await this.catalog.partlyNamedStructs(scope.describedQuery(leaf));
+    if (partly.length === 0) return unnamed;
+    const outside = `${this.source.slice(0, leaf.node.span.start)} ${this.source.slice(leaf.node.span.end)}`;
+    const star = core.items.some((i) => i.expression.kind === 'Star');
+    const read = partly.find((name) => star || new RegExp(`(^|[^\\w$])${name.replace(/[^\w]/g, '\\$&')}($|[^\\w$])`, 'i').test(outside));
+    if (read !== undefined) {
+      throw this.error(
+        'relation-struct-names',
+        `column ${read} of ${leaf.alias ?? 'the relation'} holds structs with some fields named and some not (DuckDB reads a Parquet UNION so), which a model statement cannot stage without losing fields: select the fields you need, or leave the column out`,
+        leaf.node.span,
+      );
+    }
+    const lower = new Set(partly.map((p) => quoteIdentifier(p).toLowerCase()));
+    return [...unnamed.filter((u) => !lower.has(u.column.toLowerCase())), ...partly.map((name) => ({ column: quoteIdentifier(name), stagedType: null, restore: '' }))];
   }
 
   /**

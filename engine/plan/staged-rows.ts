@@ -33,8 +33,8 @@ export interface StagedResults {
 export interface UnnamedStructColumn {
   /** The column's name, quoted. */
   readonly column: string;
-  /** Its type with every unnamed struct named, to stage it as. */
-  readonly stagedType: string;
+  /** Its type with every unnamed struct named, to stage it as; null: left out of the staged rows. */
+  readonly stagedType: string | null;
   /** SQL giving the original value from the staged one, `%` standing for the staged column. */
   readonly restore: string;
 }
@@ -187,10 +187,11 @@ export function unnamedStructColumn(name: string, typeName: string): UnnamedStru
   return { column: name, stagedType: stagedTypeOf(type), restore: restoreOf('%', type, 1) };
 }
 
-/** `* REPLACE (...)` items that stage the unnamed structs as named ones. */
+/** `* EXCLUDE (...) REPLACE (...)` items that stage the unnamed structs as named ones, or leave them out. */
 export function namedStructs(columns: readonly UnnamedStructColumn[]): string {
-  if (columns.length === 0) return '';
-  return ` REPLACE (${columns.map((c) => `CAST(${c.column} AS ${c.stagedType}) AS ${c.column}`).join(', ')})`;
+  const left = columns.filter((c) => c.stagedType === null).map((c) => c.column);
+  const named = columns.flatMap((c) => (c.stagedType === null ? [] : [`CAST(${c.column} AS ${c.stagedType}) AS ${c.column}`]));
+  return `${left.length === 0 ? '' : ` EXCLUDE (${left.join(', ')})`}${named.length === 0 ? '' : ` REPLACE (${named.join(', ')})`}`;
 }
 
 /**
@@ -211,7 +212,7 @@ export function stagedRows(
 ): string {
   if (results.length === 0 && unnamed.length === 0) return stageTable;
   const rows = names.alias('s');
-  const restored = unnamed.map((c) => `${c.restore.replaceAll('%', `${rows}.${c.column}`)} AS ${c.column}`);
+  const restored = unnamed.flatMap((c) => (c.stagedType === null ? [] : [`${c.restore.replaceAll('%', `${rows}.${c.column}`)} AS ${c.column}`]));
   const star = restored.length === 0 ? `${rows}.*` : `${rows}.* REPLACE (${restored.join(', ')})`;
   const columns = results.flatMap((r, i) => {
     const t = names.alias(`t${i + 1}`);

@@ -54,6 +54,7 @@ export type SqlErrorCode =
   | 'ambiguous-column'
   | 'relation-invalid'
   | 'relation-cte-hidden'
+  | 'relation-struct-names'
   // models
   | 'model-not-found'
   | 'model-builtin'
