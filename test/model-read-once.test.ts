@@ -173,6 +173,15 @@ test('a virtual column of a file scan (file_row_number) reaches the output', asy
   assert.deepEqual(rows, [['4', 8]]);
 });
 
+test("a table's rowid reaches the output, in the select list, WHERE and ORDER BY, after deletes", async () => {
+  await f.connection.run(`CREATE OR REPLACE TABLE with_gaps AS SELECT * FROM images WHERE id < 20`);
+  await f.connection.run(`DELETE FROM with_gaps WHERE id % 4 = 1`);
+  const sql = `SELECT rowid, with_gaps.rowid AS r2, id, scale2(data)[1] FROM with_gaps WHERE rowid > 5 ORDER BY rowid DESC`;
+  const { rows } = await run(f, sql);
+  assertOwnRows(rows.map(([, , id, first]) => [id, first]));
+  assert.deepEqual(rows.map((r) => r.slice(0, 3)), (await duck(f, sql.replace('scale2(data)[1]', 'data[1] * 2'))).map((r) => r.slice(0, 3)));
+});
+
 test('an unaliased select item is named by its text as written, spaces kept', async () => {
   const { columns } = await run(f, `SELECT scale2( data )[1]  +  1, id FROM images WHERE id < 2`);
   assert.deepEqual(columns, ['scale2( data )[1]  +  1', 'id']);

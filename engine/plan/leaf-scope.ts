@@ -163,12 +163,13 @@ export class LeafScope {
    * this leaf: `SELECT *` leaves them out, so the staged rows take them explicitly.
    */
   async virtualColumnsUsed(leaf: FromLeaf, core: SelectCore): Promise<string[]> {
-    if (leaf.node.kind !== 'FileRef' && leaf.node.kind !== 'TableFunctionRef') return [];
+    const virtual = leaf.node.kind === 'FileRef' || leaf.node.kind === 'TableFunctionRef' ? fileColumns : leaf.node.kind === 'TableRef' ? tableColumns : null;
+    if (virtual === null) return [];
     const star = await this.columnNamesOf(leaf);
     const wanted = new Set(
       columnRefs(core)
         .map((ref) => ref.parts.at(-1)!.name.toLowerCase())
-        .filter((name) => virtualColumns.has(name) && !star.has(name)),
+        .filter((name) => virtual.has(name) && !star.has(name)),
     );
     const found: string[] = [];
     for (const name of wanted) {
@@ -279,7 +280,9 @@ export class LeafScope {
   }
 }
 
-const virtualColumns = new Set(['filename', 'file_row_number', 'file_index']);
+/** Columns a relation has without `*` giving them: a file scan's, a table's. */
+const fileColumns = new Set(['filename', 'file_row_number', 'file_index']);
+const tableColumns = new Set(['rowid']);
 
 
 function refText(ref: ColumnRef): string {
