@@ -345,7 +345,10 @@ class Planner implements LeafScopeHost {
     return columns;
   }
 
-  /** The relation's columns of unnamed-struct type, which are staged as named structs. */
+  /**
+   * The relation's columns of unnamed-struct type, which are staged as named structs; and those with some
+   * fields named and some not, which are left out of the staged rows (or refused, when the statement reads them).
+   */
   private async unnamedStructColumns(core: SelectCore, scope: LeafScope, leaf: FromLeaf): Promise<UnnamedStructColumn[]> {
     const infos = (await scope.columnInfosOf(leaf)) ?? [];
     const unnamed = infos.flatMap((c) => unnamedStructColumn(quoteIdentifier(c.name), c.type) ?? []);
@@ -476,7 +479,7 @@ class Planner implements LeafScopeHost {
     return text + this.out.render({ start: at, end: span.end });
   }
 
-  /** `WITH a AS (...), b AS (...) ` up to the CTE referenced, rendered with `edits` (or by `render`). */
+  /** `WITH a AS (...), b AS (...) `: the CTEs visible where a relation is read, rendered with `edits` (or by `render`). */
   private withPrefix(visible: VisibleCtes | null, edits: TextEdits | ((span: Span) => string)): string {
     if (visible === null) return '';
     const render = typeof edits === 'function' ? edits : (span: Span) => edits.render(span);
