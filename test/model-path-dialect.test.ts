@@ -64,6 +64,8 @@ const refusals: [string, RegExp][] = [
   ['INSERT INTO t SELECT 1, 0, \'a\', 1 ON CONFLICT (i) DO UPDATE SET j = m(0.5)', /m cannot be called in ON CONFLICT/],
   ['SELECT * FROM t PIVOT (sum(v) FOR k IN (m(1)))', /m cannot be called inside PIVOT/],
   ['SELECT * FROM (SUMMARIZE SELECT m(0.5))', /m cannot be called inside SUMMARIZE/],
+  ['PIVOT (SELECT k, m(v) AS a FROM t) ON k USING sum(a)', /m cannot be called inside PIVOT/],
+  ['UNPIVOT (SELECT m(v) AS a, v FROM t) ON a, v INTO NAME n VALUE x', /m cannot be called inside UNPIVOT/],
   ['WITH s AS (SELECT 1) UPDATE t SET j = m(0.5)', /m cannot be called in UPDATE/],
 ];
 for (const [sql, expected] of refusals) {

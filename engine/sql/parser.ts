@@ -224,6 +224,14 @@ class Parser extends TokenCursor {
       const query = this.query();
       return { kind: 'SelectStatement', query, span: query.span };
     }
+    if (this.isWord('PIVOT') || this.isWord('UNPIVOT')) {
+      // A PIVOT statement, kept as text like a PIVOT in parentheses: model calls inside it are refused by name.
+      const construct = this.word() as 'PIVOT' | 'UNPIVOT';
+      while (!this.isKind('eof') && !this.isKind(';')) this.advance();
+      const span = this.spanFrom(start);
+      const from: A.OpaqueFrom = { kind: 'OpaqueFrom', construct, body: span, alias: null, span };
+      return { kind: 'SelectStatement', query: this.fromOnlyQuery(from, span), span };
+    }
     return this.fail('SELECT, WITH, FROM, VALUES, COPY, CREATE TABLE, INSERT or EXPLAIN');
   }
 
@@ -444,7 +452,11 @@ class Parser extends TokenCursor {
     const construct = this.opaqueStatementAhead()!;
     this.skipBalanced('(', ')');
     const span = this.spanFrom(start);
-    const from: A.OpaqueFrom = { kind: 'OpaqueFrom', construct, body: span, alias: null, span };
+    return this.fromOnlyQuery({ kind: 'OpaqueFrom', construct, body: span, alias: null, span }, span);
+  }
+
+  /** The query `FROM <from>`. */
+  private fromOnlyQuery(from: A.OpaqueFrom, span: Span): A.Query {
     const body: A.SelectCore = {
       kind: 'SelectCore', fromFirst: true, distinct: null, items: [], from: [from], where: null, groupBy: null, having: null, windows: [], qualify: null, sample: null, span,
     };
