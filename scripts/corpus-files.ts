@@ -212,7 +212,7 @@ class EngineSide implements Side {
 }
 
 /** Results that differ from run to run in DuckDB itself: timings, random values, clocks, memory, threads. */
-const nondeterministic = /explain\s+analy[sz]e|random\(|uuid|gen_random|now\(|current_(time|date|timestamp)|get_current|setseed|memory|duckdb_(temporary_files|memory|settings)|threads|pragma\s+(database_size|storage_info|metadata_info)|duckdb_(blocks|databases)|database_size|storage_info|version\(/i;
+const nondeterministic = /explain\s+(\(\s*)?analy[sz]e|reservoir_|random\(|uuid|gen_random|now\(|current_(time|date|timestamp)|get_current|setseed|memory|duckdb_(temporary_files|memory|settings)|threads|pragma\s+(database_size|storage_info|metadata_info)|duckdb_(blocks|databases)|database_size|storage_info|version\(/i;
 
 /** The statement's first word, to tell causes apart by what the statement is. */
 function firstWord(sql: string): string {
