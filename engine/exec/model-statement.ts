@@ -72,8 +72,10 @@ export async function executeModelStatement(ctx: ModelStatementContext, source: 
 }
 
 async function execute(ctx: ModelStatementContext, source: string, parsed: Statement, inTemp = false): Promise<ModelExecution> {
+  // The retry in temp below follows a statement staged outside the user's transaction.
+  const inTransaction = !inTemp && (await insideTransaction(ctx.connection));
   // A statement that lists the catalog stages in temp: the staging database attached for it would be listed.
-  const staging = inTemp || readsCatalog(source) || (await insideTransaction(ctx.connection)) ? 'temp' : '__sqlinfer';
+  const staging = inTemp || inTransaction || readsCatalog(source) ? 'temp' : '__sqlinfer';
   const shard = ctx.shard === undefined ? null : new ShardRun(ctx.shard, source, parsed, ctx.connection);
   const plan = await planModelStatement(source, parsed, ctx.registry, duckdbCatalog(ctx.connection, pagesSetting(ctx.settings.get(PARQUET_PAGES)), ctx.arrowTables), staging, shard?.sharder);
   shard?.planned();
@@ -94,7 +96,7 @@ async function execute(ctx: ModelStatementContext, source: string, parsed: State
     if (staging === '__sqlinfer' && error instanceof SqlError && error.detail.includes('can only write to a single attached database')) {
       return execute(ctx, source, parsed, true);
     }
-    await abortTransaction(ctx.connection, error);
+    if (inTransaction) await abortTransaction(ctx.connection, error);
     throw error;
   }
 }
@@ -419,11 +421,11 @@ async function insideTransaction(connection: DuckDBConnection): Promise<boolean>
 /**
  * DuckDB aborts the user's transaction when a statement fails as it runs (not when it fails to parse or
  * bind), so that COMMIT keeps nothing of it: a model statement that fails as it runs, on a row or in a
- * model, does the same. A DuckDB error has done it already; a failing query does it for the others.
+ * model, does the same. A DuckDB error has done it already (the query below then fails too); a failing
+ * query does it for the others.
  */
 async function abortTransaction(connection: DuckDBConnection, error: unknown): Promise<void> {
   if (error instanceof SqlError && error.phase !== 'execute') return;
-  if (!(await insideTransaction(connection).catch(() => false))) return;
   await connection.run(`SELECT error('sqlinfer: a model statement failed in this transaction')`).catch(() => undefined);
 }
 
