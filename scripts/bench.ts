@@ -1,6 +1,7 @@
 // npm run bench -- --images N [--batch B] [--repeat R] [--group-rows G] [--memory-images M] [--keep DIR]
 // The notebook's pipeline through sqlinfer, and in the same run the bare onnxruntime session on the same
-// tensors with its best thread setting: images/s for both, their ratio, and peak memory. Timings on a
+// tensors with its best thread setting and batch (sqlinfer's, or 64 rows): images/s for both, their ratio,
+// and peak memory. --batch 0 (the default) lets sqlinfer choose its batch size. Timings on a
 // shared 2-core machine are noisy: the figures of one run are compared with each other, never with a
 // constant, and each timed step is repeated and its median reported.
 //
@@ -33,6 +34,7 @@ import type { QuantizedResnet50Spec } from '../udfs/models/resnet50/quantized-re
 import { RESNET50_INPUT_NAME, RESNET50_OUTPUT_NAME } from '../udfs/models/resnet50/resnet50-graph.js';
 import { resolveResnet50Weights } from '../udfs/models/resnet50/weights-source.js';
 import { preprocessInPlace } from '../udfs/images/preprocess.js';
+import { batchRows } from '../udfs/batch-rows.js';
 
 const USAGE = 'usage: npm run bench -- --images N [--batch B] [--repeat R] [--group-rows G] [--memory-images M] [--keep DIR]';
 const IMAGE_VALUES = 224 * 224 * 3;
@@ -41,6 +43,7 @@ const PART_ROWS = 64;
 
 interface Options {
   readonly images: number;
+  /** model_batch_size: 0 lets sqlinfer choose (13 rows of ResNet-50's input). */
   readonly batch: number;
   readonly repeat: number;
   /** Rows of the third layout, one row group. */
@@ -54,7 +57,7 @@ function options(): Options {
   const { values } = parseArgs({
     options: {
       images: { type: 'string', default: '512' },
-      batch: { type: 'string', default: '64' },
+      batch: { type: 'string', default: '0' },
       repeat: { type: 'string', default: '3' },
       'group-rows': { type: 'string', default: '2048' },
       'memory-images': { type: 'string', default: '2560' },
@@ -71,7 +74,7 @@ function options(): Options {
     if (!Number.isInteger(value) || value < least) throw new Error(`--${name} must be an integer of at least ${least}\n${USAGE}`);
     return value;
   };
-  return { images: number('images'), batch: number('batch'), repeat: number('repeat'), groupRows: number('group-rows'), memoryImages: number('memory-images', 0), keep: values.keep };
+  return { images: number('images'), batch: number('batch', 0), repeat: number('repeat'), groupRows: number('group-rows'), memoryImages: number('memory-images', 0), keep: values.keep };
 }
 
 function median(values: readonly number[]): number {
@@ -223,7 +226,8 @@ async function main(): Promise<void> {
     process.chdir(dir);
     const weights = await weightsSetting();
     console.log(`ResNet-50 weights: ${weights === 'random' ? "random (no Keras weights on this machine)" : "Keras's"}`);
-    console.log(`${opts.images} images, batch ${opts.batch}, ${availableParallelism()} cores, median of ${opts.repeat}`);
+    const batch = batchRows({ rowBytes: IMAGE_VALUES * 4 }, { batchSize: opts.batch });
+    console.log(`${opts.images} images, batch ${batch}${opts.batch === 0 ? ' (chosen by sqlinfer)' : ''}, ${availableParallelism()} cores, median of ${opts.repeat}`);
     await writeSampleImages({ out: join(dir, 'flower_photos'), images: opts.images });
 
     const udfs = createUdfs();
@@ -280,11 +284,14 @@ async function main(): Promise<void> {
 
     const model = await loadResnet50Model({ weights, env: process.env });
     const tensors = await readTensors('image_data.parquet', opts.images);
-    let best = { threads: 0, seconds: Infinity };
+    // The bare session at its best: each thread count, at sqlinfer's batch and at the notebook's 64 rows.
+    let best = { threads: 0, batch: 0, seconds: Infinity };
     for (let threads = 1; threads <= availableParallelism(); threads++) {
-      const [seconds] = await bareSeconds([model.onnx], tensors, opts.images, opts.batch, threads, opts.repeat) as [number];
-      console.log(`bare onnxruntime session, ${threads} intra-op thread(s): ${(opts.images / seconds).toFixed(2)} images/s`);
-      if (seconds < best.seconds) best = { threads, seconds };
+      for (const bareBatch of new Set([batch, 64])) {
+        const [seconds] = await bareSeconds([Uint8Array.from(model.onnx)], tensors, opts.images, bareBatch, threads, opts.repeat) as [number];
+        console.log(`bare onnxruntime session, ${threads} intra-op thread(s), batch ${bareBatch}: ${(opts.images / seconds).toFixed(2)} images/s`);
+        if (seconds < best.seconds) best = { threads, batch: bareBatch, seconds };
+      }
     }
     for (const { name, images, run } of runs) {
       console.log(`ratio sqlinfer / best bare session, ${name}: ${((best.seconds / opts.images) / (run.seconds / images)).toFixed(3)}`);
@@ -293,14 +300,14 @@ async function main(): Promise<void> {
     const kerasWeights = await readWeightsOf(await resolveResnet50Weights({ weights, env: process.env }));
     const forms = ['symmetric', 'zero-point'] as const;
     const [fp32, ...int8Seconds] = await bareSeconds(
-      [model.onnx, ...forms.map((form) => buildResnet50Qdq(kerasWeights, int8.spec.ranges, form))],
+      [Uint8Array.from(model.onnx), ...forms.map((form) => buildResnet50Qdq(kerasWeights, int8.spec.ranges, form))],
       tensors,
       opts.images,
-      opts.batch,
+      best.batch,
       best.threads,
       opts.repeat,
     ) as [number, ...number[]];
-    console.log(`bare sessions taking turns, ${best.threads} thread(s): fp32 ${(opts.images / fp32).toFixed(2)} images/s`);
+    console.log(`bare sessions taking turns, ${best.threads} thread(s), batch ${best.batch}: fp32 ${(opts.images / fp32).toFixed(2)} images/s`);
     const bareInt8 = new Map<Int8KernelForm, number>();
     forms.forEach((form, k) => {
       const seconds = int8Seconds[k]!;

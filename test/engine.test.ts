@@ -120,7 +120,7 @@ test("settings: initial values, SET / RESET / SHOW in SQL, validation, DuckDB's 
   const engine = await createEngine({ settings: { model_threads: 3, resnet50_weights: 'random' } });
   try {
     assert.equal(engine.settings.threads, 3);
-    assert.equal(engine.settings.batchSize, 64);
+    assert.equal(engine.settings.batchSize, 0);
     assert.equal(engine.settings.get('resnet50_weights'), 'random');
     const results = await engine.run('SET model_threads = 2; SET model_batch_size TO 8; SET threads = 1; SHOW sqlinfer_settings');
     assert.deepEqual(
@@ -133,13 +133,13 @@ test("settings: initial values, SET / RESET / SHOW in SQL, validation, DuckDB's 
     const duckdbThreads = await engine.run("SELECT current_setting('threads') AS t");
     assert.equal(String(duckdbThreads[0]!.rows[0]![0]), '1');
     await engine.run('RESET model_batch_size');
-    assert.equal(engine.settings.batchSize, 64);
-    await assert.rejects(engine.run('SELECT 1;\nSET model_batch_size = 0'), (e: unknown) => {
+    assert.equal(engine.settings.batchSize, 0);
+    await assert.rejects(engine.run('SELECT 1;\nSET model_batch_size = -1'), (e: unknown) => {
       assert.ok(e instanceof SqlError);
       assert.equal(e.code, 'invalid-setting');
       assert.equal(
         e.format(),
-        "Execution error at 2:24: model_batch_size must be an integer from 1 to 65536, got 0\nSET model_batch_size = 0\n                       ^",
+        "Execution error at 2:24: model_batch_size must be an integer from 0 to 65536, got -1\nSET model_batch_size = -1\n                       ^^",
       );
       return true;
     });

@@ -140,6 +140,20 @@ describe('SNAPPY elements no common encoder writes', () => {
     }
   });
 
+  test('copies taken a 4-byte word at a time: overlapping ones from 4 to 8 bytes back, and their odd tails', async () => {
+    const head = sampleData('random', 100, 8);
+    const tail = sampleData('random', 200, 9);
+    const copies: (readonly [number, number, 1 | 2])[] = [[4, 4, 1], [5, 11, 1], [4, 11, 1], [7, 9, 1], [6, 64, 2], [4, 64, 2], [8, 5, 1], [4, 6, 1], [99, 7, 1], [100, 63, 2], [3, 10, 1]];
+    const length = head.length + copies.reduce((n, [, len]) => n + len, 0) + tail.length;
+    // The trailing literal keeps more than 64 input bytes after each copy: the decoder's fast path takes them.
+    const block = snappyBlock(length, [head, ...copies, tail]);
+    const expected = await wholePage('SNAPPY', block, length);
+    for (const sizes of [{}, { input: 8, history: 65536, area: 37 }]) {
+      const got = await decode(SnappyDecoder, 'SNAPPY', block, length, sizes);
+      assert.ok(Buffer.from(got).equals(Buffer.from(expected)), JSON.stringify(sizes));
+    }
+  });
+
   test('a copy from farther back than the kept history is a PageFault that says so', async () => {
     const far = sampleData('random', 100_000, 7);
     const block = snappyBlock(far.length + 10, [far, [90_000, 10, 3]]);

@@ -43,7 +43,7 @@ test('createUdfs registers the built-ins, exposes settings and setup SQL, and cl
 test('settings are validated against their ranges', () => {
   assert.equal(validateSetting('MODEL_THREADS', ' 4 '), '4');
   assert.equal(validateSetting('resnet50_weights', 'random'), 'random');
-  assert.throws(() => validateSetting('model_batch_size', '0'), /model_batch_size must be an integer from 1 to 65536, got '0'/);
+  assert.throws(() => validateSetting('model_batch_size', '-1'), /model_batch_size must be an integer from 0 to 65536, got '-1'/);
   assert.throws(() => validateSetting('model_workers', '1.5'), /model_workers must be an integer/);
   assert.throws(() => validateSetting('no_such', '1'), /unknown setting 'no_such'/);
 });

@@ -25,8 +25,8 @@ const cases: [setting: string, value: string, message: RegExp][] = [
   ['model_threads', '10000', new RegExp(`^model_threads must be an integer from 1 to ${maxThreads}, got 10000$`)],
   ['model_threads', '1.5', new RegExp(`^model_threads must be an integer from 1 to ${maxThreads}, got 1.5$`)],
   ['model_workers', '-1', new RegExp(`^model_workers must be an integer from 0 to ${maxThreads}, got -1$`)],
-  ['model_batch_size', '0', /^model_batch_size must be an integer from 1 to 65536, got 0$/],
-  ['model_batch_size', '1000000000', /^model_batch_size must be an integer from 1 to 65536, got 1000000000$/],
+  ['model_batch_size', '-1', /^model_batch_size must be an integer from 0 to 65536, got -1$/],
+  ['model_batch_size', '1000000000', /^model_batch_size must be an integer from 0 to 65536, got 1000000000$/],
   ['model_errors', "'skip'", /^model_errors must be one of 'fail', 'null', got 'skip'$/],
   ['parquet_pages', "'sometimes'", /^parquet_pages must be one of 'auto', 'always', 'never', got 'sometimes'$/],
   ['arrow_group_rows', '0', /^arrow_group_rows must be an integer from 1 to 1000000000, got 0$/],
@@ -75,7 +75,7 @@ test('the command-line flags are checked the same way, before anything runs (exi
   for (const [flag, value, message] of [
     ['--model-threads', '0', new RegExp(`model_threads must be an integer from 1 to ${maxThreads}, got '0'`)],
     ['--model-threads', 'x', new RegExp(`model_threads must be an integer from 1 to ${maxThreads}, got 'x'`)],
-    ['--model-batch-size', '1000000000', /model_batch_size must be an integer from 1 to 65536/],
+    ['--model-batch-size', '1000000000', /model_batch_size must be an integer from 0 to 65536/],
   ] as const) {
     const run = await runCli([flag, value, '-c', 'SELECT 1']);
     assert.equal(run.code, 2, run.stderr);

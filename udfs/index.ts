@@ -17,6 +17,7 @@ import { SETTINGS_SPEC, type SettingSpec } from './settings-spec.js';
 
 export type * from './model-function.js';
 export { ELEMENT_SQL_TYPES, RowError } from './model-function.js';
+export { batchRows } from './batch-rows.js';
 export { allocateValues, elementBytes, nullElementValue, valuesOver } from './models/user-model/element-types.js';
 export { createRegistry, type Registry } from './registry.js';
 export type { DeriveModelRequest } from './models/resnet50/derived-model.js';

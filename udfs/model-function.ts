@@ -141,6 +141,7 @@ export interface ArgSpec {
 export interface ModelSettings {
   /** Total threads for model work: workers x intra-op threads. */
   readonly threads: number;
+  /** model_batch_size: rows per batch, or 0 for a size chosen per function (batch-rows.ts). */
   readonly batchSize: number;
   get(name: string): string | undefined;
 }
@@ -194,6 +195,8 @@ export interface ModelFunction {
   readonly namedArgs?: boolean;
   /** Rows per batch this function wants (e.g. a model's batch_size option), instead of model_batch_size. */
   readonly batchSize?: number;
+  /** Bytes of one row's model input, when every row's is the same: an automatic batch of large rows has fewer (batch-rows.ts). */
+  readonly rowBytes?: number;
   /**
    * Checks a column argument's DuckDB type at plan time (e.g. a fixed-size ARRAY whose length cannot fit
    * the model's input); returns what is wrong, or undefined.

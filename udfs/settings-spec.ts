@@ -57,10 +57,10 @@ export const SETTINGS_SPEC: readonly SettingSpec[] = [
   },
   {
     name: MODEL_BATCH_SIZE,
-    description: 'rows per batch sent to a worker',
+    description: 'rows per batch sent to a worker (0: 64, or fewer so that a batch holds at most 8 MiB of model input)',
     type: 'INTEGER',
-    defaultValue: '64',
-    min: 1,
+    defaultValue: '0',
+    min: 0,
     max: 65536,
   },
   {

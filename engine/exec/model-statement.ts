@@ -7,7 +7,7 @@
 //   finish  -> the COPY's file moved into place or removed, staged tables and spilled results dropped,
 //              notices told
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { MODEL_ERRORS, PARQUET_PAGES, type ModelSettings, type PrepareProgress } from '../../udfs/index.js';
+import { batchRows, MODEL_ERRORS, PARQUET_PAGES, type ModelSettings, type PrepareProgress } from '../../udfs/index.js';
 import { explainRows, explainSql } from '../plan/explain-plan.js';
 import { renderOutput, type ModelLevel, type ModelPlan, type RelationStage } from '../plan/model-plan.js';
 import type { ModelRegistryView } from '../plan/model-calls.js';
@@ -307,7 +307,7 @@ class ModelStatement {
       level,
       key: stage.key,
       prepared: load.callsOf(level),
-      batchSize: Math.min(...level.calls.map((c) => c.fn.batchSize ?? this.ctx.settings.batchSize)),
+      batchSize: Math.min(...level.calls.map((c) => batchRows(c.fn, this.ctx.settings))),
       spill: this.spill,
       maxInFlight: Math.max(2, 2 * this.ctx.settings.threads),
       source: this.plan.source,

@@ -8,6 +8,8 @@ import { PageFault } from './page-fault.js';
  */
 export class HistoryWindow {
   readonly bytes: Uint8Array;
+  /** The same bytes, for a decoder's word-sized copies. */
+  readonly view: DataView;
   /** How far back a copy may reach: all of a page that fits, else the kept history. */
   readonly history: number;
   write = 0;
@@ -22,6 +24,7 @@ export class HistoryWindow {
   ) {
     const whole = pageLength <= history + area;
     this.bytes = new Uint8Array(whole ? pageLength : history + area);
+    this.view = new DataView(this.bytes.buffer);
     this.history = whole ? pageLength : history;
   }
 

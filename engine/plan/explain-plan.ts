@@ -1,6 +1,6 @@
 // EXPLAIN for model statements: the stages as rows (stage, detail), and with ANALYZE the rows each
 // stage produced and its time. Returned as a VALUES query so it renders like any other result.
-import type { ModelSettings } from '../../udfs/index.js';
+import { batchRows, type ModelSettings } from '../../udfs/index.js';
 import { renderOutput, type ModelPlan } from './model-plan.js';
 import { quoteString } from './sql-text.js';
 
@@ -47,7 +47,7 @@ export function explainRows(plan: ModelPlan, settings: Pick<ModelSettings, 'batc
         const guard = call.guard === null ? '' : `; only where ${call.guard}`;
         rows.push({
           stage: `model ${n}`,
-          detail: `${call.text} -> ${level.table}.${call.column}${reuse}${guard}; batch ${call.fn.batchSize ?? settings.batchSize}, threads ${settings.threads}; ${call.fn.description}`,
+          detail: `${call.text} -> ${level.table}.${call.column}${reuse}${guard}; batch ${batchRows(call.fn, settings)}, threads ${settings.threads}; ${call.fn.description}`,
           measures: `model ${level.id}`,
         });
       }

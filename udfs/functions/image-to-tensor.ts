@@ -3,6 +3,7 @@
 
 import type { ArgBatch, ConstantValue, ModelFunction, PrepareContext, PreparedCall } from '../model-function.js';
 import type { ModelRuntime } from '../runtime/model-runtime.js';
+import { batchRows } from '../batch-rows.js';
 import { batchConstant, configureRuntime, poolDescription, preparedConstant } from './runtime-settings.js';
 
 export const DEFAULT_IMAGE_SIZE = 224;
@@ -22,7 +23,7 @@ export function createImageToTensor(runtime: ModelRuntime): ModelFunction {
       const size = imageSize(preparedConstant(context, 1), preparedConstant(context, 2));
       await configureRuntime(runtime, context.settings);
       return {
-        description: `image_to_tensor: decode to ${size.width}x${size.height} RGB on ${poolDescription(runtime, context.settings)}`,
+        description: `image_to_tensor: decode to ${size.width}x${size.height} RGB on ${poolDescription(runtime, batchRows({}, context.settings))}`,
         resultType: 'FLOAT[]',
         run(batch: ArgBatch, signal?: AbortSignal) {
           const { width, height } = batch.columns.length > 1 ? imageSize(batchConstant(batch, 1), batchConstant(batch, 2)) : size;

@@ -12,9 +12,9 @@ export async function configureRuntime(runtime: ModelRuntime, settings: ModelSet
 }
 
 /** A short account of the pool for EXPLAIN, e.g. `2 workers x 1 thread, batch 64`. */
-export function poolDescription(runtime: ModelRuntime, settings: ModelSettings): string {
+export function poolDescription(runtime: ModelRuntime, batch: number): string {
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `${plural(runtime.workers, 'worker')} x ${plural(runtime.intraOpThreads, 'thread')}, batch ${settings.batchSize}`;
+  return `${plural(runtime.workers, 'worker')} x ${plural(runtime.intraOpThreads, 'thread')}, batch ${batch}`;
 }
 
 /** The constant argument at `index` from prepare()'s context (undefined if not given there). */

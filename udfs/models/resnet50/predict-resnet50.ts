@@ -4,6 +4,7 @@
 // per weights source and broadcast to every worker; later statements reuse the workers' sessions.
 
 import type { ArgBatch, ConstantValue, ModelFunction, PrepareContext, PreparedCall } from '../../model-function.js';
+import { batchRows } from '../../batch-rows.js';
 import { batchConstant, configureRuntime, poolDescription, preparedConstant } from '../../functions/runtime-settings.js';
 import { PREPROCESS_MODES, type PreprocessMode, type SharedModel } from '../../runtime/kernel-task.js';
 import type { ModelRuntime } from '../../runtime/model-runtime.js';
@@ -12,6 +13,8 @@ import type { Env } from '../keras/keras-get-file.js';
 import { loadResnet50Model } from './load-resnet50-model.js';
 
 const INPUT_SIZE = 224;
+/** The model's input for one row: 224x224x3 floats, whatever the argument (an image is decoded to them). */
+const ROW_BYTES = INPUT_SIZE * INPUT_SIZE * 3 * 4;
 
 export interface PredictResnet50Options {
   /** Environment for locating weights (Keras cache, SQLINFER_RESNET50_WEIGHTS); default process.env. */
@@ -75,6 +78,7 @@ export function createResnet50Function(runtime: ModelRuntime, spec: Resnet50Func
       { name: 'preprocess', kinds: ['varchar'], optional: true, constant: true, values: PREPROCESS_MODES },
     ],
     resultType: 'FLOAT[]',
+    rowBytes: ROW_BYTES,
     /** Frees the broadcast model (the function is dropped); workers drop their sessions in time. */
     release() {
       if (shared !== null) runtime.release(shared.model.key);
@@ -89,7 +93,7 @@ export function createResnet50Function(runtime: ModelRuntime, spec: Resnet50Func
       return {
         description:
           `${spec.name}: ${loaded.model} (${[...loaded.details, `preprocess ${preprocess}`].join(', ')}) ` +
-          `on ${poolDescription(runtime, context.settings)}`,
+          `on ${poolDescription(runtime, batchRows({ rowBytes: ROW_BYTES }, context.settings))}`,
         resultType: 'FLOAT[]',
         run(batch: ArgBatch, signal?: AbortSignal) {
           const mode = batch.columns.length > 1 ? preprocessMode(batchConstant(batch, 1)) : preprocess;

@@ -31,8 +31,8 @@ export interface Resnet50GraphOptions {
   readonly logits?: boolean;
 }
 
-export function buildResnet50Onnx(weights: KerasWeights, options: Resnet50GraphOptions = {}): Uint8Array {
-  return buildResnet50Graph(weights, options).toBytes({ producerName: 'sqlinfer resnet50' });
+export function buildResnet50Onnx(weights: KerasWeights, options: Resnet50GraphOptions = {}, shared = false): Uint8Array {
+  return buildResnet50Graph(weights, options).toBytes({ producerName: 'sqlinfer resnet50', shared });
 }
 
 export function buildResnet50Graph(weights: KerasWeights, options: Resnet50GraphOptions = {}): OnnxGraphBuilder {

@@ -5,13 +5,14 @@
 import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import type { ArgSpec, ModelFunction, ModelSettings, PrepareContext, PreparedCall } from '../../model-function.js';
+import { batchRows } from '../../batch-rows.js';
 import { configureRuntime, poolDescription } from '../../functions/runtime-settings.js';
 import type { ModelRuntime } from '../../runtime/model-runtime.js';
 import type { SharedModel } from '../../runtime/kernel-task.js';
 import { onnxRuntimeVersion } from '../onnx-model/onnx-signature.js';
 import { loadTfjs } from '../tfjs-model/tfjs-backend.js';
 import { packTfjsModel, tfjsModelFiles } from '../tfjs-model/tfjs-package.js';
-import { duckdbElementType } from './element-types.js';
+import { duckdbElementType, elementBytes } from './element-types.js';
 import { layoutOf, shapeText, type ModelLayout, type ModelSignature, type PlannedInput, type UserModelFormat, type UserModelOptions } from './model-signature.js';
 
 /** What CREATE MODEL learnt about a model; stored in the database's catalog so the next session has it. */
@@ -41,6 +42,12 @@ export interface UserModel extends ModelFunction {
 
 export function createUserModel(runtime: ModelRuntime, spec: UserModelSpec): UserModel {
   const layout = layoutOf(spec.signature, spec.options);
+  const rowBytes = inputRowBytes(layout.inputs);
+  // What sizes its batches (batch-rows.ts): its batch_size option, else the size of its rows.
+  const sizing: Pick<ModelFunction, 'batchSize' | 'rowBytes'> = {
+    ...(spec.options.batchSize !== undefined ? { batchSize: spec.options.batchSize } : {}),
+    ...(rowBytes !== undefined ? { rowBytes } : {}),
+  };
   let shared: { readonly stamp: string; readonly model: SharedModel } | null = null;
 
   const args: ArgSpec[] = layout.inputs.map((input) => ({
@@ -80,7 +87,7 @@ export function createUserModel(runtime: ModelRuntime, spec: UserModelSpec): Use
     async checkFiles() {
       await modelFilesStamp(spec);
     },
-    ...(spec.options.batchSize !== undefined ? { batchSize: spec.options.batchSize } : {}),
+    ...sizing,
     spec,
     layout,
     checkArg(index, sqlType) {
@@ -100,9 +107,8 @@ export function createUserModel(runtime: ModelRuntime, spec: UserModelSpec): Use
       await configureRuntime(runtime, settings);
       const model = await share();
       await runtime.broadcast(model, context.signal);
-      const batchSize = spec.options.batchSize ?? settings.batchSize;
       return {
-        description: `${spec.name}: ${spec.format === 'onnx' ? 'ONNX' : 'TF.js'} model ${spec.path} on ${poolDescription(runtime, { threads: settings.threads, batchSize, get: (name) => settings.get(name) })}`,
+        description: `${spec.name}: ${spec.format === 'onnx' ? 'ONNX' : 'TF.js'} model ${spec.path} on ${poolDescription(runtime, batchRows(sizing, settings))}`,
         resultType: layout.resultType,
         run() {
           return Promise.reject(new Error(`${spec.name} returns ${layout.resultType}: run it through SQL (PreparedCall.runModel)`));
@@ -197,6 +203,16 @@ function fixedLength(sqlType: string): number | undefined {
   if (array !== null) return Number(array[1]);
   if (/^[A-Z0-9_ (),]+$/.test(t) && t !== 'NULL') return 1;
   return undefined;
+}
+
+/** Bytes of a row's inputs when every dimension is known; undefined when a row's length is its own. */
+function inputRowBytes(inputs: readonly PlannedInput[]): number | undefined {
+  let bytes = 0;
+  for (const input of inputs) {
+    if (input.rowShape.includes(null)) return undefined;
+    bytes += input.rowShape.reduce<number>((a, d) => a * d!, 1) * elementBytes(input.element);
+  }
+  return bytes;
 }
 
 function withThreads(settings: ModelSettings, threads: number | undefined): ModelSettings {

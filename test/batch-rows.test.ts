@@ -1,0 +1,60 @@
+// Batch sizes: model_batch_size = 0 (the default) gives 64 rows, fewer of a large input (at most 8 MiB of
+// model input a batch: 13 rows of ResNet-50's 224x224x3 floats); a set model_batch_size or a model's own
+// batch_size option is taken as given. Checked in the rule, in the batches a statement really makes, and
+// in what EXPLAIN says through the sqlinfer binary.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { AUTO_BATCH_BYTES, AUTO_BATCH_ROWS, batchRows } from '../udfs/batch-rows.js';
+import { runCli, tempDir } from './helpers/cli.js';
+import { execute, fixture, scale2, settings, TestRegistry, type Fixture } from './helpers/model-path-fixtures.js';
+
+const RESNET50_ROW_BYTES = 224 * 224 * 3 * 4;
+
+test("the rule: the function's own size, else the setting, else 64 rows within 8 MiB of input", () => {
+  assert.equal(batchRows({}, { batchSize: 0 }), AUTO_BATCH_ROWS);
+  assert.equal(batchRows({ rowBytes: 8 }, { batchSize: 0 }), 64);
+  assert.equal(batchRows({ rowBytes: RESNET50_ROW_BYTES }, { batchSize: 0 }), 13);
+  assert.equal(batchRows({ rowBytes: AUTO_BATCH_BYTES / 2 }, { batchSize: 0 }), 2);
+  assert.equal(batchRows({ rowBytes: AUTO_BATCH_BYTES * 3 }, { batchSize: 0 }), 1, 'a row larger than the budget still goes, alone');
+  assert.equal(batchRows({ rowBytes: RESNET50_ROW_BYTES }, { batchSize: 64 }), 64, 'a set model_batch_size is taken as given');
+  assert.equal(batchRows({ batchSize: 5, rowBytes: RESNET50_ROW_BYTES }, { batchSize: 64 }), 5, "a model's batch_size option wins");
+});
+
+let f: Fixture;
+before(async () => {
+  f = await fixture();
+});
+after(() => f.close());
+
+test('a statement cuts its rows into the chosen batches', async () => {
+  const fn = scale2();
+  // 1 MiB rows: 8 a batch.
+  Object.assign(fn, { rowBytes: 1 << 20 });
+  const registry = new TestRegistry([fn]);
+  const sql = `SELECT id, scale2(data) FROM '${f.dir}/image_data.parquet' WHERE id < 20`;
+  const chosen = await execute({ connection: f.connection, registry, settings: settings(0) }, sql);
+  assert.equal(chosen.rows.length, 20);
+  assert.equal(fn.batches, 3, '8 + 8 + 4 rows');
+  fn.batches = 0;
+  await execute({ connection: f.connection, registry, settings: settings(5) }, sql);
+  assert.equal(fn.batches, 4, 'model_batch_size = 5: 4 batches of 5');
+  const plain = scale2();
+  const withoutSize = await execute({ connection: f.connection, registry: new TestRegistry([plain]), settings: settings(0) }, sql.replace('WHERE id < 20', 'WHERE id < 200'));
+  assert.equal(withoutSize.rows.length, 200);
+  assert.equal(plain.batches, 4, 'a function whose row size is unknown: 64 rows a batch');
+});
+
+test('EXPLAIN through the binary: batch 13 for predict_resnet50 by default, the set size after SET', async () => {
+  const dir = tempDir();
+  const file = join(dir, 'tensors.parquet');
+  const make = await runCli(['-c', `COPY (SELECT [1.0, 2.0]::FLOAT[] AS data) TO '${file}'`]);
+  assert.equal(make.code, 0, make.stderr);
+  const explain = `EXPLAIN SELECT predict_resnet50(data) FROM '${file}'`;
+  const chosen = await runCli(['-c', "SET resnet50_weights = 'random'", '-c', explain]);
+  assert.equal(chosen.code, 0, chosen.stderr);
+  assert.match(chosen.stdout, /batch 13, threads/);
+  const set = await runCli(['-c', "SET resnet50_weights = 'random'", '-c', 'SET model_batch_size = 64', '-c', explain]);
+  assert.equal(set.code, 0, set.stderr);
+  assert.match(set.stdout, /batch 64, threads/);
+});
