@@ -288,7 +288,7 @@ async function main(): Promise<void> {
     let best = { threads: 0, batch: 0, seconds: Infinity };
     for (let threads = 1; threads <= availableParallelism(); threads++) {
       for (const bareBatch of new Set([batch, 64])) {
-        const [seconds] = await bareSeconds([Uint8Array.from(model.onnx)], tensors, opts.images, bareBatch, threads, opts.repeat) as [number];
+        const [seconds] = await bareSeconds([model.onnx.slice()], tensors, opts.images, bareBatch, threads, opts.repeat) as [number];
         console.log(`bare onnxruntime session, ${threads} intra-op thread(s), batch ${bareBatch}: ${(opts.images / seconds).toFixed(2)} images/s`);
         if (seconds < best.seconds) best = { threads, batch: bareBatch, seconds };
       }
@@ -300,7 +300,7 @@ async function main(): Promise<void> {
     const kerasWeights = await readWeightsOf(await resolveResnet50Weights({ weights, env: process.env }));
     const forms = ['symmetric', 'zero-point'] as const;
     const [fp32, ...int8Seconds] = await bareSeconds(
-      [Uint8Array.from(model.onnx), ...forms.map((form) => buildResnet50Qdq(kerasWeights, int8.spec.ranges, form))],
+      [model.onnx.slice(), ...forms.map((form) => buildResnet50Qdq(kerasWeights, int8.spec.ranges, form))],
       tensors,
       opts.images,
       best.batch,

@@ -2,6 +2,7 @@
 // runs and statements; concurrent first batches do not build twice in one worker.
 
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { ModelRuntime, type RunResult } from '../udfs/runtime/model-runtime.js';
 import { batchOf, floatColumn, rowOf, scaleModel } from './helpers/runtime-fixtures.js';
@@ -70,4 +71,46 @@ test('a model that cannot be built fails the broadcast at once, naming the model
   const started = Date.now();
   await assert.rejects(r.broadcast(r.share('not-onnx', new Uint8Array([1, 2, 3]))), /cannot build the session for model 'not-onnx'/);
   assert.ok(Date.now() - started < 10_000);
+});
+
+test('workers build a broadcast ONNX session from a file of the shared bytes, which goes when the model is released', async () => {
+  const r = runtime(2);
+  const bytes = scaleModel(6);
+  const model = r.share('from-file', bytes);
+  await r.broadcast(model);
+  const files = readdirSync('/proc/self/fd').map((fd) => `/proc/self/fd/${fd}`);
+  const file = files.find((path) => {
+    try {
+      return readlinkSync(path).includes('sqlinfer-model-') && readFileSync(path).equals(Buffer.from(bytes));
+    } catch {
+      return false;
+    }
+  });
+  assert.ok(file, 'a file holds the model bytes while the model is shared');
+  const name = readlinkSync(file);
+  assert.match(name, /\(deleted\)$/, 'already unlinked: nothing is left behind if the process dies');
+  const results = await scaleBatches(r, 'from-file', 4);
+  results.forEach((result, b) => assert.deepEqual([...(rowOf(result.column, 0) ?? [])], [6 * b, 6, 12, 18]));
+  r.release('from-file');
+  const stillOpen = readdirSync('/proc/self/fd').some((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`) === name;
+    } catch {
+      return false;
+    }
+  });
+  assert.ok(!stillOpen, 'released: the file is closed');
+  // A batch of the released model on a worker without its session builds it from the shared bytes.
+  await r.configure({ threads: 1, workers: 1 });
+  const late = await r.runWithStats({ kernel: 'onnx', model, rowShape: [4], batch: batchOf(0, 1, floatColumn([[1, 2, 3, 4]])) });
+  assert.deepEqual([...(rowOf(late.column, 0) ?? [])], [6, 12, 18, 24]);
+});
+
+test('bytes already in shared memory are shared as they are, not copied', () => {
+  const r = runtime(1);
+  const bytes = scaleModel(7);
+  const shared = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  shared.set(bytes);
+  assert.equal(r.share('in-place', shared).bytes, shared.buffer);
+  assert.notEqual(r.share('copied', bytes).bytes, bytes.buffer);
 });

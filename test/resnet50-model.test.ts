@@ -63,7 +63,7 @@ test("'random' weights are deterministic, Keras-like, and give finite probabilit
 
   const model = await loadResnet50Model({ weights: 'random', env });
   assert.equal(model.source, 'random (seed 42)');
-  const session = await ort.InferenceSession.create(Uint8Array.from(model.onnx), { intraOpNumThreads: 1 });
+  const session = await ort.InferenceSession.create(model.onnx.slice(), { intraOpNumThreads: 1 });
   try {
     assert.deepEqual(session.inputNames, [RESNET50_INPUT_NAME]);
     assert.deepEqual(session.outputNames, [RESNET50_OUTPUT_NAME]);

@@ -1,5 +1,6 @@
 // Parquet's RLE / bit-packed hybrid encoding (levels and dictionary indices), decoded as runs of equal
 // values so that a 150,000-element row of one definition level costs one step, not 150,000.
+import type { TensorValues } from '../../udfs/index.js';
 import type { ByteStream } from './byte-stream.js';
 import { PageFault } from './page-fault.js';
 
@@ -8,16 +9,33 @@ export function bitWidth(max: number): number {
   return max === 0 ? 0 : 32 - Math.clz32(max);
 }
 
-/** Unpacks `count` (a multiple of 8) values of `width` bits, least significant bit first, from `bytes`. */
-function unpack(bytes: Uint8Array, at: number, width: number, count: number, out: Int32Array): void {
+/** Unpacks `count` (a multiple of 8) values of `width` bits, least significant bit first, from `bytes` at `at`. */
+export function unpack(bytes: Uint8Array, at: number, width: number, count: number, out: Int32Array): void {
   if (width === 8) {
     for (let i = 0; i < count; i++) out[i] = bytes[at + i]!;
     return;
   }
   if (width <= 25) {
-    // A value and its bit offset (< 8) fit one 32-bit read.
+    // A value and its bit offset (< 8) fit one 32-bit read, unchecked while all four bytes are in the
+    // array; only the last few values of the array need the check.
     const mask = (1 << width) - 1;
-    for (let i = 0, bit = 0; i < count; i++, bit += width) {
+    const last = bytes.length - 4;
+    let i = 0;
+    let bit = 0;
+    if (width <= 9) {
+      // Two bytes hold a value of up to 9 bits at any bit offset (indices of dictionaries up to 512).
+      for (; i < count && at + (bit >>> 3) <= last; i++, bit += width) {
+        const p = at + (bit >>> 3);
+        out[i] = ((bytes[p]! | (bytes[p + 1]! << 8)) >>> (bit & 7)) & mask;
+      }
+    } else {
+      for (; i < count && at + (bit >>> 3) <= last; i++, bit += width) {
+        const p = at + (bit >>> 3);
+        const word = bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
+        out[i] = (word >>> (bit & 7)) & mask;
+      }
+    }
+    for (; i < count; i++, bit += width) {
       const p = at + (bit >>> 3);
       const word = (bytes[p] ?? 0) | ((bytes[p + 1] ?? 0) << 8) | ((bytes[p + 2] ?? 0) << 16) | ((bytes[p + 3] ?? 0) << 24);
       out[i] = (word >>> (bit & 7)) & mask;
@@ -139,12 +157,11 @@ export class LevelRuns {
   }
 }
 
-/** A run of dictionary indices: `n` times `value`, or `n` distinct values in `values`. */
-export type IndexRun = { readonly value: number; readonly values: null; readonly n: number } | { readonly value: 0; readonly values: Int32Array; readonly n: number };
-
 /**
  * Dictionary indices streamed from a page (a DuckDB page of indices can be hundreds of MB): the bytes
- * come through a small window, and bit-packed runs are unpacked a slice at a time.
+ * come through a small window, and bit-packed runs are unpacked a slice at a time. Runs are decoded in
+ * one synchronous loop while their bytes are in the window: image data has many short runs, and an
+ * await per run cost more than the values themselves.
  */
 export class IndexStream {
   private window = new Uint8Array(1 << 16);
@@ -169,40 +186,60 @@ export class IndexStream {
     this.bytesLeft = byteLength;
   }
 
-  /** The next run of at most `max` indices. */
-  async next(max: number): Promise<IndexRun> {
-    if (this.unpackedAt === this.unpackedEnd && this.rleLeft === 0 && this.packedLeft === 0) await this.readHeader();
-    if (this.unpackedAt < this.unpackedEnd) {
-      const n = Math.min(max, this.unpackedEnd - this.unpackedAt);
-      const values = this.packed.subarray(this.unpackedAt, this.unpackedAt + n);
-      this.unpackedAt += n;
-      return { value: 0, values, n };
+  /** Writes the dictionary's values for the next `n` indices to `out` from index `at` (no `dictionary`: skips them). */
+  async read(n: number, dictionary: TensorValues | null, out: TensorValues | null = null, at = 0): Promise<void> {
+    const size = dictionary?.length ?? 0;
+    for (let done = 0; done < n; ) {
+      if (this.unpackedAt < this.unpackedEnd) {
+        const k = Math.min(n - done, this.unpackedEnd - this.unpackedAt);
+        if (dictionary !== null && out !== null) {
+          const packed = this.packed;
+          const from = this.unpackedAt;
+          const to = at + done;
+          for (let i = 0; i < k; i++) {
+            const index = packed[from + i]!;
+            if (index >= size) throw badIndex(index, size);
+            out[to + i] = dictionary[index]!;
+          }
+        }
+        this.unpackedAt += k;
+        done += k;
+      } else if (this.rleLeft > 0) {
+        const k = Math.min(n - done, this.rleLeft);
+        if (dictionary !== null && out !== null) {
+          if (this.rleValue >= size) throw badIndex(this.rleValue, size);
+          const value = dictionary[this.rleValue]!;
+          const to = at + done;
+          if (k <= 32) for (let i = 0; i < k; i++) out[to + i] = value;
+          else (out as Float32Array).fill(value as number, to, to + k);
+        }
+        this.rleLeft -= k;
+        done += k;
+      } else if (this.packedLeft > 0) {
+        // Whole groups of 8 are unpacked; what is not taken now is taken by the next read.
+        const count = Math.min(this.packed.length, this.packedLeft);
+        const bytes = (count / 8) * this.width;
+        if (this.available() < bytes) await this.ensure(bytes);
+        unpack(this.window, this.start, this.width, count, this.packed);
+        this.start += bytes;
+        this.packedLeft -= count;
+        this.unpackedAt = 0;
+        this.unpackedEnd = count;
+      } else {
+        if (this.available() < 9 && this.bytesLeft > 0) await this.ensure(Math.min(9, this.available() + this.bytesLeft));
+        this.readHeader();
+      }
     }
-    if (this.rleLeft > 0) {
-      const n = Math.min(max, this.rleLeft);
-      this.rleLeft -= n;
-      return { value: this.rleValue, values: null, n };
-    }
-    // Whole groups of 8 are unpacked; what the caller does not take now it gets on its next call.
-    const n = Math.min(this.packed.length, this.packedLeft);
-    const bytes = (n / 8) * this.width;
-    await this.ensure(bytes);
-    unpack(this.window, this.start, this.width, n, this.packed);
-    this.start += bytes;
-    this.packedLeft -= n;
-    this.unpackedAt = 0;
-    this.unpackedEnd = n;
-    return this.next(max);
   }
 
-  private async readHeader(): Promise<void> {
-    await this.ensure(Math.min(5, this.available() + this.bytesLeft));
+  /** A run's header, from the window: a varint (at most 5 bytes) and an RLE run's value (at most 4). */
+  private readHeader(): void {
     const header = varint(this.window, this.start, this.end);
     if (header === null) throw new PageFault('the dictionary indices end before the page says');
-    this.start = header.next;
     if (header.value % 2 === 0) {
       const size = Math.ceil(this.width / 8);
-      await this.ensure(size);
+      if (header.next + size > this.end) throw new PageFault('the dictionary indices end before the page says');
+      this.start = header.next;
       let v = 0;
       for (let i = 0; i < size; i++) v |= this.window[this.start + i]! << (8 * i);
       this.start += size;
@@ -210,6 +247,7 @@ export class IndexStream {
       this.rleLeft = header.value / 2;
       if (this.rleLeft === 0) throw new PageFault('the dictionary indices hold an empty run');
     } else {
+      this.start = header.next;
       this.packedLeft = ((header.value - 1) / 2) * 8;
       if (this.packedLeft === 0) throw new PageFault('the dictionary indices hold an empty run');
     }
@@ -235,4 +273,8 @@ export class IndexStream {
     this.end += read;
     this.bytesLeft -= read;
   }
+}
+
+function badIndex(index: number, size: number): PageFault {
+  return new PageFault(`a dictionary index is ${index}, but the dictionary has ${size} values`);
 }

@@ -5,7 +5,6 @@ import type { ByteStream } from './byte-stream.js';
 import { convertInto, sameBytes, sourceBytes, sourceView } from './element-conversion.js';
 import type { IndexStream } from './hybrid-runs.js';
 import type { LeafValues } from './list-leaf.js';
-import { PageFault } from './page-fault.js';
 
 export interface ValueDecoder {
   /** Writes the next `n` values to `target` from index `at`. */
@@ -59,38 +58,17 @@ export class DictionaryValues implements ValueDecoder {
     private readonly close_: () => void,
   ) {}
 
-  async read(target: TensorValues, at: number, n: number): Promise<void> {
-    const dictionary = this.dictionary as Float32Array;
-    const out = target as Float32Array;
-    const size = dictionary.length;
-    for (let done = 0; done < n; ) {
-      const run = await this.indices.next(n - done);
-      if (run.values === null) {
-        if (run.value >= size) throw badIndex(run.value, size);
-        out.fill(dictionary[run.value]!, at + done, at + done + run.n);
-      } else {
-        const values = run.values;
-        for (let i = 0; i < run.n; i++) {
-          const index = values[i]!;
-          if (index >= size) throw badIndex(index, size);
-          out[at + done + i] = dictionary[index]!;
-        }
-      }
-      done += run.n;
-    }
+  read(target: TensorValues, at: number, n: number): Promise<void> {
+    return this.indices.read(n, this.dictionary, target, at);
   }
 
-  async skip(n: number): Promise<void> {
-    for (let done = 0; done < n; ) done += (await this.indices.next(n - done)).n;
+  skip(n: number): Promise<void> {
+    return this.indices.read(n, null);
   }
 
   close(): void {
     this.close_();
   }
-}
-
-function badIndex(index: number, size: number): PageFault {
-  return new PageFault(`a dictionary index is ${index}, but the dictionary has ${size} values`);
 }
 
 /**

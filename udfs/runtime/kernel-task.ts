@@ -21,6 +21,8 @@ export const PREPROCESS_MODES: readonly PreprocessMode[] = ['caffe', 'tf', 'none
 export interface LoadTask {
   readonly kernel: 'load';
   readonly model: SharedModel;
+  /** The same ONNX bytes in a file onnxruntime opens itself (model-file.ts), when there is one. */
+  readonly file?: string;
   /** An Int32Array(1) counter over shared memory: the workers that have the session. */
   readonly barrier: SharedArrayBuffer;
   readonly parties: number;

@@ -10,6 +10,7 @@ import 'sharp';
 import { RowError, type ModelResult, type ResultColumn } from '../model-function.js';
 import { prepareModelTransfer } from '../models/user-model/model-transfer.js';
 import { prepareTransfer } from './batch-transfer.js';
+import { modelFile, type ModelFile } from './model-file.js';
 import { messageOf } from './session-cache.js';
 import { taskRows, type ImageModelTask, type ImageToTensorTask, type KernelReply, type KernelTask, type LoadTask, type PackedRowsTask, type SharedModel, type TensorModelTask, type WorkerStats, type WorkerTask } from './kernel-task.js';
 import { packTask } from './packed-rows.js';
@@ -40,6 +41,8 @@ export class ModelRuntime {
   private split: ThreadSplit;
   private pool: Piscina | null = null;
   private readonly models = new Map<string, SharedModel>();
+  /** The files the workers build ONNX sessions from, by model key; closed once released and no load uses them. */
+  private readonly files = new Map<string, { readonly file: ModelFile; loads: number; released: boolean }>();
   private closed = false;
   /** Tasks on the pool; close() waits for them. */
   private readonly running = new Set<Promise<unknown>>();
@@ -102,6 +105,10 @@ export class ModelRuntime {
   /** Drops the shared bytes of a model (workers keep sessions already built until the pool is replaced). */
   release(key: string): void {
     this.models.delete(key);
+    const entry = this.files.get(key);
+    if (entry === undefined) return;
+    entry.released = true;
+    if (entry.loads === 0) this.closeFile(key);
   }
 
   /**
@@ -113,7 +120,8 @@ export class ModelRuntime {
     const pool = this.ensurePool();
     const barrier = new SharedArrayBuffer(4);
     const parties = this.split.workers;
-    const task: LoadTask = { kernel: 'load', model, barrier, parties, timeoutMs: LOAD_BARRIER_TIMEOUT_MS };
+    const file = this.useFile(model);
+    const task: LoadTask = { kernel: 'load', model, ...(file !== null ? { file: file.path } : {}), barrier, parties, timeoutMs: LOAD_BARRIER_TIMEOUT_MS };
     let replies: KernelReply[];
     try {
       const loads = Promise.all(Array.from({ length: parties }, () => this.track(pool.run(task) as Promise<KernelReply>)));
@@ -126,8 +134,40 @@ export class ModelRuntime {
       Atomics.notify(counter, 0);
       if (signal?.aborted) throw error;
       throw new Error(`a model worker died while loading the model (${messageOf(error)}); it has been replaced`, { cause: error });
+    } finally {
+      if (file !== null) this.doneWithFile(model.key);
     }
     for (const reply of replies) if (!reply.ok) throw new Error(reply.reason);
+  }
+
+  /**
+   * The model's file for a broadcast (made at its first), or null for a TF.js model or where none can be
+   * made: the workers then copy the shared bytes.
+   */
+  private useFile(model: SharedModel): ModelFile | null {
+    if (model.format === 'tfjs') return null;
+    let entry = this.files.get(model.key);
+    if (entry === undefined) {
+      const file = modelFile(model.bytes);
+      if (file === null) return null;
+      entry = { file, loads: 0, released: false };
+      this.files.set(model.key, entry);
+    }
+    entry.released = false;
+    entry.loads++;
+    return entry.file;
+  }
+
+  private doneWithFile(key: string): void {
+    const entry = this.files.get(key);
+    if (entry === undefined) return;
+    entry.loads--;
+    if (entry.released && entry.loads === 0) this.closeFile(key);
+  }
+
+  private closeFile(key: string): void {
+    this.files.get(key)?.file.close();
+    this.files.delete(key);
   }
 
   /** Runs a kernel over a batch on some worker. Rejects with a RowError for a bad row. */
@@ -188,6 +228,7 @@ export class ModelRuntime {
     this.closed = true;
     this.models.clear();
     while (this.running.size > 0) await Promise.allSettled([...this.running]);
+    for (const key of [...this.files.keys()]) this.closeFile(key);
     const pool = this.pool;
     this.pool = null;
     if (pool !== null) await pool.destroy();

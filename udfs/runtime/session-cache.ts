@@ -11,27 +11,28 @@ export class SessionCache {
 
   constructor(private readonly intraOpThreads: number) {}
 
-  get(model: SharedModel): Promise<ort.InferenceSession> {
-    return this.sessions.get(model.key, () => this.build(model));
+  /** The model's session, built at the first call: from `file` when given (a broadcast's), else from the bytes. */
+  get(model: SharedModel, file?: string): Promise<ort.InferenceSession> {
+    return this.sessions.get(model.key, () => this.build(model, file));
   }
 
   buildCount(key: string): number {
     return this.builds.get(key) ?? 0;
   }
 
-  private async build(model: SharedModel): Promise<ort.InferenceSession> {
+  private async build(model: SharedModel, file: string | undefined): Promise<ort.InferenceSession> {
     this.builds.set(model.key, this.buildCount(model.key) + 1);
-    // onnxruntime-node refuses views over shared memory: copy once into this worker's own buffer.
-    const bytes = new Uint8Array(model.bytes.byteLength);
-    bytes.set(new Uint8Array(model.bytes));
+    const options: ort.InferenceSession.SessionOptions = {
+      intraOpNumThreads: this.intraOpThreads,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+      executionMode: 'sequential',
+      logSeverityLevel: 3,
+    };
     try {
-      return await ort.InferenceSession.create(bytes, {
-        intraOpNumThreads: this.intraOpThreads,
-        interOpNumThreads: 1,
-        graphOptimizationLevel: 'all',
-        executionMode: 'sequential',
-        logSeverityLevel: 3,
-      });
+      // onnxruntime-node refuses views over shared memory: without a file, copy once into this worker's own buffer.
+      if (file !== undefined) return await ort.InferenceSession.create(file, options);
+      return await ort.InferenceSession.create(new Uint8Array(model.bytes).slice(), options);
     } catch (error) {
       throw new Error(`cannot build the session for model '${model.key}': ${messageOf(error)}`);
     }

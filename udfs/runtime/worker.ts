@@ -72,7 +72,7 @@ function runKernel(task: WorkerTask): Promise<ModelResult | null> {
 async function load(task: LoadTask): Promise<null> {
   const counter = new Int32Array(task.barrier);
   try {
-    await (task.model.format === 'tfjs' ? tfjsModels.get(task.model) : sessions.get(task.model));
+    await (task.model.format === 'tfjs' ? tfjsModels.get(task.model) : sessions.get(task.model, task.file));
   } finally {
     // A failed build arrives too (and then reports its error), so the other workers never wait for it.
     Atomics.add(counter, 0, 1);

@@ -14,7 +14,7 @@ export interface LoadedResnet50Model {
    * An ONNX model: input 'input_1' float32 [N,224,224,3] preprocessed, output 'predictions' float32 [N,1000].
    * Shared by every caller with the same weights: copy it, never transfer or modify it. It lies in a
    * SharedArrayBuffer, which the runtime broadcasts as it is; onnxruntime-node takes only a copy
-   * (`Uint8Array.from(onnx)`).
+   * (`onnx.slice()`).
    */
   readonly onnx: Uint8Array;
   /** Where the weights came from, for EXPLAIN: a path, or 'random (seed 42)'. */
