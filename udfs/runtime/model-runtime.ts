@@ -124,8 +124,11 @@ export class ModelRuntime {
     const task: LoadTask = { kernel: 'load', model, ...(file !== null ? { file: file.path } : {}), barrier, parties, timeoutMs: LOAD_BARRIER_TIMEOUT_MS };
     let replies: KernelReply[];
     try {
-      const loads = Promise.all(Array.from({ length: parties }, () => this.track(pool.run(task) as Promise<KernelReply>)));
-      replies = await abandonOnAbort(loads, signal);
+      const runs = Array.from({ length: parties }, () => this.track(pool.run(task) as Promise<KernelReply>));
+      // The file stays open until every worker is done with it, even when this call stops waiting first:
+      // a descriptor closed under a load could be reused by another model's file.
+      if (file !== null) void Promise.allSettled(runs).then(() => this.doneWithFile(model.key));
+      replies = await abandonOnAbort(Promise.all(runs), signal);
     } catch (error) {
       // A worker that died (or a cancelled load) never reaches the barrier: let the others through now
       // rather than after the barrier's timeout, so they are free for the next statement.
@@ -134,8 +137,6 @@ export class ModelRuntime {
       Atomics.notify(counter, 0);
       if (signal?.aborted) throw error;
       throw new Error(`a model worker died while loading the model (${messageOf(error)}); it has been replaced`, { cause: error });
-    } finally {
-      if (file !== null) this.doneWithFile(model.key);
     }
     for (const reply of replies) if (!reply.ok) throw new Error(reply.reason);
   }
