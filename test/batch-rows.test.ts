@@ -3,11 +3,14 @@
 // batch_size option is taken as given. Checked in the rule, in the batches a statement really makes, and
 // in what EXPLAIN says through the sqlinfer binary.
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { AUTO_BATCH_BYTES, AUTO_BATCH_ROWS, batchRows } from '../udfs/batch-rows.js';
+import { OnnxGraphBuilder } from '../udfs/onnx/onnx-graph-builder.js';
 import { runCli, tempDir } from './helpers/cli.js';
 import { execute, fixture, scale2, settings, TestRegistry, type Fixture } from './helpers/model-path-fixtures.js';
+import { modelsFixture } from './helpers/onnx-model-fixtures.js';
 
 const RESNET50_ROW_BYTES = 224 * 224 * 3 * 4;
 
@@ -57,4 +60,27 @@ test('EXPLAIN through the binary: batch 13 for predict_resnet50 by default, the 
   const set = await runCli(['-c', "SET resnet50_weights = 'random'", '-c', 'SET model_batch_size = 64', '-c', explain]);
   assert.equal(set.code, 0, set.stderr);
   assert.match(set.stdout, /batch 64, threads/);
+});
+
+test('CREATE MODEL: rows of a known size get the chosen batch; unknown sizes and fixed batches keep 64', async () => {
+  const m = await modelsFixture();
+  try {
+    const explain = async (sql: string) => String((await m.rows(`EXPLAIN ${sql}`)).find((r) => String(r[0]).startsWith('model'))?.[1]);
+    // 2^20 floats a row: 4 MiB, two to a batch.
+    await m.engine.run(`CREATE MODEL wide FROM '${m.dir}/dynamic.onnx' WITH (input_shape => '[1048576]')`);
+    assert.match(await explain('SELECT wide([1.0]) AS y'), /batch 2, threads/);
+    await m.engine.run(`CREATE MODEL any_length FROM '${m.dir}/dynamic.onnx'`);
+    assert.match(await explain('SELECT any_length([1.0]) AS y'), /batch 64, threads/);
+    // Wide rows too, but a fixed batch of 1: it runs row by row whatever the batch.
+    const g = new OnnxGraphBuilder('wide_batch1');
+    g.input('x', 'float32', [1, 1 << 20]);
+    g.addInitializer('two', [1], Float32Array.from([2]));
+    g.addNode({ op: 'Mul', inputs: ['x', 'two'], outputs: ['doubled'] });
+    g.output('doubled', 'float32', [1, 1 << 20]);
+    await writeFile(join(m.dir, 'wide_batch1.onnx'), g.toBytes());
+    await m.engine.run(`CREATE MODEL one_at_a_time FROM '${m.dir}/wide_batch1.onnx'`);
+    assert.match(await explain('SELECT one_at_a_time([1.0]) AS y'), /batch 64, threads/);
+  } finally {
+    await m.close();
+  }
 });

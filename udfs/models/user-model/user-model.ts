@@ -205,11 +205,15 @@ function fixedLength(sqlType: string): number | undefined {
   return undefined;
 }
 
-/** Bytes of a row's inputs when every dimension is known; undefined when a row's length is its own. */
+/**
+ * Bytes of a row's inputs when every dimension is known; undefined when a row's length is its own, or when
+ * the model has a fixed batch size: it runs in slices of that size whatever the batch, which a batch of 64
+ * rows divides more often than a smaller one.
+ */
 function inputRowBytes(inputs: readonly PlannedInput[]): number | undefined {
   let bytes = 0;
   for (const input of inputs) {
-    if (input.rowShape.includes(null)) return undefined;
+    if (input.rowShape.includes(null) || input.batchDim !== null) return undefined;
     bytes += input.rowShape.reduce<number>((a, d) => a * d!, 1) * elementBytes(input.element);
   }
   return bytes;
