@@ -226,11 +226,11 @@ async function main(): Promise<void> {
     process.chdir(dir);
     const weights = await weightsSetting();
     console.log(`ResNet-50 weights: ${weights === 'random' ? "random (no Keras weights on this machine)" : "Keras's"}`);
-    const batch = batchRows({ rowBytes: IMAGE_VALUES * 4 }, { batchSize: opts.batch });
+    const udfs = createUdfs();
+    const batch = batchRows(udfs.registry.get('predict_resnet50')!, { batchSize: opts.batch });
     console.log(`${opts.images} images, batch ${batch}${opts.batch === 0 ? ' (chosen by sqlinfer)' : ''}, ${availableParallelism()} cores, median of ${opts.repeat}`);
     await writeSampleImages({ out: join(dir, 'flower_photos'), images: opts.images });
 
-    const udfs = createUdfs();
     const engine = await createEngine({ udfs, settings: { resnet50_weights: weights, model_batch_size: opts.batch } });
     const runs: { readonly name: string; readonly images: number; readonly run: Run }[] = [];
     let memorySource: string | null = null;

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { namesAnyOf, routeStatement, streamsRows } from '../engine/router.js';
 import { splitStatements } from '../engine/sql/split-statements.js';
+import { IMAGENET_SETUP_NAMES } from '../udfs/models/imagenet/imagenet-setup-sql.js';
 
 const { values } = parseArgs({ options: { mb: { type: 'string', default: '3' }, repeat: { type: 'string', default: '7' } } });
 const bytes = Number(values.mb) * 1e6;
@@ -28,7 +29,7 @@ for (let i = 0; i < repeat; i++) {
   let started = performance.now();
   // What the engine does with each statement before DuckDB sees it (engine.ts execute).
   for (const statement of splitStatements(sql)) {
-    namesAnyOf(statement.lexed, ['imagenet_labels', 'imagenet_top5']);
+    namesAnyOf(statement.lexed, IMAGENET_SETUP_NAMES);
     routeStatement(statement.text, registry, statement.lexed);
     streamsRows(statement.lexed);
   }
