@@ -3,7 +3,9 @@
 // tensors with its best thread setting and batch (sqlinfer's, or 64 rows): images/s for both, their ratio,
 // and peak memory. --batch 0 (the default) lets sqlinfer choose its batch size. Timings on a
 // shared 2-core machine are noisy: the figures of one run are compared with each other, never with a
-// constant, and each timed step is repeated and its median reported.
+// constant, and each timed step is repeated and its median reported. The machine's own speed drifts by
+// 10% over minutes here, so each sqlinfer statement takes turns with a pass of the bare session, and a
+// layout's ratio is the median of its pairs' ratios.
 //
 // The tensors are read in three layouts: 'image_data.parquet' as the pipeline's first COPY writes it
 // (one row group, one data page per 2048 rows); the same rows as part files of 64 rows each (as a Spark
@@ -29,7 +31,7 @@ import { createEngine, createUdfs, type Engine } from '../engine/index.js';
 import { readChunkColumn } from '../engine/exec/arg-columns.js';
 import { writeSampleImages } from '../udfs/images/sample-images.js';
 import { loadResnet50Model, readWeightsOf } from '../udfs/models/resnet50/load-resnet50-model.js';
-import { buildResnet50Qdq, type Int8KernelForm } from '../udfs/models/resnet50/quantize-qdq.js';
+import { buildResnet50Qdq } from '../udfs/models/resnet50/quantize-qdq.js';
 import type { QuantizedResnet50Spec } from '../udfs/models/resnet50/quantized-resnet50.js';
 import { RESNET50_INPUT_NAME, RESNET50_OUTPUT_NAME } from '../udfs/models/resnet50/resnet50-graph.js';
 import { resolveResnet50Weights } from '../udfs/models/resnet50/weights-source.js';
@@ -120,30 +122,45 @@ async function readTensors(path: string, count: number): Promise<Float32Array> {
   }
 }
 
-/**
- * Bare sessions, one per model: batches run one after another, as fast as onnxruntime goes with `threads`
- * threads. With several models their passes take turns, so that a change in the machine's load falls on
- * each alike; median seconds of each.
- */
-async function bareSeconds(models: readonly Uint8Array[], tensors: Float32Array, images: number, batch: number, threads: number, repeat: number): Promise<number[]> {
-  const sessions: ort.InferenceSession[] = [];
-  try {
-    for (const onnx of models) {
-      sessions.push(await ort.InferenceSession.create(onnx, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' }));
-    }
-    const pass = async (session: ort.InferenceSession): Promise<void> => {
+/** A bare onnxruntime session over the preprocessed tensors: batches one after another, nothing else. */
+class BareSession {
+  private constructor(private readonly session: ort.InferenceSession) {}
+
+  static async create(onnx: Uint8Array, threads: number): Promise<BareSession> {
+    const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all', executionMode: 'sequential' });
+    return new BareSession(session);
+  }
+
+  /** Seconds for one pass over the first `images` tensors in batches of `batch`. */
+  async pass(tensors: Float32Array, images: number, batch: number): Promise<number> {
+    return timed(async () => {
       for (let first = 0; first < images; first += batch) {
         const rows = Math.min(batch, images - first);
         const input = new ort.Tensor('float32', tensors.subarray(first * IMAGE_VALUES, (first + rows) * IMAGE_VALUES), [rows, 224, 224, 3]);
-        const output = await session.run({ [RESNET50_INPUT_NAME]: input });
+        const output = await this.session.run({ [RESNET50_INPUT_NAME]: input });
         output[RESNET50_OUTPUT_NAME]!.dispose();
       }
-    };
+    });
+  }
+
+  release(): Promise<void> {
+    return this.session.release();
+  }
+}
+
+/**
+ * Bare sessions, one per model, with `threads` threads. With several models their passes take turns, so
+ * that a change in the machine's load falls on each alike; median seconds of each.
+ */
+async function bareSeconds(models: readonly Uint8Array[], tensors: Float32Array, images: number, batch: number, threads: number, repeat: number): Promise<number[]> {
+  const sessions: BareSession[] = [];
+  try {
+    for (const onnx of models) sessions.push(await BareSession.create(onnx, threads));
     // Warm-up: the first run allocates the arena.
-    for (const session of sessions) await pass(session);
+    for (const session of sessions) await session.pass(tensors, images, batch);
     const seconds: number[][] = sessions.map(() => []);
     for (let i = 0; i < repeat; i++) {
-      for (const [k, session] of sessions.entries()) seconds[k]!.push(await timed(() => pass(session)));
+      for (const [k, session] of sessions.entries()) seconds[k]!.push(await session.pass(tensors, images, batch));
     }
     return seconds.map(median);
   } finally {
@@ -151,36 +168,80 @@ async function bareSeconds(models: readonly Uint8Array[], tensors: Float32Array,
   }
 }
 
-interface Run {
-  /** Median seconds of the statement. */
+interface Rep {
   readonly seconds: number;
-  /** Median ms from the statement's start to its first batch going to the model. */
+  /** Ms from the statement's start to its first batch going to the model. */
   readonly firstBatchMs: number;
-  /** Median ms spent reading tensors from Parquet pages (null when DuckDB read them). */
+  /** Ms spent reading tensors from Parquet pages (null when DuckDB read them). */
   readonly pagesMs: number | null;
 }
 
 /** The end-to-end statement over `source` with `fn` under EXPLAIN ANALYZE, which runs it and says where time went. */
-async function sqlinferRun(engine: Engine, source: string, repeat: number, fn = 'predict_resnet50'): Promise<Run> {
-  const seconds: number[] = [];
-  const firstBatch: number[] = [];
-  const pages: number[] = [];
+async function sqlinferRep(engine: Engine, source: string, fn = 'predict_resnet50'): Promise<Rep> {
+  let rows: readonly (readonly unknown[])[] = [];
+  const seconds = await timed(async () => {
+    const results = await engine.run(`EXPLAIN ANALYZE COPY (SELECT ${fn}(data) AS prediction FROM '${source}') TO 'predictions.parquet'`);
+    const last = results.at(-1);
+    rows = last?.kind === 'rows' ? last.rows : [];
+  });
+  const detail = (stage: string) => rows.find((r) => r[0] === stage);
+  const waits = String(detail('waits 1')?.[1] ?? '');
+  const read = detail('argument 1');
+  return {
+    seconds,
+    firstBatchMs: Number(/first batch to the model after (\d+) ms/.exec(waits)?.[1] ?? NaN),
+    pagesMs: read !== undefined && String(read[1]).includes('Parquet pages') ? Number(read[3]) : null,
+  };
+}
+
+/** The medians of a statement's repetitions. */
+function medians(reps: readonly Rep[]): Rep {
+  const pages = reps.flatMap((r) => (r.pagesMs === null ? [] : [r.pagesMs]));
+  return { seconds: median(reps.map((r) => r.seconds)), firstBatchMs: median(reps.map((r) => r.firstBatchMs)), pagesMs: pages.length === 0 ? null : median(pages) };
+}
+
+interface PairedRun {
+  /** sqlinfer's medians. */
+  readonly run: Rep;
+  /** Median seconds of the bare session's passes over `bareImages`. */
+  readonly bareSeconds: number;
+  /** Median over the pairs of (sqlinfer's images/s) / (the bare session's images/s). */
+  readonly ratio: number;
+}
+
+/** sqlinfer's statement over `images` rows of `source` and a bare pass, taking turns `repeat` times. */
+async function pairedRun(engine: Engine, source: string, images: number, bare: BareBest, repeat: number, fn = 'predict_resnet50'): Promise<PairedRun> {
+  const reps: Rep[] = [];
+  const bareSeconds: number[] = [];
+  const ratios: number[] = [];
   for (let i = 0; i < repeat; i++) {
-    let rows: readonly (readonly unknown[])[] = [];
-    seconds.push(
-      await timed(async () => {
-        const results = await engine.run(`EXPLAIN ANALYZE COPY (SELECT ${fn}(data) AS prediction FROM '${source}') TO 'predictions.parquet'`);
-        const last = results.at(-1);
-        rows = last?.kind === 'rows' ? last.rows : [];
-      }),
-    );
-    const detail = (stage: string) => rows.find((r) => r[0] === stage);
-    const waits = String(detail('waits 1')?.[1] ?? '');
-    firstBatch.push(Number(/first batch to the model after (\d+) ms/.exec(waits)?.[1] ?? NaN));
-    const read = detail('argument 1');
-    if (read !== undefined && String(read[1]).includes('Parquet pages')) pages.push(Number(read[3]));
+    const rep = await sqlinferRep(engine, source, fn);
+    const seconds = await bare.session.pass(bare.tensors, bare.images, bare.batch);
+    reps.push(rep);
+    bareSeconds.push(seconds);
+    ratios.push((images / rep.seconds) / (bare.images / seconds));
   }
-  return { seconds: median(seconds), firstBatchMs: median(firstBatch), pagesMs: pages.length === 0 ? null : median(pages) };
+  return { run: medians(reps), bareSeconds: median(bareSeconds), ratio: median(ratios) };
+}
+
+/** The bare session at its best setting, kept open to take turns with sqlinfer's statements. */
+interface BareBest {
+  readonly session: BareSession;
+  readonly tensors: Float32Array;
+  readonly images: number;
+  readonly threads: number;
+  readonly batch: number;
+}
+
+/** Runs `body` with a bare session of `onnx` at `best`'s setting, warmed up, and releases it. */
+async function withBare<T>(onnx: Uint8Array, tensors: Float32Array, images: number, best: { readonly threads: number; readonly batch: number }, body: (bare: BareBest) => Promise<T>): Promise<T> {
+  const session = await BareSession.create(onnx, best.threads);
+  try {
+    await session.pass(tensors, images, best.batch);
+    return await body({ session, tensors, images, threads: best.threads, batch: best.batch });
+  } finally {
+    await session.release();
+  }
 }
 
 /** Peak RSS (MiB) of a `sqlinfer` process running the pipeline statement over `source`, or null without GNU time. */
@@ -232,9 +293,7 @@ async function main(): Promise<void> {
     await writeSampleImages({ out: join(dir, 'flower_photos'), images: opts.images });
 
     const engine = await createEngine({ udfs, settings: { resnet50_weights: weights, model_batch_size: opts.batch } });
-    const runs: { readonly name: string; readonly images: number; readonly run: Run }[] = [];
     let memorySource: string | null = null;
-    let int8: { readonly spec: QuantizedResnet50Spec; readonly run: Run };
     try {
       const tensorSeconds = await timed(async () => {
         await engine.run(
@@ -248,16 +307,33 @@ async function main(): Promise<void> {
       await engine.run(`SELECT predict_resnet50(data) FROM 'image_data.parquet' LIMIT 1`);
       const runtime = udfs.runtime;
       console.log(`pool: ${runtime.workers} worker(s) x ${runtime.intraOpThreads} thread(s)`);
-      for (const [name, source, images] of [
-        ['one row group (image_data.parquet)', 'image_data.parquet', opts.images],
-        [`${PART_ROWS}-row part files`, parts, opts.images],
-        [`${opts.groupRows} rows in one row group`, 'image_data_group.parquet', opts.groupRows],
-      ] as const) {
-        const run = await sqlinferRun(engine, source, opts.repeat);
-        runs.push({ name, images, run });
-        const pages = run.pagesMs === null ? 'tensors read by DuckDB' : `page reads ${(run.pagesMs / 1000).toFixed(2)} s of the run`;
-        console.log(`sqlinfer, ${name}: ${(images / run.seconds).toFixed(2)} images/s; first batch to the model after ${run.firstBatchMs} ms; ${pages}`);
+      const model = await loadResnet50Model({ weights, env: process.env });
+      const tensors = await readTensors('image_data.parquet', opts.images);
+      // The bare session's best setting: each thread count, at sqlinfer's batch and at the notebook's 64 rows.
+      let best = { threads: 0, batch: 0, seconds: Infinity };
+      for (let threads = 1; threads <= availableParallelism(); threads++) {
+        for (const bareBatch of new Set([batch, 64])) {
+          const [seconds] = await bareSeconds([model.onnx.slice()], tensors, opts.images, bareBatch, threads, opts.repeat) as [number];
+          console.log(`bare onnxruntime session, ${threads} intra-op thread(s), batch ${bareBatch}: ${(opts.images / seconds).toFixed(2)} images/s`);
+          if (seconds < best.seconds) best = { threads, batch: bareBatch, seconds };
+        }
       }
+      console.log(`sqlinfer and the best bare session (${best.threads} thread(s), batch ${best.batch}) taking turns:`);
+      await withBare(model.onnx.slice(), tensors, opts.images, best, async (bare) => {
+        for (const [name, source, images] of [
+          ['one row group (image_data.parquet)', 'image_data.parquet', opts.images],
+          [`${PART_ROWS}-row part files`, parts, opts.images],
+          [`${opts.groupRows} rows in one row group`, 'image_data_group.parquet', opts.groupRows],
+        ] as const) {
+          const { run, bareSeconds: bareRun, ratio } = await pairedRun(engine, source, images, bare, opts.repeat);
+          const pages = run.pagesMs === null ? 'tensors read by DuckDB' : `page reads ${(run.pagesMs / 1000).toFixed(2)} s of the run`;
+          console.log(
+            `sqlinfer, ${name}: ${(images / run.seconds).toFixed(2)} images/s against the bare session's ${(opts.images / bareRun).toFixed(2)}, ` +
+              `ratio ${ratio.toFixed(3)}; first batch to the model after ${run.firstBatchMs} ms; ${pages}`,
+          );
+        }
+      });
+
       const calibrationRows = Math.min(opts.images, 256);
       const createSeconds = await timed(async () => {
         await engine.run(
@@ -268,8 +344,30 @@ async function main(): Promise<void> {
       const spec = JSON.parse(String(stored!.rows[0]![0])) as QuantizedResnet50Spec;
       console.log(`CREATE MODEL resnet50_int8 (calibration on ${calibrationRows} rows, ${spec.form} weights): ${createSeconds.toFixed(1)} s`);
       await engine.run(`SELECT resnet50_int8(data) FROM 'image_data.parquet' LIMIT 1`);
-      int8 = { spec, run: await sqlinferRun(engine, 'image_data.parquet', opts.repeat, 'resnet50_int8') };
-      console.log(`sqlinfer with resnet50_int8, one row group (image_data.parquet): ${(opts.images / int8.run.seconds).toFixed(2)} images/s`);
+      const kerasWeights = await readWeightsOf(await resolveResnet50Weights({ weights, env: process.env }));
+      const forms = ['symmetric', 'zero-point'] as const;
+      const qdq = new Map(forms.map((form) => [form, buildResnet50Qdq(kerasWeights, spec.ranges, form)]));
+      const int8 = await withBare(qdq.get(spec.form)!, tensors, opts.images, best, (bare) =>
+        pairedRun(engine, 'image_data.parquet', opts.images, bare, opts.repeat, 'resnet50_int8'),
+      );
+      console.log(
+        `sqlinfer with resnet50_int8, one row group (image_data.parquet): ${(opts.images / int8.run.seconds).toFixed(2)} images/s ` +
+          `against the bare int8 session's ${(opts.images / int8.bareSeconds).toFixed(2)} taking turns with it, ratio ${int8.ratio.toFixed(3)} (target 0.90)`,
+      );
+      const [fp32, ...int8Seconds] = await bareSeconds(
+        [model.onnx.slice(), ...forms.map((form) => qdq.get(form)!)],
+        tensors,
+        opts.images,
+        best.batch,
+        best.threads,
+        opts.repeat,
+      ) as [number, ...number[]];
+      console.log(`bare sessions taking turns, ${best.threads} thread(s), batch ${best.batch}: fp32 ${(opts.images / fp32).toFixed(2)} images/s`);
+      forms.forEach((form, k) => {
+        const seconds = int8Seconds[k]!;
+        console.log(`  int8 ${form} weights: ${(opts.images / seconds).toFixed(2)} images/s, ${(fp32 / seconds).toFixed(2)}x bare fp32`);
+      });
+      console.log(`sqlinfer with resnet50_int8 (${spec.form}): ${(fp32 / int8.run.seconds).toFixed(2)}x bare fp32 (target 2.5x with VNNI, 3x with AMX)`);
       if (opts.memoryImages > 0) {
         await writeRepeated(engine, opts.images, opts.memoryImages, 'image_data_memory.parquet');
         memorySource = 'image_data_memory.parquet';
@@ -281,43 +379,6 @@ async function main(): Promise<void> {
       const peak = statementPeakMiB(memorySource, weights, opts.batch);
       console.log(`peak RSS of a sqlinfer process running the statement over ${opts.memoryImages} images in one row group: ${peak === null ? 'not measured (no /usr/bin/time)' : `${peak.toFixed(0)} MiB`}`);
     }
-
-    const model = await loadResnet50Model({ weights, env: process.env });
-    const tensors = await readTensors('image_data.parquet', opts.images);
-    // The bare session at its best: each thread count, at sqlinfer's batch and at the notebook's 64 rows.
-    let best = { threads: 0, batch: 0, seconds: Infinity };
-    for (let threads = 1; threads <= availableParallelism(); threads++) {
-      for (const bareBatch of new Set([batch, 64])) {
-        const [seconds] = await bareSeconds([model.onnx.slice()], tensors, opts.images, bareBatch, threads, opts.repeat) as [number];
-        console.log(`bare onnxruntime session, ${threads} intra-op thread(s), batch ${bareBatch}: ${(opts.images / seconds).toFixed(2)} images/s`);
-        if (seconds < best.seconds) best = { threads, batch: bareBatch, seconds };
-      }
-    }
-    for (const { name, images, run } of runs) {
-      console.log(`ratio sqlinfer / best bare session, ${name}: ${((best.seconds / opts.images) / (run.seconds / images)).toFixed(3)}`);
-    }
-
-    const kerasWeights = await readWeightsOf(await resolveResnet50Weights({ weights, env: process.env }));
-    const forms = ['symmetric', 'zero-point'] as const;
-    const [fp32, ...int8Seconds] = await bareSeconds(
-      [model.onnx.slice(), ...forms.map((form) => buildResnet50Qdq(kerasWeights, int8.spec.ranges, form))],
-      tensors,
-      opts.images,
-      best.batch,
-      best.threads,
-      opts.repeat,
-    ) as [number, ...number[]];
-    console.log(`bare sessions taking turns, ${best.threads} thread(s), batch ${best.batch}: fp32 ${(opts.images / fp32).toFixed(2)} images/s`);
-    const bareInt8 = new Map<Int8KernelForm, number>();
-    forms.forEach((form, k) => {
-      const seconds = int8Seconds[k]!;
-      bareInt8.set(form, seconds);
-      console.log(`  int8 ${form} weights: ${(opts.images / seconds).toFixed(2)} images/s, ${(fp32 / seconds).toFixed(2)}x bare fp32`);
-    });
-    console.log(
-      `sqlinfer with resnet50_int8 (${int8.spec.form}): ${(fp32 / int8.run.seconds).toFixed(2)}x bare fp32 ` +
-        `(target 2.5x with VNNI, 3x with AMX), ${(bareInt8.get(int8.spec.form)! / int8.run.seconds).toFixed(3)} of bare int8 (target 0.90)`,
-    );
     console.log(`peak memory (RSS, whole process): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
   } finally {
     process.chdir(cwd);

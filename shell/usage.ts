@@ -14,7 +14,8 @@ Options:
       --readonly               open DATABASE read-only: statements that would change it fail
       --format FORMAT          output format: table (default), csv, json, jsonl, markdown, line
       --model-threads N        threads for model work in total (default: all cores)
-      --model-batch-size N     rows per batch sent to a model worker (default: 64)
+      --model-batch-size N     rows per batch sent to a model worker (default: 0, chosen:
+                               64, or fewer so a batch holds at most 8 MiB of input)
       --resnet50-weights PATH  ResNet-50 Keras weights (.h5 file), or 'random' (default: Keras's cache)
       --shard I/N | auto       run each model statement as shard I (0-based) of N: it reads its share of
                                the input and writes DIR/part-IIIII-of-NNNNN (see 'sqlinfer commit --help');

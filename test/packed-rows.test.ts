@@ -1,7 +1,8 @@
 // Float-list rows are checked, preprocessed and packed on the main thread (udfs/runtime/packed-rows.ts):
 // the one-pass copy must give exactly what preprocessing in place gives, bad rows must be found where they
 // are, the packed tensor must hold the good rows one after another, and the caller's batch must stay as it
-// was (the same column can feed several calls).
+// was (the same column can feed several calls) unless the column owns its buffer: then the rows are packed
+// in place, with exactly the copy's result, and that buffer is the one transferred.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -99,3 +100,31 @@ test('onnx tasks are packed with their row shape and no preprocessing; BLOB rows
   const blobs = batchOf(0, 1, { kind: 'blob', values: new Uint8Array(3), offsets: new Int32Array([0, 3]), valid: new Uint8Array([1]) });
   assert.equal(packTask({ kernel: 'image_model', model, batch: blobs, width: 1, height: 1, preprocess: 'none' }), null);
 });
+
+/** Rows that shift the packed rows by amounts that are not whole pixels: good, 2 values, good, NULL, a NaN, 1 value, good. */
+function shiftingRows(): (Float32Array | number[] | null)[] {
+  const withNaN = pixelsFrom(8);
+  withNaN[13] = NaN;
+  return [pixelsFrom(6), [250, 251], pixelsFrom(7), null, withNaN, [252], pixelsFrom(9)];
+}
+
+for (const [kernel, mode] of [['image_model', 'caffe'], ['image_model', 'tf'], ['image_model', 'none'], ['onnx', 'none']] as const) {
+  test(`an owned column (${kernel}, ${mode}) is packed in place into exactly the copy's tensor, and its buffer is transferred`, () => {
+    const task = (column: ArgColumn) => {
+      const batch = { ...batchOf(10, 7, column), onRowError: 'null' as const };
+      return kernel === 'onnx'
+        ? { kernel, model, batch, rowShape: [PIXELS, 3] }
+        : { kernel, model, batch, width: PIXELS, height: 1, preprocess: mode };
+    };
+    const copied = packTask(task(floatColumn(shiftingRows())))!;
+    const owned = { ...(floatColumn(shiftingRows()) as Extract<ArgColumn, { kind: 'float-list' }>), owned: true };
+    const packed = packTask(task(owned))!;
+    assert.equal(packed.task.count, 3);
+    assert.deepEqual([...packed.task.input], [...copied.task.input]);
+    assert.deepEqual([...packed.task.valid], [...copied.task.valid]);
+    assert.deepEqual(packed.failures, copied.failures);
+    assert.deepEqual(packed.failures.map((f) => f.row), [11, 14, 15]);
+    assert.equal(packed.task.input.buffer, owned.values.buffer);
+    assert.ok(packed.transferList.includes(owned.values.buffer as ArrayBuffer));
+  });
+}

@@ -154,6 +154,30 @@ describe('SNAPPY elements no common encoder writes', () => {
     }
   });
 
+  test('literals of every short length and copies of every kind and length, in the fast path', async () => {
+    // Each element is followed by more than 64 input bytes, so the fast path takes it; its word copies write
+    // a few bytes past an element's end, which the next element must overwrite.
+    const elements: (Uint8Array | readonly [number, number, 1 | 2])[] = [sampleData('random', 100, 11)];
+    for (let length = 1; length <= 60; length++) {
+      elements.push(sampleData('random', length, length), [4 + (length % 9), 4 + (length % 8), 1], [1 + (length % 6), 1 + length, 2]);
+    }
+    elements.push(sampleData('random', 200, 12));
+    const length = elements.reduce((n, e) => n + (e instanceof Uint8Array ? e.length : e[1]), 0);
+    const block = snappyBlock(length, elements);
+    const expected = await wholePage('SNAPPY', block, length);
+    for (const sizes of [{}, { input: 8, history: 65536, area: 37 }, { input: 4096, history: 65536, area: 300 }]) {
+      const got = await decode(SnappyDecoder, 'SNAPPY', block, length, sizes);
+      assert.ok(Buffer.from(got).equals(Buffer.from(expected)), JSON.stringify(sizes));
+    }
+  });
+
+  test('in the fast path too, a copy before the page start or with offset 0 is a PageFault', async () => {
+    for (const element of [[150, 8, 2], [101, 4, 1], [0, 4, 1], [0, 20, 2]] as const) {
+      const block = snappyBlock(400 + element[1], [sampleData('random', 100, 13), element, sampleData('random', 300, 14)]);
+      await assert.rejects(decode(SnappyDecoder, 'SNAPPY', block, 400 + element[1], {}), PageFault, JSON.stringify(element));
+    }
+  });
+
   test('a copy from farther back than the kept history is a PageFault that says so', async () => {
     const far = sampleData('random', 100_000, 7);
     const block = snappyBlock(far.length + 10, [far, [90_000, 10, 3]]);

@@ -10,6 +10,13 @@ export type ArgColumn =
       readonly offsets: Int32Array;
       /** 1 where the row is not NULL. */
       readonly valid: Uint8Array;
+      /**
+       * True when `values` fill a buffer of their own, made for this batch and read by this one call alone
+       * (the Parquet page reader's). The runtime may then preprocess the rows in place and hand that buffer
+       * to the worker rather than copy it: one copy and one allocation of a batch's size fewer. The caller
+       * must not read the values once it has passed the batch on.
+       */
+      readonly owned?: boolean;
     }
   | {
       readonly kind: 'blob';
@@ -81,6 +88,8 @@ export interface TensorListColumn {
   readonly values: TensorValues;
   readonly offsets: Int32Array;
   readonly valid: Uint8Array;
+  /** As a float-list ArgColumn's `owned`. */
+  readonly owned?: boolean;
 }
 
 /** The columns a PreparedCall.runModel() batch may carry: ArgColumn's, and typed tensor lists. */

@@ -17,6 +17,12 @@ export class LateTensorColumns {
   ms = 0;
   /** A reader per input column read late; null for the others. */
   private readonly readers: readonly (TensorReader | null)[];
+  /**
+   * Per input column: its values are read into a fresh buffer per batch that one call argument alone
+   * takes, so the runtime may have that buffer (see ArgColumn's `owned`). Arrow batches' values are views
+   * of the Arrow table, never owned.
+   */
+  private readonly owned: readonly boolean[];
 
   constructor(
     private readonly level: ModelLevel,
@@ -32,6 +38,9 @@ export class LateTensorColumns {
       if (table === undefined) throw new Error(`internal error: no Arrow batch ${relation}`);
       return new ArrowTensorReader(table, table.schema.fields.findIndex((f) => f.name === column), element);
     });
+    this.owned = this.readers.map(
+      (reader, i) => reader instanceof ParquetTensorReader && level.calls.flatMap((c) => c.args).filter((a) => a.kind === 'column' && a.column === i).length === 1,
+    );
   }
 
   get any(): boolean {
@@ -52,10 +61,11 @@ export class LateTensorColumns {
       try {
         const { values, offsets, valid } = await reader.read(column);
         const planned = this.level.inputColumns[i]!;
+        const owned = this.owned[i] === true;
         columns.push(
           planned.kind === 'tensor-list'
-            ? { kind: 'tensor-list', element: planned.element, values, offsets, valid }
-            : { kind: 'float-list', values: values as Float32Array, offsets, valid },
+            ? { kind: 'tensor-list', element: planned.element, values, offsets, valid, owned }
+            : { kind: 'float-list', values: values as Float32Array, offsets, valid, owned },
         );
       } catch (error) {
         throw this.error(i, error);

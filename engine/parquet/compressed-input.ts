@@ -9,6 +9,8 @@ const MIN_BUFFER_BYTES = 8;
 export class CompressedInput {
   /** The reused buffer's bytes; `pos` to `end` are read but not yet used. */
   readonly buffer: Uint8Array;
+  /** The same bytes, for a decoder's word-sized reads. */
+  readonly view: DataView;
   pos = 0;
   end = 0;
   private unread: number;
@@ -21,6 +23,7 @@ export class CompressedInput {
     this.unread = length;
     // A block decoder's longest element header (5 bytes) must fit, whatever size is asked for.
     this.buffer = new Uint8Array(Math.min(Math.max(bufferBytes, MIN_BUFFER_BYTES), length));
+    this.view = new DataView(this.buffer.buffer);
   }
 
   /** Compressed bytes not yet taken from the stream. */

@@ -31,7 +31,8 @@ export function preprocessInPlace(data: Float32Array, offset: number, pixels: nu
 
 /**
  * Copies `pixels` RGB pixels (`pixels * 3` values) from `source` at `from` to `target` at `to`, preprocessed
- * on the way (one pass, where copying then preprocessing in place would take two). Returns the position,
+ * on the way (one pass, where copying then preprocessing in place would take two). `target` may be
+ * `source` with `to <= from`: each pixel is read before it is written. Returns the position,
  * relative to `from`, of the first value that is not a finite number (NaN or an infinity), or -1; nothing
  * from that value on ('caffe': from that pixel on) is copied.
  */
@@ -69,7 +70,8 @@ export function copyFinite(source: Float32Array, from: number, target: Float32Ar
   const end = from + length;
   const bad = firstNonFinite(source, from, end);
   if (bad !== end) return bad - from;
-  target.set(source.subarray(from, end), to);
+  if (target !== source) target.set(source.subarray(from, end), to);
+  else if (to !== from) target.copyWithin(to, from, end);
   return -1;
 }
 

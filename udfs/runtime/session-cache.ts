@@ -27,6 +27,10 @@ export class SessionCache {
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
       executionMode: 'sequential',
+      // Without a memory pattern, the arena reuses freed activations as the run goes instead of reserving
+      // the whole pattern up front: ResNet-50 at 13 rows holds 92 MiB less (91 against 183), at the same
+      // speed (three alternating pairs of bare sessions here).
+      enableMemPattern: false,
       logSeverityLevel: 3,
       // Idle intra-op threads sleep rather than spin: the cores are shared with the main thread's page
       // reads and DuckDB, and a spinning thread takes a core from them (paired pipeline runs here: the

@@ -1,14 +1,19 @@
 // Moving user-model batches and results between threads: a batch's arrays are copied once onto fresh
-// buffers that are transferred (the caller's batch stays intact, as with the built-in kernels); a result's
-// buffers are listed for transfer back.
+// buffers that are transferred (the caller's batch stays intact, as with the built-in kernels), except the
+// values of a column that owns its buffer, which is transferred as it is; a result's buffers are listed
+// for transfer back.
 
 import type { ModelArgBatch, ModelArgColumn, ModelResult } from '../../model-function.js';
 import { copyValues } from './element-types.js';
 
 export function prepareModelTransfer(batch: ModelArgBatch): { batch: ModelArgBatch; transferList: ArrayBuffer[] } {
   const transferList: ArrayBuffer[] = [];
-  const own = <T extends ArrayBufferView>(array: T): T => {
+  const own = <T extends ArrayBufferView>(array: T, owned = false): T => {
     if (array.buffer instanceof SharedArrayBuffer) return array;
+    if (owned) {
+      transferList.push(array.buffer as ArrayBuffer);
+      return array;
+    }
     const copy = copyValues(array as never) as unknown as T;
     transferList.push(copy.buffer as ArrayBuffer);
     return copy;
@@ -22,11 +27,11 @@ export function prepareModelTransfer(batch: ModelArgBatch): { batch: ModelArgBat
     const valid = own(column.valid);
     switch (column.kind) {
       case 'float-list':
-        return { kind: 'float-list', values: own(column.values), offsets, valid };
+        return { kind: 'float-list', values: own(column.values, column.owned), offsets, valid };
       case 'blob':
         return { kind: 'blob', values: own(column.values), offsets, valid };
       case 'tensor-list':
-        return { kind: 'tensor-list', element: column.element, values: own(column.values), offsets, valid };
+        return { kind: 'tensor-list', element: column.element, values: own(column.values, column.owned), offsets, valid };
     }
   });
   return { batch: { ...batch, columns }, transferList };
