@@ -18,7 +18,7 @@
 // bare fp32 session.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -174,16 +174,32 @@ interface Rep {
   readonly firstBatchMs: number;
   /** Ms spent reading tensors from Parquet pages (null when DuckDB read them). */
   readonly pagesMs: number | null;
+  /** CPU ms the main thread used in the statement (null where /proc does not say): what it takes from the model. */
+  readonly mainCpuMs: number | null;
+}
+
+/** CPU ms this process's main thread has used so far (Linux), or null where /proc does not say. */
+function mainThreadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, in clock ticks of 1/100 s (USER_HZ).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 /** The end-to-end statement over `source` with `fn` under EXPLAIN ANALYZE, which runs it and says where time went. */
 async function sqlinferRep(engine: Engine, source: string, fn = 'predict_resnet50'): Promise<Rep> {
   let rows: readonly (readonly unknown[])[] = [];
+  const cpuBefore = mainThreadCpuMs();
   const seconds = await timed(async () => {
     const results = await engine.run(`EXPLAIN ANALYZE COPY (SELECT ${fn}(data) AS prediction FROM '${source}') TO 'predictions.parquet'`);
     const last = results.at(-1);
     rows = last?.kind === 'rows' ? last.rows : [];
   });
+  const cpuAfter = mainThreadCpuMs();
   const detail = (stage: string) => rows.find((r) => r[0] === stage);
   const waits = String(detail('waits 1')?.[1] ?? '');
   const read = detail('argument 1');
@@ -191,13 +207,22 @@ async function sqlinferRep(engine: Engine, source: string, fn = 'predict_resnet5
     seconds,
     firstBatchMs: Number(/first batch to the model after (\d+) ms/.exec(waits)?.[1] ?? NaN),
     pagesMs: read !== undefined && String(read[1]).includes('Parquet pages') ? Number(read[3]) : null,
+    mainCpuMs: cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore,
   };
 }
 
 /** The medians of a statement's repetitions. */
 function medians(reps: readonly Rep[]): Rep {
-  const pages = reps.flatMap((r) => (r.pagesMs === null ? [] : [r.pagesMs]));
-  return { seconds: median(reps.map((r) => r.seconds)), firstBatchMs: median(reps.map((r) => r.firstBatchMs)), pagesMs: pages.length === 0 ? null : median(pages) };
+  const known = (values: readonly (number | null)[]) => {
+    const numbers = values.filter((v): v is number => v !== null);
+    return numbers.length === 0 ? null : median(numbers);
+  };
+  return {
+    seconds: median(reps.map((r) => r.seconds)),
+    firstBatchMs: median(reps.map((r) => r.firstBatchMs)),
+    pagesMs: known(reps.map((r) => r.pagesMs)),
+    mainCpuMs: known(reps.map((r) => r.mainCpuMs)),
+  };
 }
 
 interface PairedRun {
@@ -327,9 +352,10 @@ async function main(): Promise<void> {
         ] as const) {
           const { run, bareSeconds: bareRun, ratio } = await pairedRun(engine, source, images, bare, opts.repeat);
           const pages = run.pagesMs === null ? 'tensors read by DuckDB' : `page reads ${(run.pagesMs / 1000).toFixed(2)} s of the run`;
+          const cpu = run.mainCpuMs === null ? '' : `; main thread ${(run.mainCpuMs / images).toFixed(2)} ms of CPU an image`;
           console.log(
             `sqlinfer, ${name}: ${(images / run.seconds).toFixed(2)} images/s against the bare session's ${(opts.images / bareRun).toFixed(2)}, ` +
-              `ratio ${ratio.toFixed(3)}; first batch to the model after ${run.firstBatchMs} ms; ${pages}`,
+              `ratio ${ratio.toFixed(3)}; first batch to the model after ${run.firstBatchMs} ms; ${pages}${cpu}`,
           );
         }
       });
