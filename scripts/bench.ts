@@ -228,7 +228,7 @@ function medians(reps: readonly Rep[]): Rep {
 interface PairedRun {
   /** sqlinfer's medians. */
   readonly run: Rep;
-  /** Median seconds of the bare session's passes over `bareImages`. */
+  /** Median seconds of the bare session's passes, each over all of its tensors. */
   readonly bareSeconds: number;
   /** Median over the pairs of (sqlinfer's images/s) / (the bare session's images/s). */
   readonly ratio: number;
@@ -254,7 +254,6 @@ interface BareBest {
   readonly session: BareSession;
   readonly tensors: Float32Array;
   readonly images: number;
-  readonly threads: number;
   readonly batch: number;
 }
 
@@ -263,7 +262,7 @@ async function withBare<T>(onnx: Uint8Array, tensors: Float32Array, images: numb
   const session = await BareSession.create(onnx, best.threads);
   try {
     await session.pass(tensors, images, best.batch);
-    return await body({ session, tensors, images, threads: best.threads, batch: best.batch });
+    return await body({ session, tensors, images, batch: best.batch });
   } finally {
     await session.release();
   }
