@@ -96,23 +96,8 @@ export class SnappyDecoder extends BlockDecoder {
         while (ip < ipEnd && op <= opEnd) {
           const tag = src[ip]!;
           const kind = tag & 3;
-          let length: number;
-          let from: number;
-          if (kind === 1) {
-            length = ((tag >>> 2) & 7) + 4;
-            const offset = ((tag >>> 5) << 8) | src[ip + 1]!;
-            // offset - 1 wraps to 2^32 - 1 for 0: one test refuses both 0 and a reach before the page's start.
-            if ((offset - 1) >>> 0 >= op || offset > reach || offset < 4) break;
-            ip += 2;
-            from = op - offset;
-          } else if (kind === 2) {
-            length = (tag >>> 2) + 1;
-            const offset = src[ip + 1]! | (src[ip + 2]! << 8);
-            if ((offset - 1) >>> 0 >= op || offset > reach || offset < 4) break;
-            ip += 3;
-            from = op - offset;
-          } else if (kind === 0) {
-            length = (tag >>> 2) + 1;
+          if (kind === 0) {
+            const length = (tag >>> 2) + 1;
             if (length > 60) break;
             ip += 1;
             const stop = op + length;
@@ -124,9 +109,14 @@ export class SnappyDecoder extends BlockDecoder {
             ip -= op - stop;
             op = stop;
             continue;
-          } else {
-            break;
           }
+          if (kind === 3) break;
+          const length = kind === 1 ? ((tag >>> 2) & 7) + 4 : (tag >>> 2) + 1;
+          const offset = kind === 1 ? ((tag >>> 5) << 8) | src[ip + 1]! : src[ip + 1]! | (src[ip + 2]! << 8);
+          // offset - 1 wraps to 2^32 - 1 for 0: one test refuses both 0 and a reach before the page's start.
+          if ((offset - 1) >>> 0 >= op || offset > reach || offset < 4) break;
+          ip += kind + 1;
+          let from = op - offset;
           // From at least 4 bytes back, a word never reads bytes this copy has yet to write.
           const stop = op + length;
           while (op < stop) {
