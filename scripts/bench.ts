@@ -274,7 +274,8 @@ function statementPeakMiB(source: string, weights: string, batch: number): numbe
   const cli = fileURLToPath(new URL('../shell/main.js', import.meta.url));
   const run = spawnSync(
     '/usr/bin/time',
-    ['-f', '%M', process.execPath, cli, '-c', `SET resnet50_weights = '${weights}'`, '-c', `SET model_batch_size = ${batch}`, '-c',
+    // The executable itself, as users run it: its #! line sets the allocator's trim threshold.
+    ['-f', '%M', cli, '-c', `SET resnet50_weights = '${weights}'`, '-c', `SET model_batch_size = ${batch}`, '-c',
       `COPY (SELECT predict_resnet50(data) AS prediction FROM '${source}') TO 'predictions_memory.parquet'`],
     { encoding: 'utf8' },
   );

@@ -1,9 +1,11 @@
 // The `sqlinfer` command run as a process: -c, -f, stdin, database files, exit codes, --help/--version.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { runCli, tempDir } from './helpers/cli.js';
+import { cliPath, runCli, tempDir } from './helpers/cli.js';
 import { linearModel } from './helpers/onnx-model-fixtures.js';
 
 const csv = ['--format', 'csv'];
@@ -121,4 +123,29 @@ test('--readonly opens a database read-only: queries and model statements run, c
   const inMemory = await runCli(['--readonly', '-c', 'SELECT 1']);
   assert.equal(inMemory.code, 2);
   assert.match(inMemory.stderr, /--readonly needs a DATABASE file/);
+});
+
+test('the executable sets glibc\'s trim threshold for node, so freed memory goes back to the system', async () => {
+  // Run as the `sqlinfer` command is (npm links it): the file itself, through its #! line.
+  const child = spawn(cliPath, ['-i', '--format', 'csv'], { cwd: tmpdir(), env: { ...process.env, NO_COLOR: '1', MALLOC_TRIM_THRESHOLD_: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  try {
+    let stdout = '';
+    const answered = new Promise<void>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (d: string) => {
+        stdout += d;
+        if (stdout.includes('n\n7\n')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`sqlinfer exited (${code}) before answering: ${stdout}`)));
+    });
+    child.stdin.write('SELECT 7 AS n;\n');
+    await answered;
+    // It is node now (env has replaced itself), still reading stdin: its environment is the one it started with.
+    const environment = readFileSync(`/proc/${child.pid}/environ`, 'utf8').split('\0');
+    assert.ok(environment.includes('MALLOC_TRIM_THRESHOLD_=131072'), environment.filter((v) => v.startsWith('MALLOC')).join(' '));
+    child.stdin.end();
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    assert.equal(code, 0);
+  } finally {
+    child.kill();
+  }
 });

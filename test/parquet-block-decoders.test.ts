@@ -178,6 +178,29 @@ describe('SNAPPY elements no common encoder writes', () => {
     }
   });
 
+  test('pages decoded at the same time, interleaved, each in a memory of its own; closed pages\' memories serve the next', async () => {
+    // Decoders of closed pages hand their WebAssembly memory to later ones, with the old page's bytes in it.
+    const pages = ['image-floats', 'random', 'long-matches', 'period-3'].map((kind, k) => {
+      const data = sampleData(kind, 300_000 + k * 7919, 20 + k);
+      return { data, block: snappyjs.compress(data) };
+    });
+    for (let round = 0; round < 3; round++) {
+      const open = pages.map(({ data, block }) => ({ data, stream: new DecodedStream(new SnappyDecoder(memoryStream(block), block.length, data.length, { input: 4096, history: 65536, area: 50_000 }), data.length, 'SNAPPY'), got: new Uint8Array(data.length), at: 0 }));
+      for (let piece = 1; open.some((p) => p.at < p.data.length); piece = (piece * 7) % 9973) {
+        for (const p of open) {
+          const n = Math.min(piece + 1, p.data.length - p.at);
+          if (n === 0) continue;
+          await p.stream.readInto(p.got.subarray(p.at, p.at + n));
+          p.at += n;
+        }
+      }
+      for (const [k, p] of open.entries()) {
+        p.stream.close();
+        assert.ok(Buffer.from(p.got).equals(Buffer.from(p.data)), `round ${round}, page ${k}`);
+      }
+    }
+  });
+
   test('a copy from farther back than the kept history is a PageFault that says so', async () => {
     const far = sampleData('random', 100_000, 7);
     const block = snappyBlock(far.length + 10, [far, [90_000, 10, 3]]);

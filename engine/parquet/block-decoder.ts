@@ -10,6 +10,12 @@ export interface BlockDecoderSizes {
   readonly area: number;
 }
 
+/** Buffers a decoder allocates itself (of the sizes `CompressedInput.bufferSize` and `HistoryWindow.size` give). */
+export interface BlockDecoderBuffers {
+  readonly input: Uint8Array;
+  readonly window: Uint8Array;
+}
+
 /**
  * What the raw-block decoders (snappy, LZ4) share: compressed input in one reused buffer, output in a
  * history window, and the loop that hands out decoded bytes and asks for more. No library decodes a raw
@@ -26,9 +32,10 @@ export abstract class BlockDecoder implements PageDecoder {
     compressedLength: number,
     protected readonly uncompressedLength: number,
     sizes: BlockDecoderSizes,
+    buffers?: BlockDecoderBuffers,
   ) {
-    this.input = new CompressedInput(compressed, compressedLength, sizes.input);
-    this.window = new HistoryWindow(uncompressedLength, sizes.history, sizes.area);
+    this.input = new CompressedInput(compressed, compressedLength, sizes.input, buffers?.input);
+    this.window = new HistoryWindow(uncompressedLength, sizes.history, sizes.area, buffers?.window);
   }
 
   async read(target: Uint8Array): Promise<number> {

@@ -9,8 +9,6 @@ const MIN_BUFFER_BYTES = 8;
 export class CompressedInput {
   /** The reused buffer's bytes; `pos` to `end` are read but not yet used. */
   readonly buffer: Uint8Array;
-  /** The same bytes, for a decoder's word-sized reads. */
-  readonly view: DataView;
   pos = 0;
   end = 0;
   private unread: number;
@@ -19,11 +17,16 @@ export class CompressedInput {
     private readonly stream: ByteStream,
     readonly length: number,
     bufferBytes: number,
+    buffer?: Uint8Array,
   ) {
     this.unread = length;
+    this.buffer = buffer ?? new Uint8Array(CompressedInput.bufferSize(length, bufferBytes));
+  }
+
+  /** The reused buffer's size for a page of `length` compressed bytes when `bufferBytes` are asked for. */
+  static bufferSize(length: number, bufferBytes: number): number {
     // A block decoder's longest element header (5 bytes) must fit, whatever size is asked for.
-    this.buffer = new Uint8Array(Math.min(Math.max(bufferBytes, MIN_BUFFER_BYTES), length));
-    this.view = new DataView(this.buffer.buffer);
+    return Math.min(Math.max(bufferBytes, MIN_BUFFER_BYTES), length);
   }
 
   /** Compressed bytes not yet taken from the stream. */

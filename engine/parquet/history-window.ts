@@ -8,8 +8,6 @@ import { PageFault } from './page-fault.js';
  */
 export class HistoryWindow {
   readonly bytes: Uint8Array;
-  /** The same bytes, for a decoder's word-sized copies. */
-  readonly view: DataView;
   /** How far back a copy may reach: all of a page that fits, else the kept history. */
   readonly history: number;
   write = 0;
@@ -21,11 +19,15 @@ export class HistoryWindow {
     readonly pageLength: number,
     history: number,
     area: number,
+    bytes?: Uint8Array,
   ) {
-    const whole = pageLength <= history + area;
-    this.bytes = new Uint8Array(whole ? pageLength : history + area);
-    this.view = new DataView(this.bytes.buffer);
-    this.history = whole ? pageLength : history;
+    this.bytes = bytes ?? new Uint8Array(HistoryWindow.size(pageLength, history, area));
+    this.history = pageLength <= history + area ? pageLength : history;
+  }
+
+  /** The window's size: the whole page when it fits in `history + area`, else that. */
+  static size(pageLength: number, history: number, area: number): number {
+    return Math.min(pageLength, history + area);
   }
 
   /** Bytes decoded so far. */

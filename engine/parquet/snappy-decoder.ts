@@ -1,7 +1,9 @@
 import { BlockDecoder, type BlockDecoderSizes } from './block-decoder.js';
 import type { ByteStream } from './byte-stream.js';
-import { copyMatch } from './history-window.js';
+import { CompressedInput } from './compressed-input.js';
+import { copyMatch, HistoryWindow } from './history-window.js';
 import { PageFault } from './page-fault.js';
+import { SnappyElements } from './snappy-elements.js';
 
 // Snappy's reference encoder (DuckDB's, Arrow's, snappy-java's) reaches back at most 64 KiB; the format
 // allows any distance, so other encoders may reach farther: 4 MiB is kept, and a copy from farther back
@@ -20,9 +22,13 @@ export class SnappyDecoder extends BlockDecoder {
   private literal = 0;
   private copyLength = 0;
   private copyOffset = 0;
+  private readonly elements: SnappyElements;
 
   constructor(compressed: ByteStream, compressedLength: number, uncompressedLength: number, sizes: Partial<BlockDecoderSizes> = {}) {
-    super(compressed, compressedLength, uncompressedLength, { input: INPUT_BYTES, history: HISTORY_BYTES, area: AREA_BYTES, ...sizes });
+    const all = { input: INPUT_BYTES, history: HISTORY_BYTES, area: AREA_BYTES, ...sizes };
+    const elements = SnappyElements.acquire(CompressedInput.bufferSize(compressedLength, all.input), HistoryWindow.size(uncompressedLength, all.history, all.area));
+    super(compressed, compressedLength, uncompressedLength, all, elements);
+    this.elements = elements;
   }
 
   protected async advance(): Promise<boolean> {
@@ -71,9 +77,7 @@ export class SnappyDecoder extends BlockDecoder {
     const input = this.input;
     const window = this.window;
     const src = input.buffer;
-    const srcView = input.view;
     const out = window.bytes;
-    const view = window.view;
     const outEnd = out.length;
     let ip = input.pos;
     const end = input.end;
@@ -85,46 +89,16 @@ export class SnappyDecoder extends BlockDecoder {
     // Where the fast path last stopped: the element there is parsed below, one at a time.
     let stopped = -1;
     for (;;) {
-      // The common case in one go: whole short elements whose bytes are all in hand (no resumable state).
-      // Float pages are mostly 4-byte copies, so the cost per element is the cost of the page.
+      // The common case in one go, compiled: whole short elements whose bytes are all in hand (no
+      // resumable state). Float pages are mostly 4-byte copies, so the cost per element is the cost of the page.
       if (this.literal === 0 && this.copyLength === 0) {
         // Inside these bounds every short element's input is in hand and its output fits with 3 bytes to
-        // spare, so copies go a 4-byte word at a time and may write up to 3 bytes past their end (bytes the
-        // next elements overwrite): one bounds check per element instead of one per byte.
+        // spare, which the compiled loop's word copies need.
         const ipEnd = end - 64;
         const opEnd = opLimit - 68;
-        while (ip < ipEnd && op <= opEnd) {
-          const tag = src[ip]!;
-          const kind = tag & 3;
-          if (kind === 0) {
-            const length = (tag >>> 2) + 1;
-            if (length > 60) break;
-            ip += 1;
-            const stop = op + length;
-            while (op < stop) {
-              view.setUint32(op, srcView.getUint32(ip, true), true);
-              op += 4;
-              ip += 4;
-            }
-            ip -= op - stop;
-            op = stop;
-            continue;
-          }
-          if (kind === 3) break;
-          const length = kind === 1 ? ((tag >>> 2) & 7) + 4 : (tag >>> 2) + 1;
-          const offset = kind === 1 ? ((tag >>> 5) << 8) | src[ip + 1]! : src[ip + 1]! | (src[ip + 2]! << 8);
-          // offset - 1 wraps to 2^32 - 1 for 0: one test refuses both 0 and a reach before the page's start.
-          if ((offset - 1) >>> 0 >= op || offset > reach || offset < 4) break;
-          ip += kind + 1;
-          let from = op - offset;
-          // From at least 4 bytes back, a word never reads bytes this copy has yet to write.
-          const stop = op + length;
-          while (op < stop) {
-            view.setUint32(op, view.getUint32(from, true), true);
-            op += 4;
-            from += 4;
-          }
-          op = stop;
+        if (ip < ipEnd && op <= opEnd) {
+          op = this.elements.decode(ip, ipEnd, op, opEnd, reach);
+          ip = this.elements.inputPosition;
         }
         stopped = ip;
       }
@@ -205,6 +179,10 @@ export class SnappyDecoder extends BlockDecoder {
     window.write = op;
     if (status !== DONE && this.literal === 0 && this.copyLength === 0 && window.produced === this.uncompressedLength) status = DONE;
     return status;
+  }
+
+  override close(): void {
+    this.elements.release();
   }
 
   private finish(): void {
