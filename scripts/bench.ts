@@ -10,7 +10,8 @@
 // The tensors are read in three layouts: 'image_data.parquet' as the pipeline's first COPY writes it
 // (one row group, one data page per 2048 rows); the same rows as part files of 64 rows each (as a Spark
 // job writes them); and G (2048) rows in one row group (the images repeated), whose tensor column DuckDB
-// writes as one page of dictionary indices. sqlinfer reads the tensors from the pages in each case;
+// writes as one page of dictionary indices; then the first layout stored UNCOMPRESSED, which tells what
+// the SNAPPY decode costs the pipeline. sqlinfer reads the tensors from the pages in each case;
 // EXPLAIN ANALYZE's figures say when the first batch reached the model and how long the page reads took.
 // Peak memory is measured on its own, in a child process running the statement over M images in one row
 // group. Then int8: the pipeline with a model made by CREATE MODEL ... FROM resnet50 WITH (precision =>
@@ -328,6 +329,8 @@ async function main(): Promise<void> {
       console.log(`image_to_tensor (decode + resize, JPEG -> Parquet): ${(opts.images / tensorSeconds).toFixed(1)} images/s`);
       const parts = await writePartFiles(engine, opts.images, PART_ROWS, 'image_data_parts');
       await writeRepeated(engine, opts.images, opts.groupRows, 'image_data_group.parquet');
+      // The first layout again without compression: what the codec's decode costs the pipeline.
+      await engine.run(`COPY (SELECT * FROM 'image_data.parquet') TO 'image_data_uncompressed.parquet' (COMPRESSION uncompressed)`);
       // Warm-up: the model is built and broadcast once, as in a REPL session's first model statement.
       await engine.run(`SELECT predict_resnet50(data) FROM 'image_data.parquet' LIMIT 1`);
       const runtime = udfs.runtime;
@@ -349,6 +352,7 @@ async function main(): Promise<void> {
           ['one row group (image_data.parquet)', 'image_data.parquet', opts.images],
           [`${PART_ROWS}-row part files`, parts, opts.images],
           [`${opts.groupRows} rows in one row group`, 'image_data_group.parquet', opts.groupRows],
+          ['one row group, UNCOMPRESSED', 'image_data_uncompressed.parquet', opts.images],
         ] as const) {
           const { run, bareSeconds: bareRun, ratio } = await pairedRun(engine, source, images, bare, opts.repeat);
           const pages = run.pagesMs === null ? 'tensors read by DuckDB' : `page reads ${(run.pagesMs / 1000).toFixed(2)} s of the run`;

@@ -5,7 +5,8 @@
 // The line above sets glibc's trim threshold, and with it a fixed mmap threshold (128 KiB), so freed
 // memory goes back to the system: without it glibc raises its mmap threshold after the first large
 // buffers are freed and keeps what onnxruntime's session build and the batches free in its heaps. Peak
-// RSS of the ResNet-50 statement over 2560 images fell from 828 to 611 MiB here, at the same speed.
+// RSS of the ResNet-50 statement over 2560 images fell from 828 to 611 MiB here (run back to back), at
+// the same speed.
 // Other C libraries ignore the variable; `node dist/shell/main.js` runs without it.
 import { readFileSync } from 'node:fs';
 import { runArrowStream } from './arrow-stream.js';

@@ -9,6 +9,7 @@ import type { BlockDecoderSizes } from '../engine/parquet/block-decoder.js';
 import { Lz4Decoder } from '../engine/parquet/lz4-decoder.js';
 import { PageFault } from '../engine/parquet/page-fault.js';
 import { SnappyDecoder } from '../engine/parquet/snappy-decoder.js';
+import { SnappyElements } from '../engine/parquet/snappy-elements.js';
 import { lz4Compress, memoryStream, readAll, SAMPLE_KINDS, sampleData, wholePage } from './helpers/byte-streams.js';
 
 const SIZES = [0, 1, 2, 3, 4, 5, 15, 16, 17, 60, 61, 255, 256, 4096, 65535, 65536, 65537, 200_003];
@@ -199,6 +200,19 @@ describe('SNAPPY elements no common encoder writes', () => {
         assert.ok(Buffer.from(p.got).equals(Buffer.from(p.data)), `round ${round}, page ${k}`);
       }
     }
+  });
+
+  test('a closed page\'s memory goes to the next page once, however often it is closed, and cannot decode after', () => {
+    const first = SnappyElements.acquire(1000, 70_000);
+    first.release();
+    first.release();
+    const second = SnappyElements.acquire(1000, 70_000);
+    const third = SnappyElements.acquire(1000, 70_000);
+    assert.equal(second.window.buffer, first.window.buffer, 'the released memory is reused');
+    assert.notEqual(third.window.buffer, second.window.buffer, 'and handed out once');
+    assert.throws(() => first.decode(0, 1, 0, 1, 1), /after its decoder was closed/);
+    second.release();
+    third.release();
   });
 
   test('a copy from farther back than the kept history is a PageFault that says so', async () => {

@@ -33,6 +33,7 @@ export class SnappyElements {
   readonly input: Uint8Array;
   /** The history window, after the input's capacity. */
   readonly window: Uint8Array;
+  private released = false;
 
   private constructor(
     private readonly memory: ElementMemory,
@@ -43,16 +44,18 @@ export class SnappyElements {
     this.window = new Uint8Array(memory.buffer, memory.windowStart, windowBytes);
   }
 
-  /** Buffers of these sizes, in an idle memory large enough or a new one; `release` when the page is decoded. */
+  /** Buffers of these sizes, in the idle memory last given back that is large enough, or a new one; `release` when the page is decoded. */
   static acquire(inputBytes: number, windowBytes: number): SnappyElements {
-    const k = idle.findIndex((m) => m.inputCapacity >= inputBytes && m.windowCapacity >= windowBytes);
+    const k = idle.findLastIndex((m) => m.inputCapacity >= inputBytes && m.windowCapacity >= windowBytes);
     const memory = k >= 0 ? idle.splice(k, 1)[0]! : new ElementMemory(inputBytes, windowBytes);
     return new SnappyElements(memory, inputBytes, windowBytes);
   }
 
-  /** Gives the memory back for another page (the last few given back are kept); this object is not to be used after. */
+  /** Gives the memory back for another page (the last few given back are kept); decoding after it is an error. */
   release(): void {
-    if (idle.includes(this.memory)) return;
+    // Once only: a second release could hand the memory to a page while another page decodes in it.
+    if (this.released) return;
+    this.released = true;
     idle.push(this.memory);
     if (idle.length > IDLE_KEPT) idle.shift();
   }
@@ -63,6 +66,7 @@ export class SnappyElements {
    * bytes back; returns the window position reached, and `inputPosition` the input's.
    */
   decode(ip: number, ipEnd: number, op: number, opEnd: number, reach: number): number {
+    if (this.released) throw new Error('a snappy page was decoded after its decoder was closed');
     const start = this.memory.windowStart;
     return this.memory.exports.decodeElements(ip, ipEnd, start + op, start + opEnd, start, reach) - start;
   }
