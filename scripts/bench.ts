@@ -7,7 +7,7 @@
 // 10% over minutes here, so each sqlinfer statement takes turns with a pass of the bare session, and a
 // layout's ratio is the median of its pairs' ratios.
 //
-// The tensors are read in three layouts: 'image_data.parquet' as the pipeline's first COPY writes it
+// The tensors are read in four layouts: 'image_data.parquet' as the pipeline's first COPY writes it
 // (one row group, one data page per 2048 rows); the same rows as part files of 64 rows each (as a Spark
 // job writes them); and G (2048) rows in one row group (the images repeated), whose tensor column DuckDB
 // writes as one page of dictionary indices; then the first layout stored UNCOMPRESSED, which tells what
