@@ -17,6 +17,11 @@ export type ArgColumn =
        * must not read the values once it has passed the batch on.
        */
       readonly owned?: boolean;
+      /**
+       * With `owned`: takes the values' buffer back once the runtime is done with it (the worker hands it
+       * back with the batch's result), for the reader to fill again instead of a new buffer.
+       */
+      readonly recycle?: (buffer: ArrayBuffer) => void;
     }
   | {
       readonly kind: 'blob';
@@ -90,6 +95,8 @@ export interface TensorListColumn {
   readonly valid: Uint8Array;
   /** As a float-list ArgColumn's `owned`. */
   readonly owned?: boolean;
+  /** As a float-list ArgColumn's `recycle`. */
+  readonly recycle?: (buffer: ArrayBuffer) => void;
 }
 
 /** The columns a PreparedCall.runModel() batch may carry: ArgColumn's, and typed tensor lists. */

@@ -11,6 +11,7 @@ import { listLeaf, type ListLeaf } from './list-leaf.js';
 import { ListRows } from './list-rows.js';
 import { PageFault } from './page-fault.js';
 import { readFooter, type PlannedFile } from './parquet-footer.js';
+import { RecycledBuffers } from './recycled-buffers.js';
 
 /** A fault reading a file's pages: names the file, row group and column. */
 export class TensorReadError extends Error {
@@ -48,6 +49,9 @@ export class ParquetTensorReader {
   private readonly files = new Map<string, OpenFile>();
   /** The last row's length: a batch's buffer is sized for its rows at that length, grown if need be. */
   private rowLength = 0;
+  private readonly buffers = new RecycledBuffers();
+  /** Takes back a batch's buffer once nothing reads its values any more, for a later batch. */
+  readonly recycle = this.buffers.giveBack;
 
   constructor(
     /** The column as the statement names it. */
@@ -61,7 +65,7 @@ export class ParquetTensorReader {
     const rows = locations.valid.length;
     const offsets = new Int32Array(rows + 1);
     const valid = new Uint8Array(rows);
-    let values = allocateValues(this.element, rows * this.rowLength);
+    let values = this.buffers.values(this.element, rows * this.rowLength);
     let total = 0;
     const place = (length: number) => {
       if (total + length > values.length) {
@@ -87,6 +91,7 @@ export class ParquetTensorReader {
 
   /** Checks no file changed while the statement read it, then closes them. */
   async close(): Promise<void> {
+    this.buffers.close();
     const files = [...this.files.values()];
     this.files.clear();
     for (const file of files) {

@@ -115,5 +115,11 @@ export interface WorkerStats {
 
 /** Errors come back as data: a thrown Error loses its fields when structured-cloned across threads. */
 export type KernelReply =
-  | { readonly ok: true; readonly column: ModelResult | null; readonly stats: WorkerStats }
+  | {
+      readonly ok: true;
+      readonly column: ModelResult | null;
+      readonly stats: WorkerStats;
+      /** A packed_rows task's input buffer, handed back for the next batch's rows (packed-rows.ts). */
+      readonly input?: ArrayBuffer;
+    }
   | { readonly ok: false; readonly row: number | null; readonly reason: string; readonly stats: WorkerStats };

@@ -184,7 +184,7 @@ export class ModelRuntime {
       const { batch, transferList } = prepareTransfer(task.batch);
       reply = await this.dispatch({ ...task, batch } as ImageModelTask | ImageToTensorTask, transferList, signal);
     } else {
-      reply = await this.dispatch(packed.task, packed.transferList, signal);
+      reply = await this.dispatch(packed.task, packed.transferList, signal, packed.recycle);
     }
     const { column, stats } = reply;
     if (column.kind !== 'float-list') throw new Error(`kernel ${task.kernel} returned a ${column.kind} result, expected a float list`);
@@ -202,6 +202,7 @@ export class ModelRuntime {
     task: Exclude<WorkerTask, LoadTask>,
     transferList: ArrayBuffer[],
     signal: AbortSignal | undefined,
+    recycle?: (input: ArrayBuffer) => void,
   ): Promise<{ column: ModelResult; stats: WorkerStats }> {
     const pool = this.ensurePool();
     await this.place(signal);
@@ -220,6 +221,7 @@ export class ModelRuntime {
       throw new Error(`a model worker died while running ${rows} (${messageOf(error)}); it has been replaced`, { cause: error });
     }
     if (!reply.ok) throw reply.row === null ? new Error(reply.reason) : new RowError(reply.row, reply.reason);
+    if (reply.input !== undefined) recycle?.(reply.input);
     if (reply.column === null) throw new Error(`kernel ${task.kernel} returned no result`);
     return { column: reply.column, stats: reply.stats };
   }

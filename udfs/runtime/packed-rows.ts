@@ -20,6 +20,8 @@ export interface PackedRows {
   readonly transferList: ArrayBuffer[];
   /** Under 'null': the rows left out because they were bad, in row order. */
   readonly failures: readonly RowFailure[];
+  /** Where the input's buffer goes when the worker hands it back: the column's owner, when packed in place. */
+  readonly recycle?: (buffer: ArrayBuffer) => void;
 }
 
 /** The task as a PackedRowsTask when its rows are float lists; null when they are BLOBs (decoded in the worker). */
@@ -86,5 +88,6 @@ function packRows(task: ImageModelTask | OnnxTask, column: FloatListColumn, rowS
     task: { kernel: 'packed_rows', model, firstRow: batch.firstRow, rowCount: batch.rowCount, rowShape, input: packed, valid, count },
     transferList: [input.buffer as ArrayBuffer, valid.buffer as ArrayBuffer],
     failures,
+    ...(inPlace && column.recycle !== undefined ? { recycle: column.recycle } : {}),
   };
 }

@@ -37,11 +37,14 @@ export default async function handle(task: WorkerTask): Promise<unknown> {
     if (task.kernel === 'load') injectLoadFault(testFault, threadId);
     else injectFault(testFault, taskRows(task));
     const column = await runKernel(task);
-    const reply: KernelReply = { ok: true, column, stats: stats() };
-    if (column === null) return reply;
-    // Hand the result's buffers back without copying them.
+    if (column === null) return { ok: true, column, stats: stats() } satisfies KernelReply;
+    // Hand the result's buffers back without copying them, and the input's too: the main thread fills it
+    // with a later batch instead of a new buffer.
+    const buffers = resultBuffers(column);
+    const input = task.kernel === 'packed_rows' ? returnable(task.input.buffer, buffers) : null;
+    const reply: KernelReply = { ok: true, column, stats: stats(), ...(input !== null ? { input } : {}) };
     return move({
-      [transferableSymbol]: resultBuffers(column),
+      [transferableSymbol]: input !== null ? [...buffers, input] : buffers,
       [valueSymbol]: reply,
     } as unknown as ArrayBuffer);
   } catch (error) {
@@ -51,6 +54,12 @@ export default async function handle(task: WorkerTask): Promise<unknown> {
     const reply: KernelReply = { ok: false, row, reason, stats: stats() };
     return reply;
   }
+}
+
+/** The input's buffer when it can go back: this thread's own, not empty, and not already a result's. */
+function returnable(buffer: ArrayBufferLike, results: readonly ArrayBuffer[]): ArrayBuffer | null {
+  if (buffer instanceof SharedArrayBuffer || buffer.byteLength === 0 || results.includes(buffer as ArrayBuffer)) return null;
+  return buffer as ArrayBuffer;
 }
 
 function runKernel(task: WorkerTask): Promise<ModelResult | null> {
