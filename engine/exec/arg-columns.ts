@@ -162,9 +162,18 @@ function isValid(validity: Uint8Array | null, row: number): boolean {
   return validity === null || ((validity[row >> 3]! >> (row & 7)) & 1) === 1;
 }
 
+/** The rows held back for the end (`ArgBatcher`'s `balanceEnd`) go in batches of this part of the size. */
+const END_PIECES = 4;
+
 /**
  * Collects chunks and cuts them into batches of `batchSize` rows, whatever the chunk sizes. Constant
  * arguments ride along in every batch.
+ *
+ * With `balanceEnd`, the last `batchSize` rows seen are held back until the input is known to end, then
+ * go in batches of a quarter of the size: the workers take them as they come free, so they finish within
+ * a small batch of each other instead of one running a whole last batch alone (ResNet-50 on one core: 13
+ * rows are 0.7 s). Only for inputs whose next chunk comes quickly (rows' locations, not their values):
+ * otherwise the held rows would wait for DuckDB to decode the next chunk.
  */
 export class ArgBatcher {
   private readonly pending: Segment[][];
@@ -185,6 +194,7 @@ export class ArgBatcher {
     private readonly batchSize: number,
     /** The column of the row keys, when add() is not given them. */
     private readonly keyColumn: number,
+    private readonly balanceEnd = false,
   ) {
     this.pending = inputColumns.map(() => []);
     let at = 0;
@@ -208,14 +218,18 @@ export class ArgBatcher {
     });
     this.keys.push(keys ?? readKeys(chunk, this.keyColumn));
     this.pendingRows += rows;
+    const held = this.balanceEnd ? this.batchSize : 0;
     const batches: ColumnsBatch[] = [];
-    while (this.pendingRows >= this.batchSize) batches.push(this.take(this.batchSize));
+    while (this.pendingRows >= this.batchSize + held) batches.push(this.take(this.batchSize));
     return batches;
   }
 
-  /** The rows left over at the end, as a last (short) batch. */
-  finish(): ColumnsBatch | null {
-    return this.pendingRows === 0 ? null : this.take(this.pendingRows);
+  /** The rows left at the end: a last (short) batch, or with `balanceEnd` the held rows in small batches. */
+  finish(): ColumnsBatch[] {
+    const size = this.balanceEnd ? Math.ceil(this.batchSize / END_PIECES) : this.batchSize;
+    const batches: ColumnsBatch[] = [];
+    while (this.pendingRows > 0) batches.push(this.take(Math.min(size, this.pendingRows)));
+    return batches;
   }
 
   /** Rows' files (column `at`) and row numbers (column `at + 1`). */

