@@ -1,6 +1,7 @@
 // The batcher cuts DuckDB's chunks into batches of the model's size. With balanceEnd (inputs whose chunks
-// hold only rows' locations), it holds a batch's worth of rows back until the input ends, then sends them in
-// quarter batches, so the workers finish together; every row still goes exactly once, in order, with its key.
+// hold only rows' locations), it holds one to two batches' worth of rows back until the input ends, then
+// sends them in even batches of at most a quarter, so the workers finish together; every row still goes
+// exactly once, in order, with its key.
 import { DuckDBInstance, type DuckDBDataChunk } from '@duckdb/node-api';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -53,10 +54,10 @@ test('without balanceEnd: whole batches as the rows come, the rest in one last b
   assert.deepEqual(await cut(0, false), { added: [], finished: [] });
 });
 
-test('with balanceEnd: a batch of rows waits for the end, then goes in quarter batches', async () => {
-  assert.deepEqual(await cut(30, true), { added: [13], finished: [4, 4, 4, 4, 1] });
-  assert.deepEqual(await cut(26, true), { added: [13], finished: [4, 4, 4, 1] });
-  assert.deepEqual(await cut(5, true), { added: [], finished: [4, 1] });
+test('with balanceEnd: a batch of rows or more waits for the end, then goes in even quarter batches', async () => {
+  assert.deepEqual(await cut(30, true), { added: [13], finished: [4, 4, 3, 3, 3] });
+  assert.deepEqual(await cut(26, true), { added: [13], finished: [4, 3, 3, 3] });
+  assert.deepEqual(await cut(5, true), { added: [], finished: [3, 2] });
   // Over several chunks of 2048 rows, only the last rows wait.
   const many = await cut(5000, true);
   assert.equal(many.added.length, Math.floor((5000 - 13) / 13));

@@ -42,6 +42,16 @@ for (const mode of ['caffe', 'tf', 'none'] as const) {
   });
 }
 
+test("copyPreprocessed caffe tests a pixel's three values together: opposite infinities fail, float32's largest values pass", () => {
+  const max = 3.4028234663852886e38;
+  const opposite = Float32Array.from([1, 2, 3, Infinity, -Infinity, 0, 4, 5, 6]);
+  assert.equal(copyPreprocessed(opposite, 0, new Float32Array(9), 0, 3, 'caffe'), 3);
+  const largest = Float32Array.from([max, max, max, -max, -max, -max, -0, 1e-45, -1e-45]);
+  const target = new Float32Array(9);
+  assert.equal(copyPreprocessed(largest, 0, target, 0, 3, 'caffe'), -1);
+  assert.deepEqual([...target.subarray(0, 3)], [Math.fround(max - 103.939), Math.fround(max - 116.779), Math.fround(max - 123.68)]);
+});
+
 test('copyFinite copies any length and stops at the first value that is not finite', () => {
   const target = new Float32Array(4);
   assert.equal(copyFinite(new Float32Array([1, 2, 3, 4]), 0, target, 0, 4), -1);

@@ -95,8 +95,6 @@ export interface TensorListColumn {
   readonly valid: Uint8Array;
   /** As a float-list ArgColumn's `owned`. */
   readonly owned?: boolean;
-  /** As a float-list ArgColumn's `recycle`. */
-  readonly recycle?: (buffer: ArrayBuffer) => void;
 }
 
 /** The columns a PreparedCall.runModel() batch may carry: ArgColumn's, and typed tensor lists. */

@@ -169,11 +169,11 @@ const END_PIECES = 4;
  * Collects chunks and cuts them into batches of `batchSize` rows, whatever the chunk sizes. Constant
  * arguments ride along in every batch.
  *
- * With `balanceEnd`, the last `batchSize` rows seen are held back until the input is known to end, then
- * go in batches of a quarter of the size: the workers take them as they come free, so they finish within
- * a small batch of each other instead of one running a whole last batch alone (ResNet-50 on one core: 13
- * rows are 0.7 s). Only for inputs whose next chunk comes quickly (rows' locations, not their values):
- * otherwise the held rows would wait for DuckDB to decode the next chunk.
+ * With `balanceEnd`, at least `batchSize` rows (fewer than twice that) are held back until the input is
+ * known to end, then go in even batches of at most a quarter of the size: the workers take them as they
+ * come free, so they finish within a small batch of each other instead of one running a whole last batch
+ * alone (ResNet-50 on one core: 13 rows are 0.7 s). Only for inputs whose next chunk comes quickly (rows'
+ * locations, not their values): otherwise the held rows would wait for DuckDB to decode the next chunk.
  */
 export class ArgBatcher {
   private readonly pending: Segment[][];
@@ -226,9 +226,10 @@ export class ArgBatcher {
 
   /** The rows left at the end: a last (short) batch, or with `balanceEnd` the held rows in small batches. */
   finish(): ColumnsBatch[] {
-    const size = this.balanceEnd ? Math.ceil(this.batchSize / END_PIECES) : this.batchSize;
+    const pieces = Math.ceil(this.pendingRows / (this.balanceEnd ? Math.ceil(this.batchSize / END_PIECES) : this.batchSize));
     const batches: ColumnsBatch[] = [];
-    while (this.pendingRows > 0) batches.push(this.take(Math.min(size, this.pendingRows)));
+    // Sizes as even as they go: the first batches take one row more.
+    for (let left = pieces; left > 0; left--) batches.push(this.take(Math.ceil(this.pendingRows / left)));
     return batches;
   }
 

@@ -19,8 +19,9 @@ export class LateTensorColumns {
   private readonly readers: readonly (TensorReader | null)[];
   /**
    * Per input column: its values are read into a buffer of their own per batch that one call argument
-   * alone takes, so the runtime may have that buffer, and hands it back to the reader when done (see
-   * ArgColumn's `owned` and `recycle`). Arrow batches' values are views of the Arrow table, never owned.
+   * alone takes, so the runtime may have that buffer, and hand a float list's back to the reader when
+   * done (see ArgColumn's `owned` and `recycle`). Arrow batches' values are views of the Arrow table,
+   * never owned.
    */
   private readonly owned: readonly boolean[];
 
@@ -62,10 +63,11 @@ export class LateTensorColumns {
         const { values, offsets, valid } = await reader.read(column);
         const planned = this.level.inputColumns[i]!;
         const owned = this.owned[i] === true;
+        // Only packed float lists come back (packed-rows.ts); user models' tensor lists are copied in the worker.
         const recycle = owned && reader instanceof ParquetTensorReader ? { recycle: reader.recycle } : {};
         columns.push(
           planned.kind === 'tensor-list'
-            ? { kind: 'tensor-list', element: planned.element, values, offsets, valid, owned, ...recycle }
+            ? { kind: 'tensor-list', element: planned.element, values, offsets, valid, owned }
             : { kind: 'float-list', values: values as Float32Array, offsets, valid, owned, ...recycle },
         );
       } catch (error) {

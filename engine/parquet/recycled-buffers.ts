@@ -1,7 +1,7 @@
 // Batch buffers handed back by the model runtime once a worker has run their rows, for the reader's next
 // batches. A fresh buffer per batch (7.8 MB for 13 rows of ResNet-50's input) is zero-filled memory the
-// kernel maps page by page: 18 600 page faults on the main thread for 256 images, against 2 300 with the
-// buffers reused, and the external memory that made V8 collect every few batches.
+// kernel maps page by page: 18 600 page faults on the main thread for 256 images, against 600 to 2 300
+// with the buffers reused, and the external memory that made V8 collect every few batches.
 import { allocateValues, elementBytes, valuesOver, type ElementType, type TensorValues } from '../../udfs/index.js';
 
 /**

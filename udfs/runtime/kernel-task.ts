@@ -76,6 +76,8 @@ export interface PackedRowsTask {
   /** rowCount entries: 1 for the rows in `input`, 0 for NULL and bad rows. */
   readonly valid: Uint8Array;
   readonly count: number;
+  /** Hand `input`'s buffer back with the result: its column's reader fills it again (packed-rows.ts). */
+  readonly returnInput?: boolean;
 }
 
 /**

@@ -84,10 +84,21 @@ function packRows(task: ImageModelTask | OnnxTask, column: FloatListColumn, rowS
     }
   }
   const packed = count === validCount ? input : input.subarray(0, count * rowLength);
+  const recycle = inPlace ? column.recycle : undefined;
   return {
-    task: { kernel: 'packed_rows', model, firstRow: batch.firstRow, rowCount: batch.rowCount, rowShape, input: packed, valid, count },
+    task: {
+      kernel: 'packed_rows',
+      model,
+      firstRow: batch.firstRow,
+      rowCount: batch.rowCount,
+      rowShape,
+      input: packed,
+      valid,
+      count,
+      ...(recycle !== undefined ? { returnInput: true } : {}),
+    },
     transferList: [input.buffer as ArrayBuffer, valid.buffer as ArrayBuffer],
     failures,
-    ...(inPlace && column.recycle !== undefined ? { recycle: column.recycle } : {}),
+    ...(recycle !== undefined ? { recycle } : {}),
   };
 }

@@ -20,7 +20,7 @@ export const AUTO_INTRA_OP_THREADS = 4;
  * on. ResNet-50 from Parquet pages on 2 cores: 2 workers x 1 thread ran at 0.93 of the bare session against
  * 0.91 for 1 x 2, paired runs of 512 images (the bare sessions alone run alike: 1 x 2 is 1% faster).
  */
-export const AUTO_MIN_WORKERS = 2;
+const AUTO_MIN_WORKERS = 2;
 
 /**
  * `threads` total (default: the machine's cores). `workers` fixes the number of workers (0 or omitted:
@@ -28,11 +28,9 @@ export const AUTO_MIN_WORKERS = 2;
  */
 export function splitThreads(threads?: number, workers?: number): ThreadSplit {
   const total = positiveInteger(threads ?? availableParallelism(), 'threads');
-  const chosen = () => {
-    const least = Math.ceil(total / AUTO_INTRA_OP_THREADS);
-    return least < AUTO_MIN_WORKERS && total % AUTO_MIN_WORKERS === 0 ? AUTO_MIN_WORKERS : least;
-  };
-  const count = workers === undefined || workers === 0 ? chosen() : positiveInteger(workers, 'workers');
+  const least = Math.ceil(total / AUTO_INTRA_OP_THREADS);
+  const chosen = least < AUTO_MIN_WORKERS && total % AUTO_MIN_WORKERS === 0 ? AUTO_MIN_WORKERS : least;
+  const count = workers === undefined || workers === 0 ? chosen : positiveInteger(workers, 'workers');
   if (count > total) throw new Error(`workers (${count}) cannot exceed threads (${total})`);
   return { workers: count, intraOpThreads: Math.floor(total / count) };
 }

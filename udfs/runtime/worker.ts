@@ -38,10 +38,10 @@ export default async function handle(task: WorkerTask): Promise<unknown> {
     else injectFault(testFault, taskRows(task));
     const column = await runKernel(task);
     if (column === null) return { ok: true, column, stats: stats() } satisfies KernelReply;
-    // Hand the result's buffers back without copying them, and the input's too: the main thread fills it
-    // with a later batch instead of a new buffer.
+    // Hand the result's buffers back without copying them, and the input's when asked: the main thread
+    // fills it with a later batch instead of a new buffer.
     const buffers = resultBuffers(column);
-    const input = task.kernel === 'packed_rows' ? returnable(task.input.buffer, buffers) : null;
+    const input = task.kernel === 'packed_rows' && task.returnInput === true ? returnable(task.input.buffer, buffers) : null;
     const reply: KernelReply = { ok: true, column, stats: stats(), ...(input !== null ? { input } : {}) };
     return move({
       [transferableSymbol]: input !== null ? [...buffers, input] : buffers,
