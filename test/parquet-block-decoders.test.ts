@@ -141,12 +141,15 @@ describe('SNAPPY elements no common encoder writes', () => {
     }
   });
 
-  test('copies taken a 4-byte word at a time: overlapping ones from 4 to 8 bytes back, and their odd tails', async () => {
+  test('copies taken a word at a time: overlapping ones from 4 to 7 bytes back (4-byte words), from 8 to 15 (8-byte words), and their odd tails', async () => {
     const head = sampleData('random', 100, 8);
     const tail = sampleData('random', 200, 9);
-    const copies: (readonly [number, number, 1 | 2])[] = [[4, 4, 1], [5, 11, 1], [4, 11, 1], [7, 9, 1], [6, 64, 2], [4, 64, 2], [8, 5, 1], [4, 6, 1], [99, 7, 1], [100, 63, 2], [3, 10, 1]];
+    const copies: (readonly [number, number, 1 | 2])[] = [
+      [4, 4, 1], [5, 11, 1], [4, 11, 1], [7, 9, 1], [6, 64, 2], [4, 64, 2], [8, 5, 1], [4, 6, 1], [99, 7, 1], [100, 63, 2], [3, 10, 1],
+      [8, 64, 2], [9, 13, 2], [15, 64, 2], [12, 11, 1], [8, 9, 1], [11, 17, 2], [16, 7, 1], [14, 33, 2],
+    ];
     const length = head.length + copies.reduce((n, [, len]) => n + len, 0) + tail.length;
-    // The trailing literal keeps more than 64 input bytes after each copy: the decoder's fast path takes them.
+    // The trailing literal keeps more than 72 input bytes after each copy: the decoder's fast path takes them.
     const block = snappyBlock(length, [head, ...copies, tail]);
     const expected = await wholePage('SNAPPY', block, length);
     for (const sizes of [{}, { input: 8, history: 65536, area: 37 }]) {
@@ -156,8 +159,8 @@ describe('SNAPPY elements no common encoder writes', () => {
   });
 
   test('literals of every short length and copies of every kind and length, in the fast path', async () => {
-    // Each element is followed by more than 64 input bytes, so the fast path takes it; its word copies write
-    // a few bytes past an element's end, which the next element must overwrite.
+    // Each element is followed by more than 72 input bytes, so the fast path takes it; its word copies write
+    // up to 7 bytes past an element's end, which the next element must overwrite.
     const elements: (Uint8Array | readonly [number, number, 1 | 2])[] = [sampleData('random', 100, 11)];
     for (let length = 1; length <= 60; length++) {
       elements.push(sampleData('random', length, length), [4 + (length % 9), 4 + (length % 8), 1], [1 + (length % 6), 1 + length, 2]);

@@ -92,10 +92,10 @@ export class SnappyDecoder extends BlockDecoder {
       // The common case in one go, compiled: whole short elements whose bytes are all in hand (no
       // resumable state). Float pages are mostly 4-byte copies, so the cost per element is the cost of the page.
       if (this.literal === 0 && this.copyLength === 0) {
-        // Inside these bounds every short element's input is in hand and its output fits with 3 bytes to
+        // Inside these bounds every short element's input is in hand and its output fits with 7 bytes to
         // spare, which the compiled loop's word copies need.
-        const ipEnd = end - 64;
-        const opEnd = opLimit - 68;
+        const ipEnd = end - 72;
+        const opEnd = opLimit - 72;
         if (ip < ipEnd && op <= opEnd) {
           op = this.elements.decode(ip, ipEnd, op, opEnd, reach);
           ip = this.elements.inputPosition;

@@ -13,9 +13,9 @@ export function inputPosition(): u32 {
 
 /**
  * Decodes whole elements from input address `ip` into output address `op`, while `ip < ipEnd` and
- * `op <= opEnd`, and returns the output address reached. The caller keeps 64 input bytes beyond `ipEnd`
- * and 68 output bytes beyond `opEnd`, so literals and copies go 4 bytes at a time and may write up to 3
- * bytes past their end (bytes the next elements overwrite). It stops at an element it leaves to its
+ * `op <= opEnd`, and returns the output address reached. The caller keeps 72 input bytes beyond `ipEnd`
+ * and 72 output bytes beyond `opEnd`, so literals and copies go 8 bytes at a time (4 for offsets below 8)
+ * and may read and write up to 7 bytes past their end (bytes the next elements overwrite). It stops at an element it leaves to its
  * caller: a literal longer than 60 bytes, a 4-byte offset, an offset below 4 (its words would read
  * bytes the copy has yet to write), and a copy reaching before `windowStart` or more than `reach` bytes
  * back, which the caller refuses with a PageFault.
@@ -30,9 +30,9 @@ export function decodeElements(ip: u32, ipEnd: u32, op: u32, opEnd: u32, windowS
       ip += 1;
       const stop = op + length;
       while (op < stop) {
-        store<u32>(op, load<u32>(ip));
-        op += 4;
-        ip += 4;
+        store<u64>(op, load<u64>(ip));
+        op += 8;
+        ip += 8;
       }
       ip -= op - stop;
       op = stop;
@@ -44,13 +44,21 @@ export function decodeElements(ip: u32, ipEnd: u32, op: u32, opEnd: u32, windowS
     // offset - 1 wraps to 2^32 - 1 for 0: one test refuses both 0 and a reach before the window's start.
     if (offset - 1 >= op - windowStart || offset > reach || offset < 4) break;
     ip += kind + 1;
-    // From at least 4 bytes back, a word never reads bytes this copy has yet to write.
+    // From at least 8 (4) bytes back, an 8-byte (4-byte) word never reads bytes this copy has yet to write.
     let from = op - offset;
     const stop = op + length;
-    while (op < stop) {
-      store<u32>(op, load<u32>(from));
-      op += 4;
-      from += 4;
+    if (offset >= 8) {
+      while (op < stop) {
+        store<u64>(op, load<u64>(from));
+        op += 8;
+        from += 8;
+      }
+    } else {
+      while (op < stop) {
+        store<u32>(op, load<u32>(from));
+        op += 4;
+        from += 4;
+      }
     }
     op = stop;
   }
