@@ -1,6 +1,6 @@
-// Bit-packed values (Parquet's levels and dictionary indices) of every width from 1 to 32, against a
-// plain bit-by-bit reference: at the array's start and at an offset, with values ending exactly at the
-// array's end (the checked tail) and with bytes to spare (the unchecked reads).
+// Bit-packed levels of every width from 1 to 32, against a plain bit-by-bit reference: at the array's
+// start and at an offset, with values ending exactly at the array's end (the checked tail) and with bytes
+// to spare (the unchecked reads).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { unpack } from '../engine/parquet/hybrid-runs.js';

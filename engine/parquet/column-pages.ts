@@ -8,10 +8,11 @@ import { allocateValues } from '../../udfs/index.js';
 import { fileRangeStream, type ByteStream } from './byte-stream.js';
 import { decompressingStream, type CompressionCodec } from './codecs.js';
 import { convertInto, sourceBytes, sourceView } from './element-conversion.js';
-import { bitWidth, IndexStream, LevelRuns } from './hybrid-runs.js';
+import { DictionaryValues } from './dictionary-values.js';
+import { bitWidth, LevelRuns } from './hybrid-runs.js';
 import type { ListLeaf } from './list-leaf.js';
 import { PageFault } from './page-fault.js';
-import { ByteStreamSplitValues, DictionaryValues, PlainValues, type ValueDecoder } from './value-decoders.js';
+import { ByteStreamSplitValues, PlainValues, type ValueDecoder } from './value-decoders.js';
 
 /** A data page: its levels, read run by run, and its values. */
 export interface DataPage {
@@ -177,7 +178,7 @@ export class ColumnPages {
         const width = new Uint8Array(1);
         await stream.readInto(width);
         if (width[0]! > 32) throw new PageFault(`the dictionary indices claim ${width[0]} bits each`);
-        return new DictionaryValues(new IndexStream(stream, length - 1, width[0]!), this.dictionary, () => stream.close());
+        return new DictionaryValues(stream, length - 1, width[0]!, this.dictionary);
       }
       case 'BYTE_STREAM_SPLIT': {
         stream.close();

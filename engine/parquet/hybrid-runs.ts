@@ -1,7 +1,6 @@
-// Parquet's RLE / bit-packed hybrid encoding (levels and dictionary indices), decoded as runs of equal
-// values so that a 150,000-element row of one definition level costs one step, not 150,000.
-import type { TensorValues } from '../../udfs/index.js';
-import type { ByteStream } from './byte-stream.js';
+// Parquet's RLE / bit-packed hybrid encoding of levels, decoded as runs of equal values so that a
+// 150,000-element row of one definition level costs one step, not 150,000. Dictionary indices, in the same
+// encoding, are decoded by dictionary-values.ts.
 import { PageFault } from './page-fault.js';
 
 /** Bits per value of levels up to `max`, and of dictionary indices below `max + 1`. */
@@ -11,10 +10,6 @@ export function bitWidth(max: number): number {
 
 /** Unpacks `count` (a multiple of 8) values of `width` bits, least significant bit first, from `bytes` at `at`. */
 export function unpack(bytes: Uint8Array, at: number, width: number, count: number, out: Int32Array): void {
-  if (width === 8) {
-    for (let i = 0; i < count; i++) out[i] = bytes[at + i]!;
-    return;
-  }
   if (width <= 25) {
     // A value and its bit offset (< 8) fit one 32-bit read, unchecked while all four bytes are in the
     // array; only the last few values of the array need the check.
@@ -22,18 +17,10 @@ export function unpack(bytes: Uint8Array, at: number, width: number, count: numb
     const last = bytes.length - 4;
     let i = 0;
     let bit = 0;
-    if (width <= 9) {
-      // Two bytes hold a value of up to 9 bits at any bit offset (indices of dictionaries up to 512).
-      for (; i < count && at + (bit >>> 3) <= last; i++, bit += width) {
-        const p = at + (bit >>> 3);
-        out[i] = ((bytes[p]! | (bytes[p + 1]! << 8)) >>> (bit & 7)) & mask;
-      }
-    } else {
-      for (; i < count && at + (bit >>> 3) <= last; i++, bit += width) {
-        const p = at + (bit >>> 3);
-        const word = bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
-        out[i] = (word >>> (bit & 7)) & mask;
-      }
+    for (; i < count && at + (bit >>> 3) <= last; i++, bit += width) {
+      const p = at + (bit >>> 3);
+      const word = bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24);
+      out[i] = (word >>> (bit & 7)) & mask;
     }
     for (; i < count; i++, bit += width) {
       const p = at + (bit >>> 3);
@@ -50,7 +37,8 @@ export function unpack(bytes: Uint8Array, at: number, width: number, count: numb
   }
 }
 
-function varint(bytes: Uint8Array, at: number, end: number): { value: number; next: number } | null {
+/** The unsigned LEB128 varint at `at`, or null when it does not end before `end` (or within 5 bytes). */
+export function varint(bytes: Uint8Array, at: number, end: number): { value: number; next: number } | null {
   let value = 0;
   let shift = 0;
   for (let p = at; p < end && shift < 35; p++) {
@@ -155,126 +143,4 @@ export class LevelRuns {
     this.remaining -= this.left;
     this.packedAt = end;
   }
-}
-
-/**
- * Dictionary indices streamed from a page (a DuckDB page of indices can be hundreds of MB): the bytes
- * come through a small window, and bit-packed runs are unpacked a slice at a time. Runs are decoded in
- * one synchronous loop while their bytes are in the window: image data has many short runs, and an
- * await per run cost more than the values themselves.
- */
-export class IndexStream {
-  private window = new Uint8Array(1 << 16);
-  private start = 0;
-  private end = 0;
-  private bytesLeft: number;
-  private rleLeft = 0;
-  private rleValue = 0;
-  /** Values left in the current bit-packed run (a multiple of 8 until its end). */
-  private packedLeft = 0;
-  private readonly packed = new Int32Array(4096);
-  /** Unpacked indices not yet handed out: packed[unpackedAt, unpackedEnd). */
-  private unpackedAt = 0;
-  private unpackedEnd = 0;
-
-  constructor(
-    private readonly source: ByteStream,
-    /** Bytes of indices in the page (the bit width byte excluded). */
-    byteLength: number,
-    private readonly width: number,
-  ) {
-    this.bytesLeft = byteLength;
-  }
-
-  /** Writes the dictionary's values for the next `n` indices to `out` from index `at` (no `dictionary`: skips them). */
-  async read(n: number, dictionary: TensorValues | null, out: TensorValues | null = null, at = 0): Promise<void> {
-    const size = dictionary?.length ?? 0;
-    for (let done = 0; done < n; ) {
-      if (this.unpackedAt < this.unpackedEnd) {
-        const k = Math.min(n - done, this.unpackedEnd - this.unpackedAt);
-        if (dictionary !== null && out !== null) {
-          const packed = this.packed;
-          const from = this.unpackedAt;
-          const to = at + done;
-          for (let i = 0; i < k; i++) {
-            const index = packed[from + i]!;
-            if (index >= size) throw badIndex(index, size);
-            out[to + i] = dictionary[index]!;
-          }
-        }
-        this.unpackedAt += k;
-        done += k;
-      } else if (this.rleLeft > 0) {
-        const k = Math.min(n - done, this.rleLeft);
-        if (dictionary !== null && out !== null) {
-          if (this.rleValue >= size) throw badIndex(this.rleValue, size);
-          const value = dictionary[this.rleValue]!;
-          const to = at + done;
-          if (k <= 32) for (let i = 0; i < k; i++) out[to + i] = value;
-          else (out as Float32Array).fill(value as number, to, to + k);
-        }
-        this.rleLeft -= k;
-        done += k;
-      } else if (this.packedLeft > 0) {
-        // Whole groups of 8 are unpacked; what is not taken now is taken by the next read.
-        const count = Math.min(this.packed.length, this.packedLeft);
-        const bytes = (count / 8) * this.width;
-        if (this.available() < bytes) await this.ensure(bytes);
-        unpack(this.window, this.start, this.width, count, this.packed);
-        this.start += bytes;
-        this.packedLeft -= count;
-        this.unpackedAt = 0;
-        this.unpackedEnd = count;
-      } else {
-        if (this.available() < 9 && this.bytesLeft > 0) await this.ensure(Math.min(9, this.available() + this.bytesLeft));
-        this.readHeader();
-      }
-    }
-  }
-
-  /** A run's header, from the window: a varint (at most 5 bytes) and an RLE run's value (at most 4). */
-  private readHeader(): void {
-    const header = varint(this.window, this.start, this.end);
-    if (header === null) throw new PageFault('the dictionary indices end before the page says');
-    if (header.value % 2 === 0) {
-      const size = Math.ceil(this.width / 8);
-      if (header.next + size > this.end) throw new PageFault('the dictionary indices end before the page says');
-      this.start = header.next;
-      let v = 0;
-      for (let i = 0; i < size; i++) v |= this.window[this.start + i]! << (8 * i);
-      this.start += size;
-      this.rleValue = v;
-      this.rleLeft = header.value / 2;
-      if (this.rleLeft === 0) throw new PageFault('the dictionary indices hold an empty run');
-    } else {
-      this.start = header.next;
-      this.packedLeft = ((header.value - 1) / 2) * 8;
-      if (this.packedLeft === 0) throw new PageFault('the dictionary indices hold an empty run');
-    }
-  }
-
-  private available(): number {
-    return this.end - this.start;
-  }
-
-  /** Makes `n` bytes available in the window from `start`. */
-  private async ensure(n: number): Promise<void> {
-    if (this.available() >= n) return;
-    if (n > this.available() + this.bytesLeft) throw new PageFault('the dictionary indices end before the page says');
-    if (n > this.window.length) {
-      const bigger = new Uint8Array(Math.max(n, this.window.length * 2));
-      bigger.set(this.window.subarray(this.start, this.end));
-      this.window = bigger;
-    } else this.window.copyWithin(0, this.start, this.end);
-    this.end -= this.start;
-    this.start = 0;
-    const read = Math.min(this.window.length - this.end, this.bytesLeft);
-    await this.source.readInto(this.window.subarray(this.end, this.end + read));
-    this.end += read;
-    this.bytesLeft -= read;
-  }
-}
-
-function badIndex(index: number, size: number): PageFault {
-  return new PageFault(`a dictionary index is ${index}, but the dictionary has ${size} values`);
 }

@@ -1,9 +1,8 @@
-// A data page's values, decoded straight into the batch's typed array: PLAIN, dictionary indices, and
-// BYTE_STREAM_SPLIT. Each reads forward only, as the page's bytes are decompressed.
+// A data page's values, decoded straight into the batch's typed array: PLAIN and BYTE_STREAM_SPLIT here,
+// dictionary indices in dictionary-values.ts. Each reads forward only, as the page's bytes are decompressed.
 import type { ElementType, TensorValues } from '../../udfs/index.js';
 import type { ByteStream } from './byte-stream.js';
 import { convertInto, sameBytes, sourceBytes, sourceView } from './element-conversion.js';
-import type { IndexStream } from './hybrid-runs.js';
 import type { LeafValues } from './list-leaf.js';
 
 export interface ValueDecoder {
@@ -47,27 +46,6 @@ export class PlainValues implements ValueDecoder {
 
   close(): void {
     this.stream.close();
-  }
-}
-
-/** Indices into the column chunk's dictionary, whose values are already of the target's type. */
-export class DictionaryValues implements ValueDecoder {
-  constructor(
-    private readonly indices: IndexStream,
-    private readonly dictionary: TensorValues,
-    private readonly close_: () => void,
-  ) {}
-
-  read(target: TensorValues, at: number, n: number): Promise<void> {
-    return this.indices.read(n, this.dictionary, target, at);
-  }
-
-  skip(n: number): Promise<void> {
-    return this.indices.read(n, null);
-  }
-
-  close(): void {
-    this.close_();
   }
 }
 
