@@ -34,7 +34,11 @@ export interface ModelStageOptions {
   readonly batchSize: number;
   /** Where results go once they outgrow memory. */
   readonly spill: SpillFolder;
-  /** Batches dispatched and not yet appended, at most. */
+  /**
+   * Full batches' worth of rows dispatched and not yet appended, at most (the batch being sent may pass
+   * it). Counted in rows: the small batches at the input's end go out together, so a worker done early
+   * takes the next one rather than waiting for an earlier batch's result to be appended.
+   */
   readonly maxInFlight: number;
   /** The statement's text, for errors pointing at a call. */
   readonly source: string;
@@ -96,6 +100,8 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
   const late = new LateTensorColumns(level, options.source, options.arrowTables);
   let rowsRead = 0n;
   const inFlight: InFlight[] = [];
+  let inFlightRows = 0;
+  const maxInFlightRows = options.maxInFlight * options.batchSize;
   let done = 0;
   let prefetch: Promise<DuckDBDataChunk | null> | null = null;
   let fetching = false;
@@ -117,9 +123,11 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
       // Failures are reported when the batch's turn comes; until then nobody awaits this promise.
       results.catch(() => undefined);
       inFlight.push({ batch, results });
+      inFlightRows += batch.rowCount;
     };
     const completeNext = async () => {
       const next = inFlight.shift()!;
+      inFlightRows -= next.batch.rowCount;
       const columns = await next.results;
       throwIfAborted(signal);
       columns.forEach((column, i) => {
@@ -133,7 +141,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
       reclaimer.read(batchBytes(batch));
       // Values read from pages arrive here, while earlier batches run.
       dispatch(await late.materialize(batch), (prepared ??= await options.prepared));
-      while (inFlight.length >= options.maxInFlight) await completeNext();
+      while (inFlightRows >= maxInFlightRows) await completeNext();
     };
     const fetchNext = () => {
       const chunk = interruptible(connection, signal, () => result.fetchChunk());
