@@ -1,8 +1,7 @@
-// The batcher cuts DuckDB's chunks into batches of the model's size. With balanceEnds (inputs whose chunks
-// hold only rows' locations), the first batch's worth of rows goes in quarter batches, so the workers
-// start sooner, and it holds one to two batches' worth of rows back until the input ends, then sends them
-// in even batches of at most a quarter, so the workers finish together; every row still goes exactly
-// once, in order, with its key.
+// The batcher cuts DuckDB's chunks into batches of the model's size. With balanceEnd (inputs whose chunks
+// hold only rows' locations), it holds one to two batches' worth of rows back until the input ends, then
+// sends them in even batches of at most a quarter, so the workers finish together; every row still goes
+// exactly once, in order, with its key.
 import { DuckDBInstance, type DuckDBDataChunk } from '@duckdb/node-api';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -31,8 +30,8 @@ async function chunks(rows: number): Promise<DuckDBDataChunk[]> {
 }
 
 /** Batch sizes as add() and finish() give them, checking each row comes once, in order, with its key. */
-async function cut(rows: number, balanceEnds: boolean): Promise<{ added: number[]; finished: number[] }> {
-  const batcher = new ArgBatcher([x], 13, 1, balanceEnds);
+async function cut(rows: number, balanceEnd: boolean): Promise<{ added: number[]; finished: number[] }> {
+  const batcher = new ArgBatcher([x], 13, 1, balanceEnd);
   const added: ColumnsBatch[] = [];
   for (const chunk of await chunks(rows)) added.push(...batcher.add(chunk));
   const finished = batcher.finish();
@@ -49,22 +48,20 @@ async function cut(rows: number, balanceEnds: boolean): Promise<{ added: number[
   return { added: added.map((b) => b.rowCount), finished: finished.map((b) => b.rowCount) };
 }
 
-test('without balanceEnds: whole batches as the rows come, the rest in one last batch', async () => {
+test('without balanceEnd: whole batches as the rows come, the rest in one last batch', async () => {
   assert.deepEqual(await cut(30, false), { added: [13, 13], finished: [4] });
   assert.deepEqual(await cut(26, false), { added: [13, 13], finished: [] });
   assert.deepEqual(await cut(0, false), { added: [], finished: [] });
 });
 
-test('with balanceEnds: the first batch of rows in quarter batches; a batch of rows or more waits for the end, then goes in even quarter batches', async () => {
-  assert.deepEqual(await cut(50, true), { added: [4, 4, 4, 4, 13], finished: [4, 4, 4, 3, 3, 3] });
-  assert.deepEqual(await cut(30, true), { added: [4, 4, 4, 4], finished: [4, 4, 3, 3] });
-  assert.deepEqual(await cut(26, true), { added: [4, 4, 4], finished: [4, 4, 3, 3] });
+test('with balanceEnd: a batch of rows or more waits for the end, then goes in even quarter batches', async () => {
+  assert.deepEqual(await cut(30, true), { added: [13], finished: [4, 4, 3, 3, 3] });
+  assert.deepEqual(await cut(26, true), { added: [13], finished: [4, 3, 3, 3] });
   assert.deepEqual(await cut(5, true), { added: [], finished: [3, 2] });
-  // Over several chunks of 2048 rows, only the first 16 rows go in small batches and only the last rows wait.
+  // Over several chunks of 2048 rows, only the last rows wait.
   const many = await cut(5000, true);
-  assert.deepEqual(many.added.slice(0, 4), [4, 4, 4, 4]);
-  assert.ok(many.added.slice(4).every((n) => n === 13));
-  assert.equal(many.added.length, 4 + Math.floor((5000 - 16 - 13) / 13));
-  assert.equal(many.finished.reduce((a, b) => a + b, 0), 5000 - many.added.reduce((a, b) => a + b, 0));
+  assert.equal(many.added.length, Math.floor((5000 - 13) / 13));
+  assert.ok(many.added.every((n) => n === 13));
+  assert.equal(many.finished.reduce((a, b) => a + b, 0), 5000 - 13 * many.added.length);
   assert.ok(many.finished.every((n) => n <= 4));
 });

@@ -38,16 +38,16 @@ test('a statement cuts its rows into the chosen batches', async () => {
   const sql = `SELECT id, scale2(data) FROM '${f.dir}/image_data.parquet' WHERE id < 20`;
   const chosen = await execute({ connection: f.connection, registry, settings: settings(0) }, sql);
   assert.equal(chosen.rows.length, 20);
-  // The rows come from Parquet pages: the first batch's worth goes in quarter batches, the last rows wait
-  // for the input's end, then go in even quarter batches (ArgBatcher's balanceEnds).
-  assert.deepEqual(fn.batchSizes, [2, 2, 2, 2, 2, 2, 2, 2, 2, 2], 'batches of 8: the first 8 rows by 2, the last 12 by 2');
+  // The rows come from Parquet pages: the last rows wait for the input's end, then go in even quarter
+  // batches (ArgBatcher's balanceEnd).
+  assert.deepEqual(fn.batchSizes, [8, 2, 2, 2, 2, 2, 2], '8, then the last 12 rows by 2');
   fn.batchSizes = [];
   await execute({ connection: f.connection, registry, settings: settings(5) }, sql);
-  assert.deepEqual(fn.batchSizes, [2, 2, 2, 2, 5, 2, 2, 2, 1], 'model_batch_size = 5');
+  assert.deepEqual(fn.batchSizes, [5, 5, 5, 2, 2, 1], 'model_batch_size = 5');
   const plain = scale2();
   const withoutSize = await execute({ connection: f.connection, registry: new TestRegistry([plain]), settings: settings(0) }, sql.replace('WHERE id < 20', 'WHERE id < 200'));
   assert.equal(withoutSize.rows.length, 200);
-  assert.deepEqual(plain.batchSizes, [16, 16, 16, 16, 64, 15, 15, 14, 14, 14], 'a function whose row size is unknown: 64 rows a batch');
+  assert.deepEqual(plain.batchSizes, [64, 64, 15, 15, 14, 14, 14], 'a function whose row size is unknown: 64 rows a batch');
 });
 
 test('EXPLAIN through the binary: batch 13 for predict_resnet50 by default, the set size after SET', async () => {

@@ -162,23 +162,18 @@ function isValid(validity: Uint8Array | null, row: number): boolean {
   return validity === null || ((validity[row >> 3]! >> (row & 7)) & 1) === 1;
 }
 
-/** The rows at the input's ends (`ArgBatcher`'s `balanceEnds`) go in batches of this part of the size. */
-const PIECES = 4;
+/** The rows held back for the end (`ArgBatcher`'s `balanceEnd`) go in batches of this part of the size. */
+const END_PIECES = 4;
 
 /**
  * Collects chunks and cuts them into batches of `batchSize` rows, whatever the chunk sizes. Constant
  * arguments ride along in every batch.
  *
- * With `balanceEnds`, for inputs whose chunks hold rows' locations and whose values are read per batch:
- * - the first batch's worth of rows goes in batches of a quarter of the size, so that each worker starts
- *   once a few rows are read, not a whole batch each (with 2 workers, the second waited for 26 rows'
- *   pages, about 45 ms);
- * - at least `batchSize` rows (fewer than twice that) are held back until the input is known to end, then
- *   go in even batches of at most a quarter of the size: the workers take them as they come free, so they
- *   finish within a small batch of each other instead of one running a whole last batch alone (ResNet-50
- *   on one core: 13 rows are 0.7 s). Only for inputs whose next chunk comes quickly: otherwise the held
- *   rows would wait for DuckDB to decode the next chunk.
- * On one core a batch of 4 ResNet-50 rows runs within 1% of the images/s of 13 rows.
+ * With `balanceEnd`, at least `batchSize` rows (fewer than twice that) are held back until the input is
+ * known to end, then go in even batches of at most a quarter of the size: the workers take them as they
+ * come free, so they finish within a small batch of each other instead of one running a whole last batch
+ * alone (ResNet-50 on one core: 13 rows are 0.7 s). Only for inputs whose next chunk comes quickly (rows'
+ * locations, not their values): otherwise the held rows would wait for DuckDB to decode the next chunk.
  */
 export class ArgBatcher {
   private readonly pending: Segment[][];
@@ -187,8 +182,6 @@ export class ArgBatcher {
   private keyOffset = 0;
   private pendingRows = 0;
   private nextRow = 0;
-  /** Small batches still to go at the input's start (`balanceEnds`). */
-  private startPieces: number;
 
   /** Each input column's first column in the chunk (a column read from pages takes two). */
   private readonly chunkIndex: readonly number[];
@@ -201,9 +194,8 @@ export class ArgBatcher {
     private readonly batchSize: number,
     /** The column of the row keys, when add() is not given them. */
     private readonly keyColumn: number,
-    private readonly balanceEnds = false,
+    private readonly balanceEnd = false,
   ) {
-    this.startPieces = balanceEnds ? PIECES : 0;
     this.pending = inputColumns.map(() => []);
     let at = 0;
     this.chunkIndex = inputColumns.map((c) => {
@@ -226,17 +218,15 @@ export class ArgBatcher {
     });
     this.keys.push(keys ?? readKeys(chunk, this.keyColumn));
     this.pendingRows += rows;
-    const held = this.balanceEnds ? this.batchSize : 0;
-    const piece = Math.ceil(this.batchSize / PIECES);
+    const held = this.balanceEnd ? this.batchSize : 0;
     const batches: ColumnsBatch[] = [];
-    for (; this.startPieces > 0 && this.pendingRows >= piece + held; this.startPieces--) batches.push(this.take(piece));
     while (this.pendingRows >= this.batchSize + held) batches.push(this.take(this.batchSize));
     return batches;
   }
 
-  /** The rows left at the end: a last (short) batch, or with `balanceEnds` the held rows in small batches. */
+  /** The rows left at the end: a last (short) batch, or with `balanceEnd` the held rows in small batches. */
   finish(): ColumnsBatch[] {
-    const pieces = Math.ceil(this.pendingRows / (this.balanceEnds ? Math.ceil(this.batchSize / PIECES) : this.batchSize));
+    const pieces = Math.ceil(this.pendingRows / (this.balanceEnd ? Math.ceil(this.batchSize / END_PIECES) : this.batchSize));
     const batches: ColumnsBatch[] = [];
     // Sizes as even as they go: the first batches take one row more.
     for (let left = pieces; left > 0; left--) batches.push(this.take(Math.ceil(this.pendingRows / left)));
