@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import type { TensorValues } from '../udfs/index.js';
 import { DictionaryValues } from '../engine/parquet/dictionary-values.js';
 import { PageFault } from '../engine/parquet/page-fault.js';
+import { KernelMemory } from '../engine/parquet/kernel-memory.js';
 import { SnappyElements } from '../engine/parquet/snappy-elements.js';
 import { memoryStream } from './helpers/byte-streams.js';
 
@@ -173,5 +174,18 @@ describe('dictionary values', () => {
     snappy.release();
     await page(first);
     await page(second);
+  });
+
+  test('a closed decoder\'s memory serves the next one, except a memory larger than 32 MiB', () => {
+    const small = KernelMemory.lease(1 << 20);
+    small.release();
+    const again = KernelMemory.lease(1 << 20);
+    assert.equal(again.memory, small.memory);
+    again.release();
+    const large = KernelMemory.lease(40 << 20);
+    large.release();
+    const next = KernelMemory.lease(40 << 20);
+    assert.notEqual(next.memory, large.memory);
+    next.release();
   });
 });

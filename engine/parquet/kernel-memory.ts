@@ -29,6 +29,8 @@ function kernelModule(): object {
 /** Memories of closed decoders, kept for the next pages: a new memory and instance cost about 0.1 ms, 5% of decoding a 1 MB page. */
 const idle: KernelMemory[] = [];
 const IDLE_KEPT = 4;
+/** Larger memories (a large dictionary's) are not kept: four of them would hold a lot for a rare case. */
+const IDLE_MAX_BYTES = 32 << 20;
 
 /** One instance of the module with a memory of its own, which never grows (views of it stay valid). */
 export class KernelMemory {
@@ -71,6 +73,7 @@ export class KernelLease {
     // Once only: a second release could hand the memory to a decoder while another works in it.
     if (this.released_) return;
     this.released_ = true;
+    if (this.memory.bytes > IDLE_MAX_BYTES) return;
     idle.push(this.memory);
     if (idle.length > IDLE_KEPT) idle.shift();
   }
