@@ -6,7 +6,7 @@
 // than the values themselves.
 import type { TensorValues } from '../../udfs/index.js';
 import type { ByteStream } from './byte-stream.js';
-import { varint } from './hybrid-runs.js';
+import { runValue, varint } from './hybrid-runs.js';
 import { KernelMemory, type KernelLease } from './kernel-memory.js';
 import { PageFault } from './page-fault.js';
 import type { ValueDecoder } from './value-decoders.js';
@@ -142,10 +142,8 @@ export class DictionaryValues implements ValueDecoder {
       const size = Math.ceil(this.width / 8);
       if (header.next + size > this.end) throw new PageFault('the dictionary indices end before the page says');
       this.start = header.next;
-      let v = 0;
-      for (let i = 0; i < size; i++) v += this.window[this.start + i]! * 2 ** (8 * i);
+      this.rleValue = runValue(this.window, this.start, size);
       this.start += size;
-      this.rleValue = v;
       this.rleLeft = header.value / 2;
       if (this.rleLeft === 0) throw new PageFault('the dictionary indices hold an empty run');
     } else {

@@ -37,6 +37,13 @@ export function unpack(bytes: Uint8Array, at: number, width: number, count: numb
   }
 }
 
+/** An RLE run's value: `size` bytes (the width rounded up to bytes), little-endian, from `at`. */
+export function runValue(bytes: Uint8Array, at: number, size: number): number {
+  let value = 0;
+  for (let i = 0; i < size; i++) value += bytes[at + i]! * 2 ** (8 * i);
+  return value;
+}
+
 /** The unsigned LEB128 varint at `at`, or null when it does not end before `end` (or within 5 bytes). */
 export function varint(bytes: Uint8Array, at: number, end: number): { value: number; next: number } | null {
   let value = 0;
@@ -111,8 +118,7 @@ export class LevelRuns {
       const n = Math.min(header.value / 2, this.remaining);
       const size = Math.ceil(this.width / 8);
       if (this.at + size > this.bytes.length) throw new PageFault(`the ${this.what} are truncated`);
-      let v = 0;
-      for (let i = 0; i < size; i++) v |= this.bytes[this.at + i]! << (8 * i);
+      const v = runValue(this.bytes, this.at, size);
       this.at += size;
       if (n === 0) throw new PageFault(`the ${this.what} hold an empty run`);
       this.value = v;
