@@ -100,8 +100,8 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
   const late = new LateTensorColumns(level, options.source, options.arrowTables);
   let rowsRead = 0n;
   const inFlight: InFlight[] = [];
-  let inFlightRows = 0;
   const maxInFlightRows = options.maxInFlight * options.batchSize;
+  const rowsInFlight = () => inFlight.reduce((rows, f) => rows + f.batch.rowCount, 0);
   let done = 0;
   let prefetch: Promise<DuckDBDataChunk | null> | null = null;
   let fetching = false;
@@ -123,11 +123,9 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
       // Failures are reported when the batch's turn comes; until then nobody awaits this promise.
       results.catch(() => undefined);
       inFlight.push({ batch, results });
-      inFlightRows += batch.rowCount;
     };
     const completeNext = async () => {
       const next = inFlight.shift()!;
-      inFlightRows -= next.batch.rowCount;
       const columns = await next.results;
       throwIfAborted(signal);
       columns.forEach((column, i) => {
@@ -141,7 +139,7 @@ export async function runModelStage(options: ModelStageOptions): Promise<ModelSt
       reclaimer.read(batchBytes(batch));
       // Values read from pages arrive here, while earlier batches run.
       dispatch(await late.materialize(batch), (prepared ??= await options.prepared));
-      while (inFlightRows >= maxInFlightRows) await completeNext();
+      while (rowsInFlight() >= maxInFlightRows) await completeNext();
     };
     const fetchNext = () => {
       const chunk = interruptible(connection, signal, () => result.fetchChunk());
