@@ -4,21 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { unpack } from '../engine/parquet/hybrid-runs.js';
-
-/** Packs `values` of `width` bits, least significant bit first, after `at` bytes of filler. */
-function pack(values: readonly number[], width: number, at: number, spare: number): Uint8Array {
-  const bytes = new Uint8Array(at + (values.length * width) / 8 + spare).fill(0xa5);
-  bytes.fill(0, at, at + (values.length * width) / 8);
-  values.forEach((value, i) => {
-    for (let b = 0; b < width; b++) {
-      if (Math.floor(value / 2 ** b) % 2 === 1) {
-        const bit = i * width + b;
-        bytes[at + (bit >>> 3)]! |= 1 << (bit & 7);
-      }
-    }
-  });
-  return bytes;
-}
+import { pack } from './helpers/bit-packing.js';
 
 test('every width from 1 to 32 unpacks to the values packed, wherever they lie in the array', () => {
   let seed = 7;

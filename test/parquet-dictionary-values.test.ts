@@ -9,6 +9,7 @@ import { DictionaryValues } from '../engine/parquet/dictionary-values.js';
 import { PageFault } from '../engine/parquet/page-fault.js';
 import { KernelMemory } from '../engine/parquet/kernel-memory.js';
 import { SnappyElements } from '../engine/parquet/snappy-elements.js';
+import { pack } from './helpers/bit-packing.js';
 import { memoryStream } from './helpers/byte-streams.js';
 
 type Run = { readonly rle: number; readonly count: number } | { readonly packed: readonly number[] };
@@ -29,12 +30,7 @@ function encode(runs: readonly Run[], width: number): Uint8Array {
       for (let i = 0; i < Math.ceil(width / 8); i++) out.push(Math.floor(run.rle / 2 ** (8 * i)) % 256);
       continue;
     }
-    out.push(...varint((run.packed.length / 8) * 2 + 1));
-    const bytes = new Uint8Array((run.packed.length * width) / 8);
-    run.packed.forEach((value, i) => {
-      for (let b = 0; b < width; b++) if (Math.floor(value / 2 ** b) % 2 === 1) bytes[(i * width + b) >>> 3]! |= 1 << ((i * width + b) & 7);
-    });
-    out.push(...bytes);
+    out.push(...varint((run.packed.length / 8) * 2 + 1), ...pack(run.packed, width, 0, 0));
   }
   return Uint8Array.from(out);
 }
