@@ -4,8 +4,8 @@
 // and peak memory. --batch 0 (the default) lets sqlinfer choose its batch size. Timings on a
 // shared 2-core machine are noisy: the figures of one run are compared with each other, never with a
 // constant, and each timed step is repeated and its median reported. The machine's own speed drifts by
-// 10% over minutes here, so each sqlinfer statement takes turns with a pass of the bare session, and a
-// layout's ratio is the median of its pairs' ratios.
+// 10% over minutes here, so the sqlinfer statements take turns with passes of the bare session, each
+// statement is compared with the passes either side of it, and a layout's ratio is the median of those.
 //
 // The tensors are read in four layouts: 'image_data.parquet' as the pipeline's first COPY writes it
 // (one row group, one data page per 2048 rows); the same rows as part files of 64 rows each (as a Spark
@@ -231,23 +231,30 @@ interface PairedRun {
   readonly run: Rep;
   /** Median seconds of the bare session's passes, each over all of its tensors. */
   readonly bareSeconds: number;
-  /** Median over the pairs of (sqlinfer's images/s) / (the bare session's images/s). */
+  /** Median over the statements of (sqlinfer's images/s) / (the bare session's images/s in the passes either side). */
   readonly ratio: number;
+  /** The lowest and highest of those ratios: how far one statement's can stray. */
+  readonly ratioRange: readonly [number, number];
 }
 
-/** sqlinfer's statement over `images` rows of `source` and a bare pass, taking turns `repeat` times. */
+/**
+ * sqlinfer's statement over `images` rows of `source` `repeat` times, between passes of the bare session:
+ * each statement is compared with the mean speed of the passes just before and after it, which cancels a
+ * drift of the machine's speed that is steady over the two.
+ */
 async function pairedRun(engine: Engine, source: string, images: number, bare: BareBest, repeat: number, fn = 'predict_resnet50'): Promise<PairedRun> {
   const reps: Rep[] = [];
-  const bareSeconds: number[] = [];
+  const bareSeconds = [await bare.session.pass(bare.tensors, bare.images, bare.batch)];
   const ratios: number[] = [];
   for (let i = 0; i < repeat; i++) {
     const rep = await sqlinferRep(engine, source, fn);
     const seconds = await bare.session.pass(bare.tensors, bare.images, bare.batch);
     reps.push(rep);
+    const bareSpeed = (bare.images / bareSeconds.at(-1)! + bare.images / seconds) / 2;
     bareSeconds.push(seconds);
-    ratios.push((images / rep.seconds) / (bare.images / seconds));
+    ratios.push(images / rep.seconds / bareSpeed);
   }
-  return { run: medians(reps), bareSeconds: median(bareSeconds), ratio: median(ratios) };
+  return { run: medians(reps), bareSeconds: median(bareSeconds), ratio: median(ratios), ratioRange: [Math.min(...ratios), Math.max(...ratios)] };
 }
 
 /** The bare session at its best setting, kept open to take turns with sqlinfer's statements. */
@@ -354,12 +361,12 @@ async function main(): Promise<void> {
           [`${opts.groupRows} rows in one row group`, 'image_data_group.parquet', opts.groupRows],
           ['one row group, UNCOMPRESSED', 'image_data_uncompressed.parquet', opts.images],
         ] as const) {
-          const { run, bareSeconds: bareRun, ratio } = await pairedRun(engine, source, images, bare, opts.repeat);
+          const { run, bareSeconds: bareRun, ratio, ratioRange } = await pairedRun(engine, source, images, bare, opts.repeat);
           const pages = run.pagesMs === null ? 'tensors read by DuckDB' : `page reads ${(run.pagesMs / 1000).toFixed(2)} s of the run`;
           const cpu = run.mainCpuMs === null ? '' : `; main thread ${(run.mainCpuMs / images).toFixed(2)} ms of CPU an image`;
           console.log(
             `sqlinfer, ${name}: ${(images / run.seconds).toFixed(2)} images/s against the bare session's ${(opts.images / bareRun).toFixed(2)}, ` +
-              `ratio ${ratio.toFixed(3)}; first batch to the model after ${run.firstBatchMs} ms; ${pages}${cpu}`,
+              `ratio ${ratio.toFixed(3)} (${ratioRange.map((r) => r.toFixed(3)).join(' to ')}); first batch to the model after ${run.firstBatchMs} ms; ${pages}${cpu}`,
           );
         }
       });
@@ -382,7 +389,7 @@ async function main(): Promise<void> {
       );
       console.log(
         `sqlinfer with resnet50_int8, one row group (image_data.parquet): ${(opts.images / int8.run.seconds).toFixed(2)} images/s ` +
-          `against the bare int8 session's ${(opts.images / int8.bareSeconds).toFixed(2)} taking turns with it, ratio ${int8.ratio.toFixed(3)} (target 0.90)`,
+          `against the bare int8 session's ${(opts.images / int8.bareSeconds).toFixed(2)} taking turns with it, ratio ${int8.ratio.toFixed(3)} (${int8.ratioRange.map((r) => r.toFixed(3)).join(' to ')}; target 0.90)`,
       );
       const [fp32, ...int8Seconds] = await bareSeconds(
         [model.onnx.slice(), ...forms.map((form) => qdq.get(form)!)],

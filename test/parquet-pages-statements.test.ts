@@ -105,9 +105,11 @@ describe('arguments read from Parquet pages', () => {
   }
 
   test('a list of files and a hive-partitioned folder', async () => {
-    const list = `SELECT id, scale2(data) AS y FROM read_parquet(['${parts}/part-2.parquet', '${parts}/part-0.parquet']) WHERE id % 4 = 0`;
+    // part-2 twice: its rows come again from its first, and each is read again.
+    const files = `['${parts}/part-2.parquet', '${parts}/part-0.parquet', '${parts}/part-2.parquet']`;
+    const list = `SELECT id, scale2(data) AS y FROM read_parquet(${files}) WHERE id % 4 = 0`;
     assert.deepEqual(await explainArguments(list), ['data: read from Parquet pages (2 files)']);
-    assert.deepEqual((await run(f, list)).rows, await duck(f, `SELECT id, [x * 2 FOR x IN data] AS y FROM read_parquet(['${parts}/part-2.parquet', '${parts}/part-0.parquet']) WHERE id % 4 = 0`));
+    assert.deepEqual((await run(f, list)).rows, await duck(f, `SELECT id, [x * 2 FOR x IN data] AS y FROM read_parquet(${files}) WHERE id % 4 = 0`));
     const hive = join(f.dir, 'hive');
     await f.connection.run(`COPY (SELECT id % 3 AS grp, id, data FROM '${parts}/*.parquet') TO '${hive}' (FORMAT parquet, PARTITION_BY (grp))`);
     const sql = `SELECT grp, id, scale2(data) AS y FROM read_parquet('${hive}/*/*.parquet', hive_partitioning = true) WHERE grp = 1 ORDER BY id`;
@@ -115,11 +117,66 @@ describe('arguments read from Parquet pages', () => {
     assert.deepEqual((await run(f, sql)).rows, await duck(f, `SELECT grp, id, [x * 2 FOR x IN data] AS y FROM read_parquet('${hive}/*/*.parquet', hive_partitioning = true) WHERE grp = 1 ORDER BY id`));
   });
 
+  test('a scan that names its columns by position: read by DuckDB, which gives the column under the new name', async () => {
+    const path = join(f.dir, 'two-lists.parquet');
+    await f.connection.run(`COPY (SELECT i AS id, [i::FLOAT, 1] AS a, [-i::FLOAT] AS b FROM range(20) t(i)) TO '${path}'`);
+    for (const sql of [
+      `SELECT id, scale2(a) AS y FROM read_parquet('${path}') AS t(id, b, a) ORDER BY id`,
+      `SELECT id, scale2(a) AS y FROM '${path}' AS t(id, b, a) ORDER BY id`,
+      `WITH s AS (SELECT * FROM read_parquet('${path}') AS t(id, b, a)) SELECT id, scale2(a) AS y FROM s ORDER BY id`,
+    ]) {
+      assert.deepEqual((await run(f, sql)).rows, await duck(f, sql.replace('scale2(a)', '[x * 2 FOR x IN a]')), sql);
+      assert.deepEqual(await explainArguments(sql), ['a: read by DuckDB: the relation renames its columns'], sql);
+    }
+  });
+
+  test("files whose elements differ in type: read by DuckDB, which casts each file's to the scan's type", async () => {
+    const mixed = join(f.dir, 'mixed');
+    mkdirSync(mixed);
+    await f.connection.run(`COPY (SELECT 1 AS id, [1, 2]::INTEGER[] AS data) TO '${mixed}/m-0.parquet'`);
+    await f.connection.run(`COPY (SELECT 2 AS id, [1.5, 2.25, -7.5]::FLOAT[] AS data) TO '${mixed}/m-1.parquet'`);
+    const sql = `SELECT id, scale2(data) AS y FROM '${mixed}/*.parquet' ORDER BY id`;
+    assert.deepEqual((await run(f, sql)).rows, await duck(f, `SELECT id, [x * 2 FOR x IN data] AS y FROM '${mixed}/*.parquet' ORDER BY id`));
+    const [line] = await explainArguments(sql);
+    assert.match(line ?? '', /^data: read by DuckDB: in .*m-1\.parquet, data is FLOAT\[\], which DuckDB's scan of the files casts to INTEGER\[\]$/);
+  });
+
+  test('a column whose name holds dots, named like the list\'s leaf: the leaf is found by its path, not its joined name', async () => {
+    const path = join(f.dir, 'dotted.parquet');
+    await f.connection.run(`COPY (SELECT i AS id, (i * 100)::FLOAT AS "data.list.element", [i::FLOAT, 0.5] AS data FROM range(10) t(i)) TO '${path}'`);
+    const sql = `SELECT id, scale2(data) AS y FROM '${path}' ORDER BY id`;
+    assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (1 file)']);
+    assert.deepEqual((await run(f, sql)).rows, await duck(f, `SELECT id, [x * 2 FOR x IN data] AS y FROM '${path}' ORDER BY id`));
+  });
+
   test('files with a column named filename: the scan gives the file under an internal name', async () => {
     const sql = `SELECT filename, scale2(data) AS y FROM '${f.dir}/image_data.parquet' WHERE id > 500`;
     assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (1 file)']);
     const { rows } = await run(f, sql);
     assert.deepEqual(rows, await duck(f, `SELECT filename, [x * 2 FOR x IN data] AS y FROM '${f.dir}/image_data.parquet' WHERE id > 500`));
+  });
+
+  test('a subquery over a file with a column named filename keeps the name DuckDB gives the file', async () => {
+    const sql = `SELECT filename, scale2(data) AS y FROM (SELECT filename, data FROM '${f.dir}/image_data.parquet' WHERE image_data.id > 500) AS s`;
+    assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (1 file)']);
+    assert.deepEqual((await run(f, sql)).rows, await duck(f, sql.replace('scale2(data)', '[x * 2 FOR x IN data]')));
+  });
+
+  test('a file sampled without an alias: its rows come with their locations', async () => {
+    // 100 percent: every row, so that the answer can be compared.
+    for (const sql of [
+      `SELECT id, scale2(data) AS y FROM '${parts}/part-1.parquet' TABLESAMPLE 100 PERCENT WHERE id % 7 = 2 ORDER BY id`,
+      `SELECT filename, scale2(data) AS y FROM '${f.dir}/image_data.parquet' TABLESAMPLE 100 PERCENT WHERE id > 900 ORDER BY id`,
+    ]) {
+      assert.deepEqual(await explainArguments(sql), ['data: read from Parquet pages (1 file)'], sql);
+      assert.deepEqual((await run(f, sql)).rows, await duck(f, sql.replace('scale2(data)', '[x * 2 FOR x IN data]')), sql);
+    }
+  });
+
+  test("read_parquet's other options, which may rename or retype columns: read by DuckDB", async () => {
+    const sql = `SELECT id, scale2(data) AS y FROM read_parquet('${parts}/part-1.parquet', explicit_cardinality = 700) WHERE id % 5 = 0`;
+    assert.deepEqual(await explainArguments(sql), ['data: read by DuckDB: the Parquet scan sets explicit_cardinality']);
+    assert.deepEqual((await run(f, sql)).rows, await duck(f, sql.replace('scale2(data)', '[x * 2 FOR x IN data]')));
   });
 
   test("a scan's own filename option, written name = value as DuckDB allows, is read by DuckDB and gives DuckDB's column", async () => {

@@ -63,9 +63,15 @@ function concat(parts: readonly TensorRows[], element: ElementType): TensorRows 
   return { values: new Uint8Array(bytes.buffer) as never, offsets, valid };
 }
 
+/** The column's type in DuckDB's scan of `path`, which the page reader must find in the file. */
+async function scanType(path: string, column: string): Promise<string> {
+  const reader = await connection.runAndReadAll(`SELECT typeof(${column}) FROM read_parquet('${path}') LIMIT 1`);
+  return String(reader.getRows()[0]![0]);
+}
+
 /** Our read of `rows` of `path`. */
 async function pageRows(path: string, column: string, element: ElementType, rows: readonly number[]): Promise<TensorRows> {
-  const inspected = await inspectTensorColumn([path], column, element);
+  const inspected = await inspectTensorColumn([path], column, element, await scanType(path, column));
   if ('reason' in inspected) throw new Error(inspected.reason);
   const reader = new ParquetTensorReader(column, element, inspected.files);
   try {
@@ -136,6 +142,38 @@ describe('DuckDB-written files', () => {
     const path = join(dir, 'arrays.parquet');
     await connection.run(`COPY (SELECT i, [i::FLOAT, -i, i / 3]::FLOAT[3] AS data FROM range(5000) t(i)) TO '${path}' (FORMAT parquet, ROW_GROUP_SIZE 2048)`);
     await checkFile(path, 'data', 'float32', 5000, 'FLOAT[3]');
+  });
+
+  test("integer lists of each width, found in the files as the type DuckDB's scan gives them", async () => {
+    for (const type of ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER']) {
+      const path = join(dir, `${type}.parquet`);
+      await connection.run(`COPY (SELECT i, [(i * 7 + j) % 120 FOR j IN range(i % 4)]::${type}[] AS data FROM range(300) t(i)) TO '${path}' (FORMAT parquet)`);
+      await checkFile(path, 'data', type === 'BIGINT' ? 'int64' : 'float32', 300, type);
+    }
+  });
+
+  test("a file whose elements are not of the scan's type is refused: DuckDB would cast them first", async () => {
+    const path = join(dir, 'halves.parquet');
+    await connection.run(`COPY (SELECT [1.5, 2.5]::FLOAT[] AS data) TO '${path}' (FORMAT parquet)`);
+    const inspected = await inspectTensorColumn([path], 'data', 'float32', 'INTEGER[]');
+    assert.ok('reason' in inspected);
+    assert.match(inspected.reason, /halves\.parquet, data is FLOAT\[\], which DuckDB's scan of the files casts to INTEGER\[\]$/);
+    assert.ok(!('reason' in (await inspectTensorColumn([path], 'data', 'float32', 'FLOAT[2]'))), 'a fixed-size array of the same type');
+  });
+
+  test('a file the plan did not list is not read: its type was never checked', async () => {
+    const path = join(dir, 'unplanned.parquet');
+    await connection.run(`COPY (SELECT [1.5]::FLOAT[] AS data) TO '${path}' (FORMAT parquet)`);
+    const reader = new ParquetTensorReader('data', 'float32', new Map());
+    try {
+      await assert.rejects(reader.read({ files: [path], file: new Int32Array(1), row: new Float64Array(1), valid: new Uint8Array([1]) }), (error: Error) => {
+        assert.ok(error instanceof TensorReadError);
+        assert.match(error.message, /unplanned\.parquet was not among the files when the statement was planned/);
+        return true;
+      });
+    } finally {
+      await reader.close();
+    }
   });
 
   test('a DOUBLE too large for FLOAT fails as DuckDB cast does, naming the file, row group and row', async () => {

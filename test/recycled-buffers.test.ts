@@ -75,7 +75,7 @@ test('a reader fills a buffer given back with the next batch: that batch gets it
     connection.closeSync();
     db.closeSync();
   }
-  const inspected = await inspectTensorColumn([path], 'data', 'float32');
+  const inspected = await inspectTensorColumn([path], 'data', 'float32', 'FLOAT[]');
   if ('reason' in inspected) throw new Error(inspected.reason);
   const reader = new ParquetTensorReader('data', 'float32', inspected.files);
   const at = (rows: readonly number[]) => ({ files: [path], file: new Int32Array(rows.length), row: Float64Array.from(rows), valid: new Uint8Array(rows.length).fill(1) });

@@ -48,7 +48,7 @@ export function duckdbCatalog(connection: DuckDBConnection, pages: 'auto' | 'alw
         .then((reader) => new Set(reader.getRowObjectsJS().map((row) => String(row['name']))));
       return consistent;
     },
-    async tensorFiles(files, column, element) {
+    async tensorFiles(files, column, element, scanType) {
       if (pages === 'never') return { reason: "SET parquet_pages = 'never'" };
       let paths: string[];
       try {
@@ -59,7 +59,7 @@ export function duckdbCatalog(connection: DuckDBConnection, pages: 'auto' | 'alw
         return { reason: `DuckDB cannot list the files: ${readDuckDBMessage(error).headline}` };
       }
       if (paths.some(hasUrlScheme)) return { reason: 'a file is remote' };
-      const inspected = await inspectTensorColumn(paths, column, element);
+      const inspected = await inspectTensorColumn(paths, column, element, scanType);
       if ('reason' in inspected || pages === 'always' || inspected.rowBytes >= PAGE_ROW_BYTES) return inspected;
       return { reason: `its rows average ${Math.round(inspected.rowBytes)} bytes, which DuckDB reads faster (pages from ${PAGE_ROW_BYTES} bytes a row, or SET parquet_pages = 'always')` };
     },

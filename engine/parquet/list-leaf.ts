@@ -14,6 +14,8 @@ export interface ListLeaf {
   readonly physical: ParquetType;
   /** What the stored values are (INT32 holds uint32 under an unsigned logical type). */
   readonly values: LeafValues;
+  /** The elements' type as DuckDB reads the column (FLOAT, INTEGER, UTINYINT, ...). */
+  readonly duckdbType: string;
   /** Repetition levels: always 1 here (one list). */
   readonly maxRep: number;
   readonly maxDef: number;
@@ -51,33 +53,47 @@ export function listLeaf(metadata: FileMetaData, name: string): ListLeaf | { rea
   }
   if (element.children.length > 0) return { reason: `the elements of ${name} are ${element.element.converted_type === 'LIST' || element.element.logical_type?.type === 'LIST' ? 'lists' : 'structs'}` };
   if (element !== repeated && element.element.repetition_type === 'REPEATED') return { reason: `the elements of ${name} are lists` };
-  const values = leafValues(element);
-  if (typeof values !== 'string') return values;
+  const stored = leafValues(element);
+  if ('reason' in stored) return stored;
   const elementDef = listDef + 1;
   const maxDef = elementDef + (element === repeated ? 0 : nonRequired(element));
-  return { path: element.path, physical: element.element.type!, values, maxRep: 1, maxDef, listDef, elementDef };
+  return { path: element.path, physical: element.element.type!, values: stored.values, duckdbType: stored.duckdbType, maxRep: 1, maxDef, listDef, elementDef };
 }
 
-function leafValues(leaf: SchemaTree): LeafValues | { readonly reason: string } {
+/** DuckDB's names of the integer types a Parquet INT32 or INT64 column holds, by signedness and bits. */
+const integerTypes: Readonly<Record<string, string>> = {
+  true8: 'TINYINT',
+  true16: 'SMALLINT',
+  true32: 'INTEGER',
+  true64: 'BIGINT',
+  false8: 'UTINYINT',
+  false16: 'USMALLINT',
+  false32: 'UINTEGER',
+  false64: 'UBIGINT',
+};
+
+function leafValues(leaf: SchemaTree): { readonly values: LeafValues; readonly duckdbType: string } | { readonly reason: string } {
   const { type, converted_type: converted, logical_type: logical } = leaf.element;
   const decimal = converted === 'DECIMAL' || logical?.type === 'DECIMAL';
   if (decimal) return { reason: 'its elements are DECIMAL' };
   switch (type) {
     case 'FLOAT':
-      return 'float32';
+      return { values: 'float32', duckdbType: 'FLOAT' };
     case 'DOUBLE':
-      return 'float64';
-    case 'INT32': {
-      const integer = (converted === undefined || /^U?INT_(8|16|32)$/.test(converted)) && (logical === undefined || logical.type === 'INTEGER');
-      if (!integer) return { reason: `its elements are ${logical?.type ?? converted}` };
-      const unsigned = converted === 'UINT_32' || (logical?.type === 'INTEGER' && !logical.isSigned && logical.bitWidth === 32);
-      return unsigned ? 'uint32' : 'int32';
-    }
+      return { values: 'float64', duckdbType: 'DOUBLE' };
+    case 'INT32':
     case 'INT64': {
-      const unsigned = converted === 'UINT_64' || (logical?.type === 'INTEGER' && logical.isSigned === false);
-      if (unsigned) return { reason: 'its elements are UBIGINT' };
-      if ((converted !== undefined && converted !== 'INT_64') || (logical !== undefined && logical.type !== 'INTEGER')) return { reason: `its elements are ${logical?.type ?? converted}` };
-      return 'int64';
+      const stored = type === 'INT32' ? 32 : 64;
+      const convertedInteger = converted === undefined ? null : /^(U?)INT_(8|16|32|64)$/.exec(converted);
+      if ((converted !== undefined && convertedInteger === null) || (logical !== undefined && logical.type !== 'INTEGER')) {
+        return { reason: `its elements are ${logical?.type ?? converted}` };
+      }
+      const signed = logical?.type === 'INTEGER' ? logical.isSigned : convertedInteger?.[1] !== 'U';
+      const bits = logical?.type === 'INTEGER' ? logical.bitWidth : Number(convertedInteger?.[2] ?? stored);
+      if (bits > stored || (type === 'INT64' && bits !== 64)) return { reason: `its elements are ${bits}-bit integers stored in ${type}` };
+      const duckdbType = integerTypes[`${signed}${bits}`]!;
+      if (type === 'INT64') return signed ? { values: 'int64', duckdbType } : { reason: 'its elements are UBIGINT' };
+      return { values: !signed && bits === 32 ? 'uint32' : 'int32', duckdbType };
     }
     default:
       return { reason: `its elements are stored as ${type ?? 'groups'}` };

@@ -36,12 +36,15 @@ const readEncodings = new Set(['PLAIN', 'PLAIN_DICTIONARY', 'RLE_DICTIONARY', 'R
 /**
  * Whether column `column` of each of `paths` can be read from its pages as `element` values: the files
  * as they are now (to be checked again when read) and the column's bytes per row on average, or why not,
- * naming the first file that cannot.
+ * naming the first file that cannot. `scanType` is the column's type in DuckDB's scan of all the files
+ * (e.g. `FLOAT[]`): DuckDB casts each file's elements to it before the model's conversion, so a file
+ * whose elements are of another type would give other numbers from its pages.
  */
 export async function inspectTensorColumn(
   paths: readonly string[],
   column: string,
   element: ElementType,
+  scanType: string,
 ): Promise<{ readonly files: ReadonlyMap<string, PlannedFile>; readonly rowBytes: number } | { readonly reason: string }> {
   const files = new Map<string, PlannedFile>();
   let bytes = 0;
@@ -58,10 +61,13 @@ export async function inspectTensorColumn(
       const metadata = await readFooter(handle, path);
       const leaf = listLeaf(metadata, column);
       if ('reason' in leaf) return { reason: `in ${path}, ${leaf.reason}` };
+      if (`${leaf.duckdbType}[]` !== scanType.replace(/\[\d+\]$/, '[]').toUpperCase()) {
+        return { reason: `in ${path}, ${column} is ${leaf.duckdbType}[], which DuckDB's scan of the files casts to ${scanType}` };
+      }
       const conversion = conversionUnsupported(leaf.values, element);
       if (conversion !== null) return { reason: `in ${path}, ${conversion}` };
       for (const group of metadata.row_groups) {
-        const chunk = group.columns.find((c) => c.meta_data?.path_in_schema.join('.') === leaf.path.join('.'));
+        const chunk = group.columns.find((c) => samePath(c.meta_data?.path_in_schema, leaf.path));
         if (chunk?.meta_data === undefined || chunk.file_path !== undefined) return { reason: `in ${path}, the column's pages are not in the file` };
         const codec = codecUnsupported(chunk.meta_data.codec);
         if (codec !== null) return { reason: `in ${path}, ${codec}` };
@@ -78,4 +84,9 @@ export async function inspectTensorColumn(
     }
   }
   return { files, rowBytes: rows === 0 ? 0 : bytes / rows };
+}
+
+/** Whether a column chunk's path in the schema is `path`, name by name (names may hold dots). */
+export function samePath(chunkPath: readonly string[] | undefined, path: readonly string[]): boolean {
+  return chunkPath !== undefined && chunkPath.length === path.length && chunkPath.every((name, i) => name === path[i]);
 }

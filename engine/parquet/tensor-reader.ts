@@ -10,7 +10,7 @@ import { ConversionError } from './element-conversion.js';
 import { listLeaf, type ListLeaf } from './list-leaf.js';
 import { ListRows } from './list-rows.js';
 import { PageFault } from './page-fault.js';
-import { readFooter, type PlannedFile } from './parquet-footer.js';
+import { readFooter, samePath, type PlannedFile } from './parquet-footer.js';
 import { RecycledBuffers } from './recycled-buffers.js';
 
 /** A fault reading a file's pages: names the file, row group and column. */
@@ -110,7 +110,7 @@ export class ParquetTensorReader {
       const inGroup = row - file.groupStarts[group]!;
       if (file.cursor === null || file.cursor.group !== group || file.cursor.next > inGroup) {
         file.cursor?.rows.close();
-        const meta = file.metadata.row_groups[group]!.columns.find((c) => c.meta_data?.path_in_schema.join('.') === file.leaf.path.join('.'))?.meta_data;
+        const meta = file.metadata.row_groups[group]!.columns.find((c) => samePath(c.meta_data?.path_in_schema, file.leaf.path))?.meta_data;
         if (meta === undefined) throw new PageFault('the row group has no such column chunk');
         const rows = new ListRows(new ColumnPages(file.handle, meta, file.leaf, this.element), file.leaf, nullElementValue(this.element));
         file.cursor = { group, next: 0, rows };
@@ -156,7 +156,8 @@ export class ParquetTensorReader {
 
   private async checkUnchanged(path: string, now: { size: number; mtimeMs: number } | null): Promise<void> {
     const planned = this.planned.get(path);
-    if (planned === undefined) return;
+    // Its element type and conversion were never checked: DuckDB found it by a glob after the plan did.
+    if (planned === undefined) throw new TensorReadError(`${path} was not among the files when the statement was planned (added since?): run the statement again`);
     if (now === null) throw new TensorReadError(`${path} was removed while the statement read it`);
     if (now.size !== planned.size || now.mtimeMs !== planned.mtimeMs) {
       throw new TensorReadError(`${path} changed while the statement read it (size or modification time differ from when it was planned): run the statement again`);

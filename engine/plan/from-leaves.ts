@@ -54,10 +54,10 @@ function implicitAlias(item: LeafNode): string | null {
       return item.call.name.parts.at(-1)!.name;
     case 'FileRef': {
       const path = String(item.path.value ?? '');
-      if (/[*?[{]/.test(path)) return null;
-      const base = path.split(/[\\/]/).at(-1) ?? '';
-      const stem = base.split('.')[0] ?? '';
-      return stem === '' ? null : stem;
+      // A glob's name is the whole pattern, which nobody writes as a qualifier.
+      if (isGlob(path)) return null;
+      const alias = fileAlias(path);
+      return alias === '' ? null : alias;
     }
     case 'SubqueryRef':
       return 'unnamed_subquery';
@@ -65,4 +65,15 @@ function implicitAlias(item: LeafNode): string | null {
     case 'OpaqueFrom':
       return null;
   }
+}
+
+/** The name DuckDB gives `FROM 'path'`: a file's base name up to its first dot, or a glob's whole pattern. */
+export function fileAlias(path: string): string {
+  if (isGlob(path)) return path;
+  const base = path.split(/[\\/]/).at(-1) ?? '';
+  return base.split('.')[0] ?? '';
+}
+
+function isGlob(path: string): boolean {
+  return /[*?[{]/.test(path);
 }

@@ -10,7 +10,7 @@ import type { Span } from '../sql/span.js';
 import type { PlannedFile } from '../parquet/parquet-footer.js';
 import { columnRefs, hasAggregateCall, hasSetReturningCall, hasWindowCall } from './expression-facts.js';
 import { hasUrlScheme } from './file-paths.js';
-import type { FromLeaf } from './from-leaves.js';
+import { fileAlias, type FromLeaf } from './from-leaves.js';
 import type { CteScope } from './leaf-scope.js';
 import type { ArrowScan, PlanCatalog } from './plan-catalog.js';
 import { quoteIdentifier, quoteString } from './sql-text.js';
@@ -55,6 +55,8 @@ export interface LateTensorQuestion {
   readonly cte: CteScope | null;
   /** Lower-case column names of the relation (as LeafScope gives them). */
   readonly leafColumns: ReadonlySet<string>;
+  /** The argument's type in DuckDB's reading of the relation, e.g. `FLOAT[]`. */
+  readonly columnType: string;
   readonly element: ElementType;
   /** False when the relation is copied whole into a staged table before the model runs. */
   readonly streamed: boolean;
@@ -93,6 +95,8 @@ export async function argumentRead(q: LateTensorQuestion, catalog: PlanCatalog):
     ({ scan, column: scanColumn } = through);
     inner = { core: through.core, insertAt: through.insertAt };
   }
+  // `AS t(a, b)` names the scan's columns by position: the name written is not the column's name in the files.
+  if (scan.alias?.columns != null) return { duckdb: 'the relation renames its columns' };
   if (scan.kind === 'TableRef') {
     const answer = catalog.arrowColumn(scan.name.parts[0]!.name, scanColumn, q.element)!;
     if ('reason' in answer) return { duckdb: answer.reason };
@@ -108,7 +112,7 @@ export async function argumentRead(q: LateTensorQuestion, catalog: PlanCatalog):
   const patches: Patch[] = [];
   let fileExpr = 'filename';
   if (scanColumns.has('filename')) {
-    const rename = renameFilename(scan, q.names.file);
+    const rename = renameFilename(scan, q.names.file, inner !== null);
     if (rename === null) return { duckdb: "the files have a column named filename, which hides the row's location" };
     patches.push(rename);
     fileExpr = quoteIdentifier(q.names.file);
@@ -123,7 +127,7 @@ export async function argumentRead(q: LateTensorQuestion, catalog: PlanCatalog):
     const core = inner.core;
     patches.push({ span: { start: inner.insertAt, end: inner.insertAt }, text: core.fromFirst && core.items.length === 0 ? ` SELECT *, ${items}` : `, ${items}` });
   }
-  const inspected = await catalog.tensorFiles(files.sql, scanColumn, q.element);
+  const inspected = await catalog.tensorFiles(files.sql, scanColumn, q.element, q.columnType);
   if ('reason' in inspected) return { duckdb: inspected.reason };
   return { pages: { column: scanColumn, files: inspected.files }, locations: { select, patches } };
 }
@@ -227,6 +231,9 @@ async function columnNames(catalog: PlanCatalog, query: string): Promise<Readonl
   }
 }
 
+/** read_parquet options under which a column's values in the scan are the values in the files. */
+const scanOptionsKept = new Set(['hive_partitioning', 'hive_types', 'hive_types_autocast', 'union_by_name', 'binary_as_string']);
+
 /** The files argument of a local Parquet scan, as SQL, or why the scan is not one. */
 function scanFiles(scan: ParquetScan, render: (span: Span) => string): { readonly sql: string } | { readonly reason: string } {
   if (scan.kind === 'FileRef') {
@@ -240,9 +247,12 @@ function scanFiles(scan: ParquetScan, render: (span: Span) => string): { readonl
   if (scan.lateral) return { reason: 'the Parquet scan is LATERAL' };
   const first = scan.call.args[0];
   if (first === undefined || first.name !== null) return { reason: 'the Parquet scan names no files' };
-  if (scan.call.args.slice(1).some((a) => ['filename', 'file_row_number'].includes(optionName(a)?.toLowerCase() ?? ''))) {
-    return { reason: 'the scan sets its own row location options' };
-  }
+  const options = scan.call.args.slice(1).map((a) => optionName(a)?.toLowerCase() ?? '');
+  if (options.some((o) => o === 'filename' || o === 'file_row_number')) return { reason: 'the scan sets its own row location options' };
+  // Other options may rename, retype or decrypt columns (`schema`, `encryption_config`): the pages would not
+  // give what DuckDB's scan does.
+  const other = options.find((o) => !scanOptionsKept.has(o));
+  if (other !== undefined) return { reason: other === '' ? 'the Parquet scan has an argument sqlinfer does not know' : `the Parquet scan sets ${other}` };
   return { sql: render(first.value.span) };
 }
 
@@ -255,12 +265,17 @@ function optionName(arg: FunctionArg): string | null {
     : null;
 }
 
-/** The patch that makes the scan give each row's file as column `name` (its `filename` option). */
-function renameFilename(scan: ParquetScan, name: string): Patch | null {
+/**
+ * The patch that makes the scan give each row's file as column `name` (its `filename` option). A file
+ * named without an alias keeps the name DuckDB gave it (`'x.parquet'` is `x`, `read_parquet(...)` would
+ * be `read_parquet`) when `keepName`; the planner names the relation it reads itself.
+ */
+function renameFilename(scan: ParquetScan, name: string, keepName: boolean): Patch | null {
   const option = `filename = ${quoteString(name)}`;
   if (scan.kind === 'FileRef') {
-    const path = scan.path.span;
-    return { span: path, text: `read_parquet(${quoteString(String(scan.path.value ?? ''))}, ${option})` };
+    const path = String(scan.path.value ?? '');
+    const alias = keepName && scan.alias === null ? ` AS ${quoteIdentifier(fileAlias(path))}` : '';
+    return { span: scan.path.span, text: `read_parquet(${quoteString(path)}, ${option})${alias}` };
   }
   const end = scan.call.span.end;
   return { span: { start: end - 1, end: end - 1 }, text: `, ${option}` };

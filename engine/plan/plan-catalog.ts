@@ -24,8 +24,9 @@ export interface PlanCatalog {
   /**
    * The files of a Parquet scan (`files`: its first argument as SQL) as DuckDB names them, when column
    * `column` of each can be read from its pages as `element` values and is worth it; else why not.
+   * `scanType` is the column's type in DuckDB's scan (e.g. `FLOAT[]`), which every file's must match.
    */
-  tensorFiles(files: string, column: string, element: ElementType): Promise<{ readonly files: ReadonlyMap<string, PlannedFile> } | { readonly reason: string }>;
+  tensorFiles(files: string, column: string, element: ElementType, scanType: string): Promise<{ readonly files: ReadonlyMap<string, PlannedFile> } | { readonly reason: string }>;
   /**
    * Null when `relation` (a table name as written) is not the Arrow batch of `--arrow-stream`; else the
    * scan under it and, when its column `column` can be read from the Arrow buffers as `element` values,

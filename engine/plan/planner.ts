@@ -189,8 +189,8 @@ class Planner implements LeafScopeHost {
     const describedWith = this.withPrefix(visible, this.described);
     // --shard: the relation becomes this shard's part of it (shard-leaf.ts).
     const shard = this.sharder === undefined ? null : await this.sharder.leaf(core, leaf, sites[0]!.queries, qAlias, cte !== null);
-    const sourceExpr = shard?.source ?? aliased(leaf, this.out.render(leaf.node.span), qAlias);
-    const describedSource = aliased(leaf, this.described.render(leaf.node.span), qAlias);
+    const sourceExpr = shard?.source ?? aliased(leaf, (span) => this.out.render(span), qAlias);
+    const describedSource = aliased(leaf, (span) => this.described.render(span), qAlias);
 
     const where = core.where === null ? [] : conjuncts(core.where);
     const pushed: Expression[] = [];
@@ -210,7 +210,7 @@ class Planner implements LeafScopeHost {
     // is already rewritten as its shard's scan, which gives them unpatched.
     const filteredWith = (locations: Locations | null) =>
       `SELECT *${namedStructs(unnamed)}${virtual.map((v) => `, ${qAlias}.${quoteIdentifier(v)}`).join('')}${locations?.select ?? ''}` +
-      ` FROM ${locations === null || shard !== null ? sourceExpr : aliased(leaf, this.renderPatched(leaf.node.span, locations.patches), qAlias)}` +
+      ` FROM ${locations === null || shard !== null ? sourceExpr : aliased(leaf, (span) => this.renderPatched(span, locations.patches), qAlias)}` +
       (pushedWhere.length > 0 ? ` WHERE ${pushedWhere.map((c) => `(${c})`).join(' AND ')}` : '') +
       (limit.orderBy !== null ? ` ORDER BY ${limit.orderBy}` : '') +
       (limit.rows !== null ? ` LIMIT ${limit.rows}` : '');
@@ -285,6 +285,7 @@ class Planner implements LeafScopeHost {
                 leaf,
                 cte,
                 leafColumns,
+                columnType: type,
                 element: input.kind === 'tensor-list' ? input.element : 'float32',
                 streamed: streamed !== null,
                 alsoRead: [...pushed, ...guardExpressions],
@@ -332,7 +333,7 @@ class Planner implements LeafScopeHost {
     this.out.replace(leaf.node.span, `${stagedRows(stageTable, results, names, unnamed, streamed !== null)} AS ${qAlias}`);
     this.stages.push({
       id,
-      relation: leaf.explicitAlias ? this.text(leaf.node.span) : `${this.text(leaf.node.span)} AS ${qAlias}`,
+      relation: aliased(leaf, (span) => this.text(span), qAlias),
       span: leaf.node.span,
       alias,
       stage,
@@ -555,9 +556,14 @@ class Planner implements LeafScopeHost {
 }
 
 /** The leaf's text under the name DuckDB gives it (an alias after a TABLESAMPLE clause would not parse). */
-function aliased(leaf: FromLeaf, text: string, qAlias: string): string {
-  if (leaf.explicitAlias) return text;
-  return 'sample' in leaf.node && leaf.node.sample !== null ? `(SELECT * FROM ${text}) AS ${qAlias}` : `${text} AS ${qAlias}`;
+function aliased(leaf: FromLeaf, render: (span: Span) => string, qAlias: string): string {
+  const span = leaf.node.span;
+  if (leaf.explicitAlias) return render(span);
+  const sample = 'sample' in leaf.node ? leaf.node.sample : null;
+  if (sample === null) return `${render(span)} AS ${qAlias}`;
+  // DuckDB's grammar puts the alias before TABLESAMPLE. (A subquery around the sample would hide the
+  // scan's virtual columns, such as the rows' locations.)
+  return `${render({ start: span.start, end: sample.span.start })}AS ${qAlias} ${render({ start: sample.span.start, end: span.end })}`;
 }
 
 const guardTests = { true: 'TRUE', 'not-true': 'NOT TRUE', null: 'NULL', 'not-false': 'NOT FALSE' } as const;
