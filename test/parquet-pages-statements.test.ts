@@ -124,6 +124,8 @@ describe('arguments read from Parquet pages', () => {
       `SELECT id, scale2(a) AS y FROM read_parquet('${path}') AS t(id, b, a) ORDER BY id`,
       `SELECT id, scale2(a) AS y FROM '${path}' AS t(id, b, a) ORDER BY id`,
       `WITH s AS (SELECT * FROM read_parquet('${path}') AS t(id, b, a)) SELECT id, scale2(a) AS y FROM s ORDER BY id`,
+      `WITH s AS (SELECT * FROM '${path}') SELECT id, scale2(a) AS y FROM s AS t(id, b, a) ORDER BY id`,
+      `SELECT id, scale2(a) AS y FROM (SELECT * FROM '${path}') AS t(id, b, a) ORDER BY id`,
     ]) {
       assert.deepEqual((await run(f, sql)).rows, await duck(f, sql.replace('scale2(a)', '[x * 2 FOR x IN a]')), sql);
       assert.deepEqual(await explainArguments(sql), ['a: read by DuckDB: the relation renames its columns'], sql);
@@ -139,6 +141,15 @@ describe('arguments read from Parquet pages', () => {
     assert.deepEqual((await run(f, sql)).rows, await duck(f, `SELECT id, [x * 2 FOR x IN data] AS y FROM '${mixed}/*.parquet' ORDER BY id`));
     const [line] = await explainArguments(sql);
     assert.match(line ?? '', /^data: read by DuckDB: in .*m-1\.parquet, data is FLOAT\[\], which DuckDB's scan of the files casts to INTEGER\[\]$/);
+  });
+
+  test('files in folders named as hive partitions of the column: read by DuckDB, whose partition column it would be', async () => {
+    const folder = join(f.dir, 'keyed', 'data=1');
+    mkdirSync(folder, { recursive: true });
+    await f.connection.run(`COPY (SELECT i AS id, [i::FLOAT] AS data FROM range(5) t(i)) TO '${folder}/f.parquet'`);
+    const sql = `SELECT id, scale2(data) AS y FROM read_parquet('${f.dir}/keyed/*/*.parquet', hive_partitioning = false) ORDER BY id`;
+    assert.deepEqual((await run(f, sql)).rows, await duck(f, sql.replace('scale2(data)', '[x * 2 FOR x IN data]')));
+    assert.deepEqual(await explainArguments(sql), ["data: read by DuckDB: the files' folders are hive partitions by data"]);
   });
 
   test('a column whose name holds dots, named like the list\'s leaf: the leaf is found by its path, not its joined name', async () => {

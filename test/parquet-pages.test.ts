@@ -145,9 +145,19 @@ describe('DuckDB-written files', () => {
   });
 
   test("integer lists of each width, found in the files as the type DuckDB's scan gives them", async () => {
-    for (const type of ['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'UTINYINT', 'USMALLINT', 'UINTEGER']) {
+    // Each type's least and greatest values among others: unsigned ones past the signed range.
+    for (const [type, least, greatest] of [
+      ['TINYINT', -128, 127],
+      ['SMALLINT', -32768, 32767],
+      ['INTEGER', -2147483648, 2147483647],
+      ['BIGINT', -9007199254740991, 9007199254740991],
+      ['UTINYINT', 0, 255],
+      ['USMALLINT', 0, 65535],
+      ['UINTEGER', 0, 4294967295],
+    ] as const) {
       const path = join(dir, `${type}.parquet`);
-      await connection.run(`COPY (SELECT i, [(i * 7 + j) % 120 FOR j IN range(i % 4)]::${type}[] AS data FROM range(300) t(i)) TO '${path}' (FORMAT parquet)`);
+      const values = `list_concat([${least}, ${greatest}], [(i * 7919 + j * 104729) % ${greatest} FOR j IN range(i % 4)])`;
+      await connection.run(`COPY (SELECT i, ${values}::${type}[] AS data FROM range(300) t(i)) TO '${path}' (FORMAT parquet)`);
       await checkFile(path, 'data', type === 'BIGINT' ? 'int64' : 'float32', 300, type);
     }
   });

@@ -59,6 +59,11 @@ export function duckdbCatalog(connection: DuckDBConnection, pages: 'auto' | 'alw
         return { reason: `DuckDB cannot list the files: ${readDuckDBMessage(error).headline}` };
       }
       if (paths.some(hasUrlScheme)) return { reason: 'a file is remote' };
+      // A hive partition of the column's name would be the scan's column instead of the file's.
+      const key = `${column.toLowerCase()}=`;
+      if (paths.some((path) => path.split('/').some((folder) => folder.toLowerCase().startsWith(key)))) {
+        return { reason: `the files' folders are hive partitions by ${column}` };
+      }
       const inspected = await inspectTensorColumn(paths, column, element, scanType);
       if ('reason' in inspected || pages === 'always' || inspected.rowBytes >= PAGE_ROW_BYTES) return inspected;
       return { reason: `its rows average ${Math.round(inspected.rowBytes)} bytes, which DuckDB reads faster (pages from ${PAGE_ROW_BYTES} bytes a row, or SET parquet_pages = 'always')` };

@@ -60,16 +60,15 @@ export function listLeaf(metadata: FileMetaData, name: string): ListLeaf | { rea
   return { path: element.path, physical: element.element.type!, values: stored.values, duckdbType: stored.duckdbType, maxRep: 1, maxDef, listDef, elementDef };
 }
 
-/** DuckDB's names of the integer types a Parquet INT32 or INT64 column holds, by signedness and bits. */
-const integerTypes: Readonly<Record<string, string>> = {
-  true8: 'TINYINT',
-  true16: 'SMALLINT',
-  true32: 'INTEGER',
-  true64: 'BIGINT',
-  false8: 'UTINYINT',
-  false16: 'USMALLINT',
-  false32: 'UINTEGER',
-  false64: 'UBIGINT',
+/** The integer types DuckDB reads INT32 and INT64 columns as, by their converted type (DuckDB goes by it). */
+const integerTypes: Readonly<Record<string, { readonly physical: string; readonly duckdbType: string; readonly values: LeafValues } | undefined>> = {
+  INT_8: { physical: 'INT32', duckdbType: 'TINYINT', values: 'int32' },
+  INT_16: { physical: 'INT32', duckdbType: 'SMALLINT', values: 'int32' },
+  INT_32: { physical: 'INT32', duckdbType: 'INTEGER', values: 'int32' },
+  UINT_8: { physical: 'INT32', duckdbType: 'UTINYINT', values: 'int32' },
+  UINT_16: { physical: 'INT32', duckdbType: 'USMALLINT', values: 'int32' },
+  UINT_32: { physical: 'INT32', duckdbType: 'UINTEGER', values: 'uint32' },
+  INT_64: { physical: 'INT64', duckdbType: 'BIGINT', values: 'int64' },
 };
 
 function leafValues(leaf: SchemaTree): { readonly values: LeafValues; readonly duckdbType: string } | { readonly reason: string } {
@@ -83,17 +82,18 @@ function leafValues(leaf: SchemaTree): { readonly values: LeafValues; readonly d
       return { values: 'float64', duckdbType: 'DOUBLE' };
     case 'INT32':
     case 'INT64': {
-      const stored = type === 'INT32' ? 32 : 64;
-      const convertedInteger = converted === undefined ? null : /^(U?)INT_(8|16|32|64)$/.exec(converted);
-      if ((converted !== undefined && convertedInteger === null) || (logical !== undefined && logical.type !== 'INTEGER')) {
-        return { reason: `its elements are ${logical?.type ?? converted}` };
+      if (converted === 'UINT_64') return { reason: 'its elements are UBIGINT' };
+      if (converted !== undefined) {
+        const integer = integerTypes[converted];
+        if (integer === undefined || integer.physical !== type) return { reason: `its elements are ${converted} stored as ${type}` };
+        return integer;
       }
-      const signed = logical?.type === 'INTEGER' ? logical.isSigned : convertedInteger?.[1] !== 'U';
-      const bits = logical?.type === 'INTEGER' ? logical.bitWidth : Number(convertedInteger?.[2] ?? stored);
-      if (bits > stored || (type === 'INT64' && bits !== 64)) return { reason: `its elements are ${bits}-bit integers stored in ${type}` };
-      const duckdbType = integerTypes[`${signed}${bits}`]!;
-      if (type === 'INT64') return signed ? { values: 'int64', duckdbType } : { reason: 'its elements are UBIGINT' };
-      return { values: !signed && bits === 32 ? 'uint32' : 'int32', duckdbType };
+      // Without a converted type DuckDB reads the physical type's integers, whatever a logical type says:
+      // one that says otherwise is left to DuckDB.
+      if (logical !== undefined && (logical.type !== 'INTEGER' || !logical.isSigned || logical.bitWidth !== (type === 'INT32' ? 32 : 64))) {
+        return { reason: `its elements are ${logical.type === 'INTEGER' ? `${logical.isSigned ? '' : 'unsigned '}${logical.bitWidth}-bit integers` : logical.type} stored as ${type}` };
+      }
+      return type === 'INT32' ? { values: 'int32', duckdbType: 'INTEGER' } : { values: 'int64', duckdbType: 'BIGINT' };
     }
     default:
       return { reason: `its elements are stored as ${type ?? 'groups'}` };

@@ -67,13 +67,17 @@ function implicitAlias(item: LeafNode): string | null {
   }
 }
 
-/** The name DuckDB gives `FROM 'path'`: a file's base name up to its first dot, or a glob's whole pattern. */
+/**
+ * The name DuckDB gives `FROM 'path'`: a file's base name up to its first dot (`.x.parquet` is `x`), or a
+ * glob's whole pattern.
+ */
 export function fileAlias(path: string): string {
   if (isGlob(path)) return path;
-  const base = path.split(/[\\/]/).at(-1) ?? '';
-  return base.split('.')[0] ?? '';
+  const base = path.split(process.platform === 'win32' ? /[\\/]/ : '/').at(-1) ?? '';
+  return base.split('.').find((piece) => piece !== '') ?? '';
 }
 
+/** DuckDB's glob characters (a brace is not one). */
 function isGlob(path: string): boolean {
-  return /[*?[{]/.test(path);
+  return /[*?[]/.test(path);
 }

@@ -81,6 +81,8 @@ export async function argumentRead(q: LateTensorQuestion, catalog: PlanCatalog):
   if (q.alsoRead.some((e) => readsColumn(e, lower))) return { duckdb: `a filter or condition before the model reads ${column}` };
 
   const node = q.leaf.node;
+  // `AS t(a, b)` names columns by position: the name written is not the column's name in the files.
+  if (node.alias?.columns != null) return { duckdb: 'the relation renames its columns' };
   let scan: Scan;
   let scanColumn = column;
   let inner: { readonly core: SelectCore; readonly insertAt: number } | null = null;
@@ -89,13 +91,12 @@ export async function argumentRead(q: LateTensorQuestion, catalog: PlanCatalog):
   else {
     const query = node.kind === 'SubqueryRef' ? node.query : q.cte?.target.query;
     if (query === undefined) return { duckdb: `the relation ${q.leaf.alias ?? ''} is a table or view, not a Parquet file`.replace('  ', ' ') };
-    if ((node.kind === 'SubqueryRef' && node.alias?.columns != null) || q.cte?.target.columns != null) return { duckdb: 'the relation renames its columns' };
+    if (q.cte?.target.columns != null) return { duckdb: 'the relation renames its columns' };
     const through = await passedThrough(query, column, catalog, q.render, (ref) => arrow(ref) !== null, q.cteNamed);
     if ('reason' in through) return { duckdb: through.reason };
     ({ scan, column: scanColumn } = through);
     inner = { core: through.core, insertAt: through.insertAt };
   }
-  // `AS t(a, b)` names the scan's columns by position: the name written is not the column's name in the files.
   if (scan.alias?.columns != null) return { duckdb: 'the relation renames its columns' };
   if (scan.kind === 'TableRef') {
     const answer = catalog.arrowColumn(scan.name.parts[0]!.name, scanColumn, q.element)!;
@@ -274,7 +275,8 @@ function renameFilename(scan: ParquetScan, name: string, keepName: boolean): Pat
   const option = `filename = ${quoteString(name)}`;
   if (scan.kind === 'FileRef') {
     const path = String(scan.path.value ?? '');
-    const alias = keepName && scan.alias === null ? ` AS ${quoteIdentifier(fileAlias(path))}` : '';
+    const implicit = keepName && scan.alias === null ? fileAlias(path) : '';
+    const alias = implicit === '' ? '' : ` AS ${quoteIdentifier(implicit)}`;
     return { span: scan.path.span, text: `read_parquet(${quoteString(path)}, ${option})${alias}` };
   }
   const end = scan.call.span.end;
