@@ -184,7 +184,7 @@ describe('arguments read from Parquet pages', () => {
     }
   });
 
-  test("read_parquet's other options, which may rename or retype columns: read by DuckDB", async () => {
+  test("a read_parquet option not known to keep the files' values (here explicit_cardinality): read by DuckDB", async () => {
     const sql = `SELECT id, scale2(data) AS y FROM read_parquet('${parts}/part-1.parquet', explicit_cardinality = 700) WHERE id % 5 = 0`;
     assert.deepEqual(await explainArguments(sql), ['data: read by DuckDB: the Parquet scan sets explicit_cardinality']);
     assert.deepEqual((await run(f, sql)).rows, await duck(f, sql.replace('scale2(data)', '[x * 2 FOR x IN data]')));

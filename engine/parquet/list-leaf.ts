@@ -12,7 +12,7 @@ export interface ListLeaf {
   /** The leaf's path in the schema (ColumnMetaData.path_in_schema). */
   readonly path: readonly string[];
   readonly physical: ParquetType;
-  /** What the stored values are (INT32 holds uint32 under an unsigned logical type). */
+  /** What the stored values are (INT32 holds uint32 under the converted type UINT_32). */
   readonly values: LeafValues;
   /** The elements' type as DuckDB reads the column (FLOAT, INTEGER, UTINYINT, ...). */
   readonly duckdbType: string;
