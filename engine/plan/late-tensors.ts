@@ -94,10 +94,11 @@ export async function argumentRead(q: LateTensorQuestion, catalog: PlanCatalog):
     if (q.cte?.target.columns != null) return { duckdb: 'the relation renames its columns' };
     const through = await passedThrough(query, column, catalog, q.render, (ref) => arrow(ref) !== null, q.cteNamed);
     if ('reason' in through) return { duckdb: through.reason };
+    // The scan inside may name its columns by position too.
+    if (through.scan.alias?.columns != null) return { duckdb: 'the relation renames its columns' };
     ({ scan, column: scanColumn } = through);
     inner = { core: through.core, insertAt: through.insertAt };
   }
-  if (scan.alias?.columns != null) return { duckdb: 'the relation renames its columns' };
   if (scan.kind === 'TableRef') {
     const answer = catalog.arrowColumn(scan.name.parts[0]!.name, scanColumn, q.element)!;
     if ('reason' in answer) return { duckdb: answer.reason };
